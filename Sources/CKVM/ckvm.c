@@ -1,0 +1,153 @@
+/* CKVM: ioctl wrappers and kvm_run decoding. See include/ckvm.h. */
+#define _GNU_SOURCE
+#include "ckvm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+int ckvm_get_api_version(int fd) { return ioctl(fd, KVM_GET_API_VERSION, 0); }
+int ckvm_check_extension(int fd, long cap) { return ioctl(fd, KVM_CHECK_EXTENSION, cap); }
+int ckvm_create_vm(int fd, unsigned long type) { return ioctl(fd, KVM_CREATE_VM, type); }
+int ckvm_get_vcpu_mmap_size(int fd) { return ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0); }
+int ckvm_get_supported_cpuid(int fd, struct kvm_cpuid2 *c) { return ioctl(fd, KVM_GET_SUPPORTED_CPUID, c); }
+
+int ckvm_set_user_memory_region(int fd, const struct kvm_userspace_memory_region *r) {
+    return ioctl(fd, KVM_SET_USER_MEMORY_REGION, r);
+}
+int ckvm_create_vcpu(int fd, unsigned long id) { return ioctl(fd, KVM_CREATE_VCPU, id); }
+int ckvm_get_stats_fd(int fd) { return ioctl(fd, KVM_GET_STATS_FD, 0); }
+
+int ckvm_run(int fd) { return ioctl(fd, KVM_RUN, 0); }
+int ckvm_get_regs(int fd, struct kvm_regs *r) { return ioctl(fd, KVM_GET_REGS, r); }
+int ckvm_set_regs(int fd, const struct kvm_regs *r) { return ioctl(fd, KVM_SET_REGS, r); }
+int ckvm_get_sregs(int fd, struct kvm_sregs *s) { return ioctl(fd, KVM_GET_SREGS, s); }
+int ckvm_set_sregs(int fd, const struct kvm_sregs *s) { return ioctl(fd, KVM_SET_SREGS, s); }
+int ckvm_set_cpuid2(int fd, const struct kvm_cpuid2 *c) { return ioctl(fd, KVM_SET_CPUID2, c); }
+int ckvm_get_tsc_khz(int fd) { return ioctl(fd, KVM_GET_TSC_KHZ, 0); }
+int ckvm_translate(int fd, struct kvm_translation *t) { return ioctl(fd, KVM_TRANSLATE, t); }
+int ckvm_pre_fault_memory(int fd, struct kvm_pre_fault_memory *r) { return ioctl(fd, KVM_PRE_FAULT_MEMORY, r); }
+
+void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
+    memset(out, 0, sizeof *out);
+    out->reason = run->exit_reason;
+    switch (run->exit_reason) {
+    case KVM_EXIT_IO:
+        out->io_direction = run->io.direction;
+        out->io_size = run->io.size;
+        out->io_port = run->io.port;
+        out->io_count = run->io.count;
+        out->io_data_offset = run->io.data_offset;
+        break;
+    case KVM_EXIT_MMIO:
+        out->mmio_phys_addr = run->mmio.phys_addr;
+        memcpy(&out->mmio_data, run->mmio.data, sizeof out->mmio_data);
+        out->mmio_len = run->mmio.len;
+        out->mmio_is_write = run->mmio.is_write;
+        break;
+    case KVM_EXIT_FAIL_ENTRY:
+        out->fail_entry_reason = run->fail_entry.hardware_entry_failure_reason;
+        out->fail_entry_cpu = run->fail_entry.cpu;
+        break;
+    case KVM_EXIT_INTERNAL_ERROR: {
+        out->internal_suberror = run->internal.suberror;
+        out->internal_ndata = run->internal.ndata;
+        uint32_t n = run->internal.ndata < 16 ? run->internal.ndata : 16;
+        for (uint32_t i = 0; i < n; i++) out->internal_data[i] = run->internal.data[i];
+        break;
+    }
+    case KVM_EXIT_UNKNOWN:
+        out->hw_exit_reason = run->hw.hardware_exit_reason;
+        break;
+    case KVM_EXIT_SYSTEM_EVENT:
+        out->system_event_type = run->system_event.type;
+        break;
+    case KVM_EXIT_EXCEPTION:
+        out->exception = run->ex.exception;
+        out->exception_error_code = run->ex.error_code;
+        break;
+    default:
+        break;
+    }
+}
+
+void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value) {
+    memcpy(run->mmio.data, &value, sizeof value);
+}
+
+void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value) {
+    __atomic_store_n(&run->immediate_exit, value, __ATOMIC_SEQ_CST);
+}
+
+/* ---- kick ------------------------------------------------------------------ */
+
+static struct kvm_run *volatile kick_run;
+static volatile sig_atomic_t kick_reason;
+static timer_t watchdog_timer;
+static int watchdog_armed;
+
+/* The watchdog uses a real-time signal so it never collides with the
+ * program's own SIGALRM/SIGUSR1 use. */
+#define CKVM_WATCHDOG_SIGNAL (SIGRTMIN + 1)
+
+static void kick(int reason) {
+    if (kick_reason == 0) kick_reason = reason;
+    struct kvm_run *run = kick_run;
+    if (run) __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+static void on_watchdog(int sig) { (void)sig; kick(CKVM_KICK_WATCHDOG); }
+static void on_user_signal(int sig) { kick(sig); }
+
+void ckvm_kick_register(struct kvm_run *run) { kick_run = run; }
+int ckvm_kick_reason(void) { return kick_reason; }
+
+static int install(int sig, void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return -EINTR */
+    return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
+}
+
+int ckvm_kick_install_signals(void) {
+    int r;
+    if ((r = install(SIGINT, on_user_signal))) return r;
+    if ((r = install(SIGTERM, on_user_signal))) return r;
+    return 0;
+}
+
+int ckvm_watchdog_arm(uint64_t ns) {
+    int r = install(CKVM_WATCHDOG_SIGNAL, on_watchdog);
+    if (r) return r;
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;   /* to the vCPU thread, not any thread */
+    sev.sigev_signo = CKVM_WATCHDOG_SIGNAL;
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    if (timer_create(CLOCK_MONOTONIC, &sev, &watchdog_timer) != 0) return -errno;
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (ns == 0) ns = 1;
+    its.it_value.tv_sec = (time_t)(ns / 1000000000u);
+    its.it_value.tv_nsec = (long)(ns % 1000000000u);
+    if (timer_settime(watchdog_timer, 0, &its, NULL) != 0) {
+        int e = errno;
+        timer_delete(watchdog_timer);
+        return -e;
+    }
+    watchdog_armed = 1;
+    return 0;
+}
+
+void ckvm_watchdog_disarm(void) {
+    if (watchdog_armed) {
+        timer_delete(watchdog_timer);
+        watchdog_armed = 0;
+    }
+}

@@ -1,0 +1,139 @@
+/*
+ * CKVM: the thin C layer between Swift and <linux/kvm.h>.
+ *
+ * Swift cannot import the function-like macros (_IO, _IOW, _IOWR) that build
+ * every KVM_* request number, nor name the anonymous structs inside
+ * struct kvm_run, so this header gives Swift:
+ *   - one fixed-arity wrapper per ioctl, named after it (returns ioctl's
+ *     result; errno is left as the kernel set it);
+ *   - a decoder that copies the exit payload out of struct kvm_run;
+ *   - KVM constants newer than Debian 12's linux-libc-dev (6.1), guarded;
+ *   - the signal plumbing for kicking a vCPU out of KVM_RUN
+ *     (KVM API doc 4.x "immediate_exit").
+ */
+#ifndef CKVM_H
+#define CKVM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/kvm.h>
+#include "vmm_guest_abi.h"
+
+/* ---- Constants newer than the installed headers (KVM API doc) ----------- */
+#ifndef KVM_CAP_USER_MEMORY2
+#define KVM_CAP_USER_MEMORY2 231
+#endif
+#ifndef KVM_CAP_GUEST_MEMFD
+#define KVM_CAP_GUEST_MEMFD 234
+#endif
+#ifndef KVM_CAP_PRE_FAULT_MEMORY
+#define KVM_CAP_PRE_FAULT_MEMORY 236
+struct kvm_pre_fault_memory {
+    __u64 gpa;
+    __u64 size;
+    __u64 flags;
+    __u64 padding[5];
+};
+#define KVM_PRE_FAULT_MEMORY _IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#endif
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT 39
+#endif
+
+/* Capabilities Swift asks about, as plain integers. */
+enum {
+    CKVM_CAP_IMMEDIATE_EXIT = KVM_CAP_IMMEDIATE_EXIT,
+    CKVM_CAP_GET_TSC_KHZ = KVM_CAP_GET_TSC_KHZ,
+    CKVM_CAP_BINARY_STATS_FD = KVM_CAP_BINARY_STATS_FD,
+    CKVM_CAP_NR_VCPUS = KVM_CAP_NR_VCPUS,
+    CKVM_CAP_MAX_VCPUS = KVM_CAP_MAX_VCPUS,
+    CKVM_CAP_NR_MEMSLOTS = KVM_CAP_NR_MEMSLOTS,
+    CKVM_CAP_USER_MEMORY = KVM_CAP_USER_MEMORY,
+    CKVM_CAP_EXT_CPUID = KVM_CAP_EXT_CPUID,
+    CKVM_CAP_USER_MEMORY2 = KVM_CAP_USER_MEMORY2,
+    CKVM_CAP_GUEST_MEMFD = KVM_CAP_GUEST_MEMFD,
+    CKVM_CAP_PRE_FAULT_MEMORY = KVM_CAP_PRE_FAULT_MEMORY,
+    CKVM_CAP_X86_DISABLE_EXITS = KVM_CAP_X86_DISABLE_EXITS,
+    CKVM_CAP_SYNC_REGS = KVM_CAP_SYNC_REGS,
+};
+
+/* ---- System ioctls (/dev/kvm) ------------------------------------------- */
+int ckvm_get_api_version(int kvm_fd);
+int ckvm_check_extension(int fd, long cap);          /* system or VM fd */
+int ckvm_create_vm(int kvm_fd, unsigned long type);
+int ckvm_get_vcpu_mmap_size(int kvm_fd);
+int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid2 *cpuid);
+
+/* ---- VM ioctls ------------------------------------------------------------ */
+int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region);
+int ckvm_create_vcpu(int vm_fd, unsigned long id);
+int ckvm_get_stats_fd(int fd);                        /* VM or vCPU fd */
+
+/* ---- vCPU ioctls ---------------------------------------------------------- */
+int ckvm_run(int vcpu_fd);
+int ckvm_get_regs(int vcpu_fd, struct kvm_regs *regs);
+int ckvm_set_regs(int vcpu_fd, const struct kvm_regs *regs);
+int ckvm_get_sregs(int vcpu_fd, struct kvm_sregs *sregs);
+int ckvm_set_sregs(int vcpu_fd, const struct kvm_sregs *sregs);
+int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid2 *cpuid);
+int ckvm_get_tsc_khz(int vcpu_fd);
+int ckvm_translate(int vcpu_fd, struct kvm_translation *tr);
+int ckvm_pre_fault_memory(int vcpu_fd, struct kvm_pre_fault_memory *range);
+
+/* ---- struct kvm_run: decoding the exit ------------------------------------ */
+
+/* The payload of the last exit, flattened out of kvm_run's anonymous union.
+ * Only the fields belonging to `reason` are meaningful. */
+struct ckvm_exit {
+    uint32_t reason;                 /* KVM_EXIT_* */
+    /* KVM_EXIT_IO */
+    uint8_t  io_direction;           /* KVM_EXIT_IO_IN / _OUT */
+    uint8_t  io_size;                /* 1, 2 or 4 */
+    uint16_t io_port;
+    uint32_t io_count;
+    uint64_t io_data_offset;         /* from the start of kvm_run */
+    /* KVM_EXIT_MMIO */
+    uint64_t mmio_phys_addr;
+    uint64_t mmio_data;              /* the 8 data bytes, little-endian */
+    uint32_t mmio_len;
+    uint8_t  mmio_is_write;
+    /* KVM_EXIT_FAIL_ENTRY */
+    uint64_t fail_entry_reason;
+    uint32_t fail_entry_cpu;
+    /* KVM_EXIT_INTERNAL_ERROR */
+    uint32_t internal_suberror;
+    uint32_t internal_ndata;         /* as reported; may exceed 16 */
+    uint64_t internal_data[16];
+    /* KVM_EXIT_UNKNOWN */
+    uint64_t hw_exit_reason;
+    /* KVM_EXIT_SYSTEM_EVENT */
+    uint32_t system_event_type;
+    /* KVM_EXIT_EXCEPTION */
+    uint32_t exception;
+    uint32_t exception_error_code;
+};
+
+void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out);
+/* Completion of an IN / MMIO read: the value the guest will see. */
+void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value);
+void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value);
+
+/* ---- Kicking the vCPU out of KVM_RUN ---------------------------------------
+ * A signal handler (installed without SA_RESTART) sets run->immediate_exit
+ * and records which signal came, so KVM_RUN returns -EINTR at once whether
+ * the signal lands inside KVM_RUN or between two calls of it. */
+
+/* Registers the kvm_run page the handlers should kick. */
+void ckvm_kick_register(struct kvm_run *run);
+/* Handle SIGINT/SIGTERM (user interrupt) by kicking; returns 0 or -errno. */
+int ckvm_kick_install_signals(void);
+/* Arms a one-shot CLOCK_MONOTONIC timer that delivers the kick signal to the
+ * calling thread (the vCPU thread) after `nanoseconds`; returns 0 or -errno. */
+int ckvm_watchdog_arm(uint64_t nanoseconds);
+void ckvm_watchdog_disarm(void);
+/* Why the vCPU was kicked: 0 = not kicked, CKVM_KICK_WATCHDOG, or the number
+ * of the signal (SIGINT, SIGTERM) the user sent. */
+#define CKVM_KICK_WATCHDOG (-1)
+int ckvm_kick_reason(void);
+
+#endif /* CKVM_H */

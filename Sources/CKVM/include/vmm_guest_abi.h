@@ -1,0 +1,128 @@
+/*
+ * The interface between the `vmm` and the guest it boots, defined once.
+ *
+ * Read by the VMM (through the CKVM module), by the guest kernel and by the
+ * assembly test guests (this header is safe to include from `.S` files:
+ * structures are hidden behind __ASSEMBLER__). Bump VMM_ABI_VERSION on any
+ * incompatible change; a guest checks it before trusting anything else.
+ */
+#ifndef VMM_GUEST_ABI_H
+#define VMM_GUEST_ABI_H
+
+#define VMM_ABI_VERSION 1
+
+/* ---- Ports (x86 port I/O) --------------------------------------------- */
+
+/* 16550 UART, COM1: THR/RBR at +0, LSR at +5. Writes to THR reach stdout. */
+#define VMM_PORT_COM1           0x3f8
+/* POST/diagnostic port that Linux also writes to; writes are accepted and
+ * ignored (counted), reads return 0xff. The exit-round-trip benchmark uses it. */
+#define VMM_PORT_NULL           0x80
+/* An 8/16/32-bit write of v ends the VM; `vmm` exits with status v & 0xff. */
+#define VMM_PORT_EXIT           0x501
+/* A 32-bit write of the guest-physical address of a `struct vmm_hypercall`
+ * (below 4 GiB, 8-byte aligned) performs that request synchronously. */
+#define VMM_PORT_HYPERCALL      0x510
+
+/* ---- Fixed low-memory map (guest-physical) ------------------------------ */
+
+#define VMM_GDT_ADDR            0x1000   /* GDT (16 entries) then the TSS */
+#define VMM_TSS_ADDR            0x1080
+#define VMM_BOOT_INFO_ADDR      0x2000   /* struct vmm_boot_info, 8 KiB */
+#define VMM_BOOT_INFO_SIZE      0x2000
+#define VMM_PML4_ADDR           0x4000
+#define VMM_PDPT_LOW_ADDR       0x5000   /* identity map, 1 GiB per entry */
+#define VMM_PDPT_HIGH_ADDR      0x6000   /* 0xffffffff80000000 -> phys 0 */
+#define VMM_PD_ADDR             0x7000   /* one PD (2 MiB pages) per GiB of RAM */
+#define VMM_BOOT_STACK_TOP      0x80000  /* RSP at entry; stack grows down */
+#define VMM_RESERVED_END        0x80000  /* [0, this) belongs to the VMM */
+#define VMM_KERNEL_VIRT_BASE    0xffffffff80000000ULL
+
+/* Segment selectors, Linux's layout (arch/x86/include/asm/segment.h). */
+#define VMM_SEL_KERNEL_CS       0x10
+#define VMM_SEL_KERNEL_DS       0x18
+#define VMM_SEL_USER32_CS       0x23
+#define VMM_SEL_USER_DS         0x2b
+#define VMM_SEL_USER_CS         0x33
+#define VMM_SEL_TSS             0x40
+
+/* ---- Boot info ----------------------------------------------------------- */
+
+#define VMM_BOOT_MAGIC          0x544f4f424d4d56ULL  /* "VMMBOOT" */
+
+/* flags */
+#define VMM_BOOT_FLAG_PREALLOCATED   (1u << 0)  /* RAM populated and locked */
+#define VMM_BOOT_FLAG_HUGEPAGES      (1u << 1)  /* THP requested for RAM */
+#define VMM_BOOT_FLAG_TOUCH_RAM      (1u << 2)  /* stage-2 not pre-faulted:
+                                                   touch RAM once to warm it */
+#define VMM_BOOT_FLAG_STAGE2_WARM    (1u << 3)  /* KVM_PRE_FAULT_MEMORY done */
+#define VMM_BOOT_FLAG_SOFTWARE_KVM   (1u << 4)  /* ring 0 is emulated (kvm_pvm) */
+
+/* memory map entry types */
+#define VMM_MEM_FREE            1   /* usable by the guest */
+#define VMM_MEM_VMM             2   /* GDT, TSS, boot info, page tables, stack */
+#define VMM_MEM_KERNEL          3   /* the ELF's PT_LOAD segments */
+#define VMM_MEM_INITRD          4   /* the initrd image */
+
+#define VMM_MEMMAP_MAX          32
+#define VMM_CMDLINE_MAX         2048
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct vmm_memmap_entry {
+    uint64_t base;
+    uint64_t size;
+    uint32_t type;
+    uint32_t reserved;
+};
+
+struct vmm_boot_info {
+    uint64_t magic;             /* VMM_BOOT_MAGIC */
+    uint32_t abi_version;       /* VMM_ABI_VERSION */
+    uint32_t size;              /* sizeof(struct vmm_boot_info) */
+    uint64_t flags;             /* VMM_BOOT_FLAG_* */
+    uint64_t ram_size;          /* bytes, guest-physical [0, ram_size) */
+    uint64_t tsc_khz;           /* KVM_GET_TSC_KHZ, 0 when unknown */
+    uint64_t initrd_addr;       /* guest-physical, 0 when none */
+    uint64_t initrd_size;
+    uint64_t cmdline_addr;      /* guest-physical, NUL-terminated */
+    uint32_t cmdline_size;      /* bytes without the NUL */
+    uint32_t memmap_count;      /* valid entries in memmap */
+    struct vmm_memmap_entry memmap[VMM_MEMMAP_MAX];
+    char cmdline[VMM_CMDLINE_MAX];
+};
+
+/* ---- Hypercalls ----------------------------------------------------------- */
+
+#define VMM_HYPERCALL_MAGIC     0x4c4c4348u  /* "HCLL" */
+
+/* ops */
+#define VMM_HC_MARK             1   /* arg0 = mark id. The VMM records wall time,
+                                       its exit counters and KVM's binary stats,
+                                       and writes back: arg1 = exits seen by the
+                                       VMM so far, arg2 = KVM insn_emulation so
+                                       far (~0 if unavailable), arg3 = ns since
+                                       the VM started. */
+#define VMM_HC_REPORT           2   /* arg0 = guest-physical address of text,
+                                       arg1 = length (<= VMM_REPORT_MAX). The VMM
+                                       keeps it for --exit-stats / --json-stats. */
+
+#define VMM_REPORT_MAX          4096
+
+/* result codes (negative errno values, as Linux returns them) */
+#define VMM_HC_OK               0
+#define VMM_HC_EFAULT           (-14)
+#define VMM_HC_EINVAL           (-22)
+#define VMM_HC_ENOSYS           (-38)
+
+struct vmm_hypercall {
+    uint32_t magic;             /* VMM_HYPERCALL_MAGIC */
+    uint16_t abi_version;       /* VMM_ABI_VERSION */
+    uint16_t op;                /* VMM_HC_* */
+    int64_t  result;            /* written by the VMM */
+    uint64_t arg0, arg1, arg2, arg3;
+};
+
+#endif /* __ASSEMBLER__ */
+#endif /* VMM_GUEST_ABI_H */

@@ -1,0 +1,34 @@
+import SystemPackage
+
+/// `vmm`'s own exit statuses (sysexits.h values), apart from the guest's.
+/// Documented in the README, "Exit statuses".
+enum VMMExit {
+    static let usage: Int32 = 64          // EX_USAGE: bad command line
+    static let dataError: Int32 = 65      // EX_DATAERR: kernel/initrd unusable
+    static let noInput: Int32 = 66        // EX_NOINPUT: a file cannot be opened
+    static let unavailable: Int32 = 69    // EX_UNAVAILABLE: no KVM here
+    static let software: Int32 = 70       // EX_SOFTWARE: internal error
+    static let osError: Int32 = 71        // EX_OSERR: an OS or KVM call failed
+    static let noPermission: Int32 = 77   // EX_NOPERM: /dev/kvm not permitted
+
+    /// Maps a setup error to its status.
+    static func status(for error: Error) -> Int32 {
+        switch error {
+        case let e as KVMError:
+            if case .open(_, let errno) = e {
+                return errno == .permissionDenied || errno == .notPermitted ? noPermission : unavailable
+            }
+            if case .apiVersion = e { return unavailable }
+            return osError
+        case is ELFError, is BootError: return dataError
+        case let e as ImageFileError:
+            if case .cannotOpen = e { return noInput }
+            if case .notRegularFile = e { return noInput }
+            if case .tooLarge = e { return dataError }
+            return osError
+        case is MemoryError: return osError
+        case is MemorySize.ParseError: return usage
+        default: return software
+        }
+    }
+}

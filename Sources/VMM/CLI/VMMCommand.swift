@@ -1,0 +1,31 @@
+import ArgumentParser
+import Glibc
+
+@main
+struct VMMCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "vmm",
+        abstract: "A minimal KVM hypervisor for measuring system-call latency in a guest against the host.",
+        discussion: "Exit statuses: the guest's exit-port value (0-255), or see README.md.",
+        subcommands: [BootCommand.self, InfoCommand.self]
+    )
+
+    @Flag(name: .customLong("version"), help: "Print the version and the kind of KVM on this machine.")
+    var showVersion = false
+
+    func run() throws {
+        if showVersion {
+            writeString(1, "vmm \(Self.version)\n\(KVMKind.detect().description)\n")
+            return
+        }
+        writeString(1, Self.helpMessage() + "\n")
+    }
+}
+
+/// Prints one line for a setup error and exits with its documented status.
+func fail(_ error: Error) -> Never {
+    printError("vmm: \(error)")
+    Glibc.exit(VMMExit.status(for: error))
+}

@@ -1,0 +1,95 @@
+/// What the run loop does after an exit.
+enum ExitAction: Equatable {
+    case resume
+    /// Complete an IN (or an MMIO read) with this value, then resume.
+    case resumeWithInput(UInt64)
+    case stop(StopReason)
+}
+
+/// Turns one exit into one action: the devices, the exit port, the
+/// hypercall port, and the policy for everything unknown. It does not call
+/// KVM, so it is tested with synthetic exits (Firecracker's
+/// `handle_kvm_exit` has the same split).
+struct ExitDispatcher {
+    /// Let unknown ports and MMIO pass (reads see all ones, writes vanish),
+    /// as on a PC bus with nothing there, instead of stopping the VM.
+    var ignoreUnknownIO = false
+    var serial = Serial16550()
+    let console: ConsoleSink
+    let memory: GuestMemory
+    unowned let host: HypercallHost
+    /// Hypercall writes that could not be served (bad size or unreachable record).
+    private(set) var badHypercalls: UInt64 = 0
+
+    init(console: ConsoleSink, memory: GuestMemory, host: HypercallHost, ignoreUnknownIO: Bool = false) {
+        self.console = console
+        self.memory = memory
+        self.host = host
+        self.ignoreUnknownIO = ignoreUnknownIO
+    }
+
+    mutating func handle(_ exit: VCPUExit) -> ExitAction {
+        switch exit {
+        case .ioOut(let port, let size, let count, let data):
+            return portWrite(port: port, size: size, count: count, data: data)
+        case .ioIn(let port, let size, _, _):
+            return portRead(port: port, size: size)
+        case .mmio(let address, let size, let isWrite, let value):
+            guard ignoreUnknownIO else {
+                return .stop(.unhandledMMIO(address: address, size: size, isWrite: isWrite, value: value))
+            }
+            return isWrite ? .resume : .resumeWithInput(~0)
+        case .halt: return .stop(.halted)
+        case .shutdown: return .stop(.tripleFault)
+        case .failEntry(let reason, _): return .stop(.failEntry(reason: reason))
+        case .internalError(let sub, let data): return .stop(.internalError(suberror: sub, data: data))
+        case .interrupted: return .resume
+        case .systemEvent: return .stop(.unhandledExit(reason: 24))
+        case .unhandled(let reason): return .stop(.unhandledExit(reason: reason))
+        case .malformed(let why): return .stop(.malformedExit(why))
+        }
+    }
+
+    private mutating func portWrite(port: UInt16, size: Int, count: Int, data: IOData) -> ExitAction {
+        switch port {
+        case Ports.com1..<(Ports.com1 + Serial16550.registerCount):
+            // OUTS may carry several elements; a UART register takes the low byte of each.
+            var i = 0
+            while i < data.bytes.count {
+                if let byte = serial.write(offset: port - Ports.com1, value: data.bytes[i]) { console.write(byte) }
+                i += size
+            }
+            return .resume
+        case Ports.null:
+            return .resume
+        case Ports.exit:
+            return .stop(.guestExit(value: data.first(size: size)))
+        case Ports.hypercall:
+            guard size == 4, count == 1,
+                  HypercallDevice.perform(address: UInt64(data.first(size: 4)), memory: memory, host: host) else {
+                badHypercalls &+= 1
+                return .resume
+            }
+            return .resume
+        default:
+            guard ignoreUnknownIO else {
+                return .stop(.unknownPort(port: port, size: size, isWrite: true, value: data.first(size: size)))
+            }
+            return .resume
+        }
+    }
+
+    private func portRead(port: UInt16, size: Int) -> ExitAction {
+        switch port {
+        case Ports.com1..<(Ports.com1 + Serial16550.registerCount):
+            return .resumeWithInput(UInt64(serial.read(offset: port - Ports.com1)))
+        case Ports.null, Ports.exit, Ports.hypercall:
+            return .resumeWithInput(~0)
+        default:
+            guard ignoreUnknownIO else {
+                return .stop(.unknownPort(port: port, size: size, isWrite: false, value: 0))
+            }
+            return .resumeWithInput(~0)      // an empty ISA bus reads as all ones
+        }
+    }
+}

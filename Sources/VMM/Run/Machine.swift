@@ -1,0 +1,127 @@
+import CKVM
+import Glibc
+
+/// Everything `vmm boot` was asked to do.
+struct MachineConfiguration {
+    var kernelPath: String
+    var memory = MemorySize(bytes: 256 << 20)
+    var preallocation = PreallocationOptions()
+    var initrdPath: String?
+    var commandLine = ""
+    var timeoutSeconds: Double?
+    var ignoreUnknownIO = false
+    var console: ConsoleSink = FileConsole()
+}
+
+/// What happened while setting the machine up, for the stats report.
+struct SetupReport {
+    var kvmKind: KVMKind
+    var memory: MemorySize
+    var preallocation: PreallocationReport
+    var prefaultedStage2 = false
+    var notes: [String] = []
+    var tscKHz: UInt64 = 0
+    var setupNanos: UInt64 = 0
+    var bootFlags: UInt64 = 0
+}
+
+/// Builds a VM from a configuration and runs it: the data flow of
+/// architecture.md, one direction, top to bottom.
+final class Machine {
+    let configuration: MachineConfiguration
+    let kvm: KVM
+    let vm: VirtualMachine
+    let vcpu: VCPU
+    let memory: GuestMemory
+    let stats: BinaryStatsReader?
+    private(set) var setup: SetupReport
+
+    init(_ config: MachineConfiguration) throws {
+        let t0 = monotonicNanos()
+        configuration = config
+        let ramSize = config.memory.bytes
+
+        // 1. Validate inputs before allocating anything large.
+        let kernelFile = try ImageFile(path: config.kernelPath)
+        defer { kernelFile.close() }
+        let kernelBytes = try kernelFile.readAll(limit: ramSize)
+        let image = try ELFImage(bytes: kernelBytes)
+        try image.validatePlacement(ramSize: ramSize)
+        let cmdline = Array(config.commandLine.utf8)
+        guard cmdline.count <= BootInfo.maxCommandLine else { throw BootError.commandLineTooLong(cmdline.count) }
+        let initrdFile = try config.initrdPath.map { try ImageFile(path: $0) }
+        defer { initrdFile?.close() }
+        var initrdBase: UInt64 = 0
+        if let f = initrdFile {
+            let kernelEnd = image.segments.map(\.physicalEnd).max() ?? X86.reservedEnd
+            guard let base = MemoryMap.initrdPlacement(size: f.size, ramSize: ramSize, kernelEnd: kernelEnd) else {
+                throw BootError.initrdDoesNotFit(size: f.size, ramSize: ramSize)
+            }
+            initrdBase = base
+        }
+
+        // 2. KVM, then guest RAM (populated and locked before the guest exists).
+        kvm = try KVM()
+        setup = SetupReport(kvmKind: .detect(), memory: config.memory, preallocation: PreallocationReport())
+        memory = try GuestMemory(size: ramSize, alignment: config.preallocation.hugePages ? Preallocation.hugePageSize : 4096)
+        setup.preallocation = try Preallocation.prepare(memory, config.preallocation)
+        setup.notes += setup.preallocation.notes
+
+        vm = try kvm.createVM()
+        try vm.setUserMemoryRegion(slot: 0, guestPhysicalAddress: 0, size: ramSize, host: memory.base)
+        vcpu = try vm.createVCPU(id: 0)
+        try vcpu.setCPUID2(try kvm.supportedCPUID())
+        if kvm.checkExtension(Capability.getTSCKHz.number) > 0 { setup.tscKHz = (try? vcpu.getTSCKHz()) ?? 0 }
+        stats = kvm.checkExtension(Capability.binaryStatsFD.number) > 0
+            ? try BinaryStatsReader(fd: try vcpu.getStatsFD()) : nil
+
+        // 3. Load the image, the initrd, the boot structures.
+        for s in image.segments where s.fileSize > 0 {
+            let start = Int(s.fileOffset)
+            try memory.write(bytes: kernelBytes[start..<start + Int(s.fileSize)], at: s.physicalAddress)
+        }   // the rest of each segment (bss) is fresh anonymous memory: already zero
+        if let f = initrdFile {
+            try memory.withMutableBytes(at: initrdBase, count: Int(f.size)) { try f.read(into: $0) }
+        }
+        for page in BootPageTables.build(ramSize: ramSize) {
+            try page.entries.withUnsafeBytes { try memory.write(bytes: $0, at: page.address) }
+        }
+        for (i, d) in GDT.entries().enumerated() { try memory.write(d, at: X86.gdtAddress + UInt64(i) * 8) }
+
+        // 4. Stage-2 warm-up: KVM_PRE_FAULT_MEMORY where offered, else ask the guest.
+        var flags: UInt64 = 0
+        if config.preallocation.prealloc {
+            flags |= BootInfo.Flag.preallocated
+            if kvm.checkExtension(Capability.preFaultMemory.number) > 0 {
+                try vcpu.preFaultMemory(gpa: 0, size: ramSize)
+                setup.prefaultedStage2 = true
+                flags |= BootInfo.Flag.stage2Warm
+            } else {
+                flags |= BootInfo.Flag.touchRAM
+                setup.notes.append("KVM_CAP_PRE_FAULT_MEMORY is absent: stage-2 not pre-faulted; the guest is asked to touch its RAM (boot flag TOUCH_RAM)")
+            }
+        }
+        if setup.preallocation.hugePagesAdvised { flags |= BootInfo.Flag.hugePages }
+        if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
+        setup.bootFlags = flags
+
+        let map = MemoryMap(ramSize: ramSize,
+                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
+                            initrd: initrdFile.map { (initrdBase, $0.size) })
+        let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz,
+                            initrdAddress: initrdFile == nil ? 0 : initrdBase, initrdSize: initrdFile?.size ?? 0,
+                            commandLine: cmdline, memoryMap: map)
+        try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)
+
+        // 5. The vCPU at the entry point, in long mode.
+        try vcpu.setSpecialRegisters(LongMode.specialRegisters(from: try vcpu.getSpecialRegisters()))
+        try vcpu.setRegisters(LongMode.registers(entry: image.entry))
+        setup.setupNanos = monotonicNanos() - t0
+    }
+
+    func run() throws -> RunOutcome {
+        try RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
+                    ignoreUnknownIO: configuration.ignoreUnknownIO,
+                    timeoutSeconds: configuration.timeoutSeconds).run()
+    }
+}

@@ -1,0 +1,117 @@
+import CKVM
+import SystemPackage
+
+/// What a finished run produced.
+struct RunOutcome {
+    let reason: StopReason
+    let dump: RegisterDump?
+    let accounting: ExitAccounting
+    let marks: [Mark]
+    let reports: [[UInt8]]
+    let statsAtStart: StatsSnapshot
+    let statsAtEnd: StatsSnapshot
+    let runNanos: UInt64
+    let badHypercalls: UInt64
+}
+
+/// The KVM_RUN loop for one vCPU: run, decode, dispatch, account, repeat.
+/// It owns the accounting and the marks; devices live in the dispatcher.
+final class RunLoop: HypercallHost {
+    let vcpu: VCPU
+    let memory: GuestMemory
+    let stats: BinaryStatsReader?
+    let timeoutSeconds: Double?
+    private var dispatcher: ExitDispatcher!
+    private var accounting = ExitAccounting()
+    private var marks: [Mark] = []
+    private var reports: [[UInt8]] = []
+    private var startNanos: UInt64 = 0
+
+    init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
+         ignoreUnknownIO: Bool, timeoutSeconds: Double?) {
+        self.vcpu = vcpu
+        self.memory = memory
+        self.stats = stats
+        self.timeoutSeconds = timeoutSeconds
+        self.dispatcher = ExitDispatcher(console: console, memory: memory, host: self, ignoreUnknownIO: ignoreUnknownIO)
+    }
+
+    // MARK: HypercallHost
+
+    func recordMark(id: UInt64) -> Mark {
+        // Counts include the exit being handled (it is accounted after).
+        var byKind = accounting.counts
+        byKind[.ioOut(port: Ports.hypercall), default: 0] += 1
+        let m = Mark(id: id, nanos: monotonicNanos() - startNanos, exits: accounting.total + 1,
+                     exitsByKind: byKind, stats: stats?.snapshot() ?? StatsSnapshot(values: [:]))
+        marks.append(m)
+        return m
+    }
+
+    func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+
+    // MARK: the loop
+
+    func run() throws -> RunOutcome {
+        ckvm_kick_register(vcpu.run)
+        let installed = ckvm_kick_install_signals()
+        if installed != 0 { throw KVMError.ioctl("sigaction", Errno(rawValue: -installed)) }
+        if let t = timeoutSeconds {
+            let r = ckvm_watchdog_arm(UInt64(t * 1e9))
+            if r != 0 { throw KVMError.ioctl("timer_create", Errno(rawValue: -r)) }
+        }
+        defer {
+            ckvm_watchdog_disarm()
+            ckvm_kick_register(nil)
+        }
+
+        let statsAtStart = stats?.snapshot() ?? StatsSnapshot(values: [:])
+        startNanos = monotonicNanos()
+        var reason: StopReason
+        loop: while true {
+            let error = vcpu.runOnce()
+            let t0 = monotonicNanos()
+            if let e = error {
+                guard e == .interrupted || e == .resourceTemporarilyUnavailable else {
+                    throw KVMError.ioctl("KVM_RUN", e)
+                }
+                let kick = ckvm_kick_reason()
+                if kick == CKVM_KICK_WATCHDOG { reason = .timedOut(seconds: timeoutSeconds ?? 0); break loop }
+                if kick > 0 { reason = .signal(kick); break loop }
+                accounting.record(.interrupted, nanos: monotonicNanos() - t0)
+                continue
+            }
+            let exit = vcpu.lastExit()
+            let action = dispatcher.handle(exit)
+            switch action {
+            case .resume:
+                break
+            case .resumeWithInput(let value):
+                complete(exit, with: value)
+            case .stop(let why):
+                accounting.record(ExitKind(exit), nanos: monotonicNanos() - t0)
+                reason = why
+                break loop
+            }
+            accounting.record(ExitKind(exit), nanos: monotonicNanos() - t0)
+        }
+        let runNanos = monotonicNanos() - startNanos
+        let statsAtEnd = stats?.snapshot() ?? StatsSnapshot(values: [:])
+        var dump: RegisterDump?
+        if reason.wantsRegisterDump, let regs = try? vcpu.getRegisters(), let sregs = try? vcpu.getSpecialRegisters() {
+            dump = RegisterDump(regs: regs, sregs: sregs, memory: memory)
+        }
+        return RunOutcome(reason: reason, dump: dump, accounting: accounting, marks: marks, reports: reports,
+                          statsAtStart: statsAtStart, statsAtEnd: statsAtEnd, runNanos: runNanos,
+                          badHypercalls: dispatcher.badHypercalls)
+    }
+
+    /// Writes the value an IN or MMIO read returns into the run area.
+    private func complete(_ exit: VCPUExit, with value: UInt64) {
+        switch exit {
+        case .ioIn(_, let size, _, let data): data.fill(with: value, size: size)
+        case .mmio: ckvm_complete_mmio_read(vcpu.run, value)
+        default: break
+        }
+    }
+}

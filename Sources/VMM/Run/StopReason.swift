@@ -1,0 +1,75 @@
+/// Why the VM stopped, and the status `vmm` exits with for it. The statuses
+/// are part of the CLI's contract (README, "Exit statuses").
+enum StopReason: Equatable {
+    /// The guest wrote `value` to the exit port.
+    case guestExit(value: UInt32)
+    case halted
+    case tripleFault
+    case failEntry(reason: UInt64)
+    case internalError(suberror: UInt32, data: [UInt64])
+    case unknownPort(port: UInt16, size: Int, isWrite: Bool, value: UInt32)
+    case unhandledMMIO(address: UInt64, size: Int, isWrite: Bool, value: UInt64)
+    case unhandledExit(reason: UInt32)
+    case malformedExit(String)
+    case timedOut(seconds: Double)
+    case signal(Int32)
+
+    enum Status {
+        static let halted: Int32 = 120
+        static let tripleFault: Int32 = 121
+        static let failEntry: Int32 = 122
+        static let internalError: Int32 = 123
+        static let timedOut: Int32 = 124       // as timeout(1)
+        static let unknownPort: Int32 = 116
+        static let unhandledMMIO: Int32 = 117
+        static let unhandledExit: Int32 = 118
+    }
+
+    var exitStatus: Int32 {
+        switch self {
+        case .guestExit(let v): return Int32(v & 0xff)
+        case .halted: return Status.halted
+        case .tripleFault: return Status.tripleFault
+        case .failEntry: return Status.failEntry
+        case .internalError: return Status.internalError
+        case .unknownPort: return Status.unknownPort
+        case .unhandledMMIO: return Status.unhandledMMIO
+        case .unhandledExit, .malformedExit: return Status.unhandledExit
+        case .timedOut: return Status.timedOut
+        case .signal(let s): return 128 + s
+        }
+    }
+
+    /// Whether the VMM should print the vCPU state (a guest failure).
+    var wantsRegisterDump: Bool {
+        switch self {
+        case .guestExit, .signal: return false
+        default: return true
+        }
+    }
+
+    /// One line for stderr; nil for an ordinary guest exit.
+    var message: String? {
+        switch self {
+        case .guestExit: return nil
+        case .halted: return "guest halted (HLT) without writing the exit port"
+        case .tripleFault: return "guest triple fault (KVM_EXIT_SHUTDOWN)"
+        case .failEntry(let r): return "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x\(hex(r))"
+        case .internalError(let sub, let data):
+            let what = sub == 1 ? " (emulation failure: an instruction KVM cannot emulate)" : ""
+            return "KVM_EXIT_INTERNAL_ERROR suberror \(sub)\(what), data [\(data.map { "0x" + hex($0) }.joined(separator: ", "))]"
+        case .unknownPort(let port, let size, let isWrite, let value):
+            return isWrite
+                ? "guest wrote 0x\(hex(value)) (\(size) byte\(size == 1 ? "" : "s")) to unknown port 0x\(hex(port))"
+                : "guest read \(size) byte\(size == 1 ? "" : "s") from unknown port 0x\(hex(port))"
+        case .unhandledMMIO(let a, let size, let isWrite, let value):
+            return isWrite
+                ? "guest MMIO write of 0x\(hex(value)) (\(size) bytes) to 0x\(hex(a)): no device there"
+                : "guest MMIO read of \(size) bytes from 0x\(hex(a)): no device there"
+        case .unhandledExit(let r): return "unhandled exit \(ExitReasonName.name(r))"
+        case .malformedExit(let why): return "malformed exit from KVM: \(why)"
+        case .timedOut(let s): return "watchdog: guest still running after \(s) s, stopped"
+        case .signal(let s): return "stopped by signal \(s)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/*
+ * triple_fault: prints "about to triple fault\n" on COM1, loads recognisable
+ * values into registers, loads an IDT with limit 0 (explicitly, whatever the
+ * VMM left), then executes `ud2`: #UD cannot be delivered -> #GP -> #DF ->
+ * triple fault.
+ *
+ * VMM should: print the marker line, then see KVM_EXIT_SHUTDOWN and report a
+ * guest crash (non-zero exit status). Registers at the time of the shutdown
+ * (if the VMM dumps them): rax=0x1111222233334444 rbx=0x5555666677778888
+ * rcx=0x99990000aaaabbbb, rip -> the ud2 (symbol `fault`).
+ */
+#include "vmm_guest_abi.h"
+
+	.code64
+	.text
+	.globl _start
+_start:
+	lea	msg(%rip), %rsi
+	call	puts
+	lidt	null_idt(%rip)
+	movabs	$0x1111222233334444, %rax
+	movabs	$0x5555666677778888, %rbx
+	movabs	$0x99990000aaaabbbb, %rcx
+	.globl	fault
+fault:	ud2
+1:	cli			/* never reached */
+	hlt
+	jmp	1b
+
+/* puts: %rsi = NUL-terminated string. Clobbers %rax, %rdx, %rsi. */
+puts:
+	movzbl	(%rsi), %eax
+	test	%al, %al
+	jz	2f
+	call	putc
+	inc	%rsi
+	jmp	puts
+2:	ret
+
+/* putc: %al = byte. Waits for LSR.THRE, then writes THR. Clobbers %rdx. */
+putc:
+	push	%rax
+	mov	$(VMM_PORT_COM1 + 5), %dx
+1:	inb	%dx, %al
+	test	$0x20, %al
+	jz	1b
+	pop	%rax
+	mov	$VMM_PORT_COM1, %dx
+	outb	%al, %dx
+	ret
+
+	.balign	8
+null_idt:
+	.word	0		/* limit 0: every vector is out of bounds */
+	.quad	0
+msg:	.asciz	"about to triple fault\n"
