@@ -10,6 +10,35 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+/* The offsets assembly guests use must match the structs. */
+#define CHECK(s, f, v) _Static_assert(offsetof(struct s, f) == (v), #s "." #f)
+CHECK(vmm_boot_info, magic, VMM_BI_MAGIC);
+CHECK(vmm_boot_info, abi_version, VMM_BI_ABI_VERSION);
+CHECK(vmm_boot_info, size, VMM_BI_SIZE);
+CHECK(vmm_boot_info, flags, VMM_BI_FLAGS);
+CHECK(vmm_boot_info, ram_size, VMM_BI_RAM_SIZE);
+CHECK(vmm_boot_info, tsc_khz, VMM_BI_TSC_KHZ);
+CHECK(vmm_boot_info, initrd_addr, VMM_BI_INITRD_ADDR);
+CHECK(vmm_boot_info, initrd_size, VMM_BI_INITRD_SIZE);
+CHECK(vmm_boot_info, cmdline_addr, VMM_BI_CMDLINE_ADDR);
+CHECK(vmm_boot_info, cmdline_size, VMM_BI_CMDLINE_SIZE);
+CHECK(vmm_boot_info, memmap_count, VMM_BI_MEMMAP_COUNT);
+CHECK(vmm_boot_info, memmap, VMM_BI_MEMMAP);
+CHECK(vmm_memmap_entry, base, VMM_ME_BASE);
+CHECK(vmm_memmap_entry, size, VMM_ME_SIZE);
+CHECK(vmm_memmap_entry, type, VMM_ME_TYPE);
+_Static_assert(sizeof(struct vmm_memmap_entry) == VMM_ME_STRIDE, "memmap stride");
+CHECK(vmm_hypercall, magic, VMM_HC_OFF_MAGIC);
+CHECK(vmm_hypercall, abi_version, VMM_HC_OFF_ABI_VERSION);
+CHECK(vmm_hypercall, op, VMM_HC_OFF_OP);
+CHECK(vmm_hypercall, result, VMM_HC_OFF_RESULT);
+CHECK(vmm_hypercall, arg0, VMM_HC_OFF_ARG0);
+CHECK(vmm_hypercall, arg1, VMM_HC_OFF_ARG1);
+CHECK(vmm_hypercall, arg2, VMM_HC_OFF_ARG2);
+CHECK(vmm_hypercall, arg3, VMM_HC_OFF_ARG3);
+_Static_assert(sizeof(struct vmm_hypercall) == VMM_HC_RECORD_SIZE, "hypercall size");
+_Static_assert(sizeof(struct vmm_boot_info) <= VMM_BOOT_INFO_SIZE, "boot info fits its area");
+
 int ckvm_get_api_version(int fd) { return ioctl(fd, KVM_GET_API_VERSION, 0); }
 int ckvm_check_extension(int fd, long cap) { return ioctl(fd, KVM_CHECK_EXTENSION, cap); }
 int ckvm_create_vm(int fd, unsigned long type) { return ioctl(fd, KVM_CREATE_VM, type); }

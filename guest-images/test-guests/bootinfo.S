@@ -23,23 +23,7 @@
 #include "vmm_guest_abi.h"
 
 /* struct vmm_boot_info offsets (checked against the C header with offsetof) */
-#define BI_MAGIC		0
-#define BI_ABI_VERSION		8
-#define BI_SIZE			12
-#define BI_FLAGS		16
-#define BI_RAM_SIZE		24
-#define BI_TSC_KHZ		32
-#define BI_INITRD_ADDR		40
-#define BI_INITRD_SIZE		48
-#define BI_CMDLINE_ADDR		56
-#define BI_CMDLINE_SIZE		64
-#define BI_MEMMAP_COUNT		68
-#define BI_MEMMAP		72
 /* struct vmm_memmap_entry */
-#define ME_BASE			0
-#define ME_SIZE			8
-#define ME_TYPE			16
-#define ME_ENTRY_SIZE		24
 
 	.code64
 	.text
@@ -48,12 +32,12 @@ _start:
 	mov	%rdi, %rbx			/* %rbx = boot info */
 
 	movabs	$VMM_BOOT_MAGIC, %rax
-	cmp	%rax, BI_MAGIC(%rbx)
+	cmp	%rax, VMM_BI_MAGIC(%rbx)
 	je	1f
 	lea	badmagic(%rip), %rsi
 	mov	$1, %r12d
 	jmp	fail
-1:	cmpl	$VMM_ABI_VERSION, BI_ABI_VERSION(%rbx)
+1:	cmpl	$VMM_ABI_VERSION, VMM_BI_ABI_VERSION(%rbx)
 	je	2f
 	lea	badabi(%rip), %rsi
 	mov	$2, %r12d
@@ -63,13 +47,13 @@ _start:
 	call	puts
 	lea	flagsmsg(%rip), %rsi
 	call	puts
-	mov	BI_FLAGS(%rbx), %rax
+	mov	VMM_BI_FLAGS(%rbx), %rax
 	call	puthex64
 	mov	$'\n', %al
 	call	putc
 
 	/* cmdline */
-	mov	BI_CMDLINE_ADDR(%rbx), %rsi
+	mov	VMM_BI_CMDLINE_ADDR(%rbx), %rsi
 	test	%rsi, %rsi
 	jz	4f
 	mov	$VMM_CMDLINE_MAX, %ecx
@@ -84,18 +68,18 @@ _start:
 	call	putc
 
 	/* touch every page of every free memmap entry */
-	mov	BI_MEMMAP_COUNT(%rbx), %r12d	/* entries left */
+	mov	VMM_BI_MEMMAP_COUNT(%rbx), %r12d	/* entries left */
 	cmp	$VMM_MEMMAP_MAX, %r12d
 	jbe	5f
 	mov	$VMM_MEMMAP_MAX, %r12d
-5:	lea	BI_MEMMAP(%rbx), %r13		/* current entry */
+5:	lea	VMM_BI_MEMMAP(%rbx), %r13		/* current entry */
 6:	test	%r12d, %r12d
 	jz	9f
-	cmpl	$VMM_MEM_FREE, ME_TYPE(%r13)
+	cmpl	$VMM_MEM_FREE, VMM_ME_TYPE(%r13)
 	jne	8f
-	mov	ME_BASE(%r13), %r14
+	mov	VMM_ME_BASE(%r13), %r14
 	mov	%r14, %r15
-	add	ME_SIZE(%r13), %r15		/* %r15 = end */
+	add	VMM_ME_SIZE(%r13), %r15		/* %r15 = end */
 	add	$4095, %r14
 	and	$-4096, %r14			/* %r14 = first whole page */
 7:	lea	4096(%r14), %rax
@@ -104,7 +88,7 @@ _start:
 	movb	$0, (%r14)
 	mov	%rax, %r14
 	jmp	7b
-8:	add	$ME_ENTRY_SIZE, %r13
+8:	add	$VMM_ME_STRIDE, %r13
 	dec	%r12d
 	jmp	6b
 

@@ -20,19 +20,8 @@
 /* The hypercall constants are inside #ifndef __ASSEMBLER__ in the ABI header,
  * so they are repeated here (values from vmm_guest_abi.h). */
 #ifndef VMM_HYPERCALL_MAGIC
-#define VMM_HYPERCALL_MAGIC	0x4c4c4348
-#define VMM_HC_MARK		1
-#define VMM_HC_REPORT		2
 #endif
 /* struct vmm_hypercall offsets */
-#define HC_MAGIC	0
-#define HC_ABI		4
-#define HC_OP		6
-#define HC_RESULT	8
-#define HC_ARG0		16
-#define HC_ARG1		24
-#define HC_ARG2		32
-#define HC_ARG3		40
 #define HC_SENTINEL	0x7eadbeef
 
 	.code64
@@ -92,18 +81,18 @@ check:
  * Clobbers %rdx, %r8. */
 hypercall:
 	lea	hc(%rip), %r8
-	movl	$VMM_HYPERCALL_MAGIC, HC_MAGIC(%r8)
-	movw	$VMM_ABI_VERSION, HC_ABI(%r8)
-	movw	%cx, HC_OP(%r8)
-	movq	$HC_SENTINEL, HC_RESULT(%r8)
-	mov	%rsi, HC_ARG0(%r8)
-	mov	%rdi, HC_ARG1(%r8)
-	movq	$0, HC_ARG2(%r8)
-	movq	$0, HC_ARG3(%r8)
+	movl	$VMM_HYPERCALL_MAGIC, VMM_HC_OFF_MAGIC(%r8)
+	movw	$VMM_ABI_VERSION, VMM_HC_OFF_ABI_VERSION(%r8)
+	movw	%cx, VMM_HC_OFF_OP(%r8)
+	movq	$HC_SENTINEL, VMM_HC_OFF_RESULT(%r8)
+	mov	%rsi, VMM_HC_OFF_ARG0(%r8)
+	mov	%rdi, VMM_HC_OFF_ARG1(%r8)
+	movq	$0, VMM_HC_OFF_ARG2(%r8)
+	movq	$0, VMM_HC_OFF_ARG3(%r8)
 	mov	%r8d, %eax		/* physical == virtual, below 4 GiB */
 	mov	$VMM_PORT_HYPERCALL, %dx
 	outl	%eax, %dx
-	mov	HC_RESULT(%r8), %rax
+	mov	VMM_HC_OFF_RESULT(%r8), %rax
 	ret
 
 /* puts: %rsi = NUL-terminated string. Clobbers %rax, %rdx, %rsi. */

@@ -67,6 +67,56 @@
 #define VMM_MEMMAP_MAX          32
 #define VMM_CMDLINE_MAX         2048
 
+/* ---- Hypercalls ----------------------------------------------------------- */
+
+#define VMM_HYPERCALL_MAGIC     0x4c4c4348u  /* "HCLL" */
+
+/* ops */
+#define VMM_HC_MARK             1   /* arg0 = mark id. The VMM records wall time,
+                                       its exit counters and KVM's binary stats,
+                                       and writes back: arg1 = exits seen by the
+                                       VMM so far, arg2 = KVM insn_emulation so
+                                       far (~0 if unavailable), arg3 = ns since
+                                       the VM started. */
+#define VMM_HC_REPORT           2   /* arg0 = guest-physical address of text,
+                                       arg1 = length (<= VMM_REPORT_MAX). The VMM
+                                       keeps it for --exit-stats / --json-stats. */
+
+#define VMM_REPORT_MAX          4096
+
+/* result codes (negative errno values, as Linux returns them) */
+#define VMM_HC_OK               0
+#define VMM_HC_EFAULT           (-14)
+#define VMM_HC_EINVAL           (-22)
+#define VMM_HC_ENOSYS           (-38)
+
+/* Field offsets for assembly guests; ckvm.c checks each with _Static_assert. */
+#define VMM_BI_MAGIC            0
+#define VMM_BI_ABI_VERSION      8
+#define VMM_BI_SIZE             12
+#define VMM_BI_FLAGS            16
+#define VMM_BI_RAM_SIZE         24
+#define VMM_BI_TSC_KHZ          32
+#define VMM_BI_INITRD_ADDR      40
+#define VMM_BI_INITRD_SIZE      48
+#define VMM_BI_CMDLINE_ADDR     56
+#define VMM_BI_CMDLINE_SIZE     64
+#define VMM_BI_MEMMAP_COUNT     68
+#define VMM_BI_MEMMAP           72
+#define VMM_ME_BASE             0
+#define VMM_ME_SIZE             8
+#define VMM_ME_TYPE             16
+#define VMM_ME_STRIDE           24
+#define VMM_HC_OFF_MAGIC        0
+#define VMM_HC_OFF_ABI_VERSION  4
+#define VMM_HC_OFF_OP           6
+#define VMM_HC_OFF_RESULT       8
+#define VMM_HC_OFF_ARG0         16
+#define VMM_HC_OFF_ARG1         24
+#define VMM_HC_OFF_ARG2         32
+#define VMM_HC_OFF_ARG3         40
+#define VMM_HC_RECORD_SIZE      48
+
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
@@ -93,28 +143,7 @@ struct vmm_boot_info {
     char cmdline[VMM_CMDLINE_MAX];
 };
 
-/* ---- Hypercalls ----------------------------------------------------------- */
-
-#define VMM_HYPERCALL_MAGIC     0x4c4c4348u  /* "HCLL" */
-
-/* ops */
-#define VMM_HC_MARK             1   /* arg0 = mark id. The VMM records wall time,
-                                       its exit counters and KVM's binary stats,
-                                       and writes back: arg1 = exits seen by the
-                                       VMM so far, arg2 = KVM insn_emulation so
-                                       far (~0 if unavailable), arg3 = ns since
-                                       the VM started. */
-#define VMM_HC_REPORT           2   /* arg0 = guest-physical address of text,
-                                       arg1 = length (<= VMM_REPORT_MAX). The VMM
-                                       keeps it for --exit-stats / --json-stats. */
-
-#define VMM_REPORT_MAX          4096
-
-/* result codes (negative errno values, as Linux returns them) */
-#define VMM_HC_OK               0
-#define VMM_HC_EFAULT           (-14)
-#define VMM_HC_EINVAL           (-22)
-#define VMM_HC_ENOSYS           (-38)
+/* ---- Hypercalls: the request record (constants above) ------------------ */
 
 struct vmm_hypercall {
     uint32_t magic;             /* VMM_HYPERCALL_MAGIC */
