@@ -3,6 +3,7 @@
 #include "ckvm.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -141,7 +142,15 @@ static int install(int sig, void (*handler)(int)) {
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = 0; /* no SA_RESTART: KVM_RUN must return -EINTR */
-    return sigaction(sig, &sa, NULL) == 0 ? 0 : -errno;
+    if (sigaction(sig, &sa, NULL) != 0) return -errno;
+    /* A blocked mask is inherited across fork/exec (a parent's thread may
+     * have blocked everything): unblock the signal in this, the vCPU thread,
+     * or the kick would stay pending forever. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    int r = pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return r == 0 ? 0 : -r;
 }
 
 int ckvm_kick_install_signals(void) {
