@@ -83,13 +83,10 @@ void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
         out->fail_entry_reason = run->fail_entry.hardware_entry_failure_reason;
         out->fail_entry_cpu = run->fail_entry.cpu;
         break;
-    case KVM_EXIT_INTERNAL_ERROR: {
+    case KVM_EXIT_INTERNAL_ERROR:
         out->internal_suberror = run->internal.suberror;
         out->internal_ndata = run->internal.ndata;
-        uint32_t n = run->internal.ndata < 16 ? run->internal.ndata : 16;
-        for (uint32_t i = 0; i < n; i++) out->internal_data[i] = run->internal.data[i];
         break;
-    }
     case KVM_EXIT_UNKNOWN:
         out->hw_exit_reason = run->hw.hardware_exit_reason;
         break;
@@ -103,6 +100,14 @@ void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
     default:
         break;
     }
+}
+
+uint32_t ckvm_internal_error_data(const struct kvm_run *run, uint64_t *out, uint32_t max) {
+    uint32_t n = run->internal.ndata;
+    if (n > max) n = max;
+    if (n > 16) n = 16;
+    for (uint32_t i = 0; i < n; i++) out[i] = run->internal.data[i];
+    return n;
 }
 
 void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value) {

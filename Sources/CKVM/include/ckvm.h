@@ -100,10 +100,9 @@ struct ckvm_exit {
     /* KVM_EXIT_FAIL_ENTRY */
     uint64_t fail_entry_reason;
     uint32_t fail_entry_cpu;
-    /* KVM_EXIT_INTERNAL_ERROR */
+    /* KVM_EXIT_INTERNAL_ERROR (its data words: ckvm_internal_error_data) */
     uint32_t internal_suberror;
     uint32_t internal_ndata;         /* as reported; may exceed 16 */
-    uint64_t internal_data[16];
     /* KVM_EXIT_UNKNOWN */
     uint64_t hw_exit_reason;
     /* KVM_EXIT_SYSTEM_EVENT */
@@ -114,6 +113,8 @@ struct ckvm_exit {
 };
 
 void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out);
+/* Copies up to `max` (<= 16) data words of an internal-error exit; returns how many. */
+uint32_t ckvm_internal_error_data(const struct kvm_run *run, uint64_t *out, uint32_t max);
 /* Completion of an IN / MMIO read: the value the guest will see. */
 void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value);
 void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value);

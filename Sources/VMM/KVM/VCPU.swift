@@ -37,7 +37,11 @@ final class VCPU {
     func lastExit() -> VCPUExit {
         var raw = ckvm_exit()
         ckvm_decode_exit(run, &raw)
-        return VCPUExit(raw, runArea: UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(run), count: runAreaSize))
+        return VCPUExit(raw, runArea: UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(run), count: runAreaSize)) {
+            var words = [UInt64](repeating: 0, count: 16)
+            let n = ckvm_internal_error_data(self.run, &words, 16)
+            return Array(words.prefix(Int(n)))
+        }
     }
 
     func setImmediateExit(_ on: Bool) { ckvm_set_immediate_exit(run, on ? 1 : 0) }

@@ -26,7 +26,9 @@ enum VCPUExit: Equatable {
     /// outside the run area). Never expected; never trusted.
     case malformed(String)
 
-    init(_ raw: ckvm_exit, runArea: UnsafeMutableRawBufferPointer) {
+    /// `internalData` supplies an internal error's data words (read only
+    /// for that exit, off the hot path).
+    init(_ raw: ckvm_exit, runArea: UnsafeMutableRawBufferPointer, internalData: () -> [UInt64] = { [] }) {
         switch raw.reason {
         case UInt32(KVM_EXIT_IO):
             let size = Int(raw.io_size)
@@ -60,12 +62,7 @@ enum VCPUExit: Equatable {
         case UInt32(KVM_EXIT_FAIL_ENTRY):
             self = .failEntry(reason: raw.fail_entry_reason, cpu: raw.fail_entry_cpu)
         case UInt32(KVM_EXIT_INTERNAL_ERROR):
-            let n = min(Int(raw.internal_ndata), 16)
-            var data: [UInt64] = []
-            withUnsafeBytes(of: raw.internal_data) { buf in
-                for i in 0..<n { data.append(buf.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) }
-            }
-            self = .internalError(suberror: raw.internal_suberror, data: data)
+            self = .internalError(suberror: raw.internal_suberror, data: internalData())
         case UInt32(KVM_EXIT_SYSTEM_EVENT): self = .systemEvent(type: raw.system_event_type)
         case UInt32(KVM_EXIT_INTR): self = .interrupted
         default: self = .unhandled(reason: raw.reason)

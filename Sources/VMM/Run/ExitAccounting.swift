@@ -17,17 +17,38 @@ struct ExitAggregate: Equatable {
 }
 
 /// Per-kind exit counters for one vCPU.
+///
+/// On the hot path the same kind usually repeats (a loop of port writes), so
+/// the slot of the last kind is remembered and the dictionary is only
+/// consulted when the kind changes.
 struct ExitAccounting {
-    private(set) var byKind: [ExitKind: ExitAggregate] = [:]
+    private var kinds: [ExitKind] = []
+    private var aggregates: [ExitAggregate] = []
+    private var slotOf: [ExitKind: Int] = [:]
+    private var lastKind: ExitKind?
+    private var lastSlot = 0
     private(set) var total: UInt64 = 0
 
     mutating func record(_ kind: ExitKind, nanos: UInt64) {
         total &+= 1
-        byKind[kind, default: ExitAggregate()].record(nanos)
+        if kind != lastKind {
+            if let slot = slotOf[kind] {
+                lastSlot = slot
+            } else {
+                lastSlot = kinds.count
+                slotOf[kind] = lastSlot
+                kinds.append(kind)
+                aggregates.append(ExitAggregate())
+            }
+            lastKind = kind
+        }
+        aggregates[lastSlot].record(nanos)
     }
 
-    var counts: [ExitKind: UInt64] { byKind.mapValues { $0.count } }
+    var byKind: [ExitKind: ExitAggregate] { Dictionary(uniqueKeysWithValues: zip(kinds, aggregates)) }
+
+    var counts: [ExitKind: UInt64] { Dictionary(uniqueKeysWithValues: zip(kinds, aggregates.map(\.count))) }
 
     /// Rows sorted by kind.
-    var rows: [(ExitKind, ExitAggregate)] { byKind.sorted { $0.key < $1.key } }
+    var rows: [(ExitKind, ExitAggregate)] { zip(kinds, aggregates).sorted { $0.0 < $1.0 } }
 }
