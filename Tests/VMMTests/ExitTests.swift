@@ -75,11 +75,24 @@ final class FakeRunArea {
         raw.reason = UInt32(KVM_EXIT_SHUTDOWN); #expect(area.decode(raw) == .shutdown)
         raw.reason = UInt32(KVM_EXIT_FAIL_ENTRY); raw.fail_entry_reason = 33
         #expect(area.decode(raw) == .failEntry(reason: 33, cpu: 0))
-        raw.reason = UInt32(KVM_EXIT_INTERNAL_ERROR); raw.internal_suberror = 1; raw.internal_ndata = 200
-        if case .internalError(1, let data) = area.decode(raw) { #expect(data.count == 16) } else { Issue.record("internal") }
+        raw.reason = UInt32(KVM_EXIT_INTERNAL_ERROR); raw.internal_suberror = 1; raw.internal_ndata = 2
+        #expect(VCPUExit(raw, runArea: area.bytes, internalData: { [7, 8] }) == .internalError(suberror: 1, data: [7, 8]))
         raw.reason = UInt32(KVM_EXIT_DEBUG)
         #expect(area.decode(raw) == .unhandled(reason: 4))
         #expect(ExitKind(area.decode(raw)).name == "KVM_EXIT_DEBUG")
+    }
+}
+
+@Suite struct InternalErrorDataTests {
+    @Test func copiesAtMostSixteenWords() {
+        let area = FakeRunArea()
+        let run = area.bytes.baseAddress!.bindMemory(to: kvm_run.self, capacity: 1)
+        run.pointee.internal.ndata = 200
+        run.pointee.internal.data.0 = 0xabc
+        var out = [UInt64](repeating: 0, count: 16)
+        #expect(ckvm_internal_error_data(run, &out, 16) == 16)
+        #expect(out[0] == 0xabc)
+        #expect(ckvm_internal_error_data(run, &out, 3) == 3)
     }
 }
 
