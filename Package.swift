@@ -18,11 +18,26 @@ let package = Package(
             name: "VMM",
             dependencies: [
                 "CKVM",
+                "GuestKernel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
             path: "Sources/VMM",
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // Host library carrying only the built guest kernel's path (`GuestKernel.elfPath`).
+        // Kernel/ is the freestanding Embedded Swift kernel: excluded from the host build,
+        // compiled for x86_64-unknown-none-elf by the BuildGuestKernel plugin.
+        .target(
+            name: "GuestKernel",
+            path: "Sources/GuestKernel",
+            exclude: ["Kernel"],
+            plugins: ["BuildGuestKernel"]
+        ),
+        .plugin(
+            name: "BuildGuestKernel",
+            capability: .buildTool(),
+            path: "Plugins/BuildGuestKernel"
         ),
         .testTarget(
             name: "VMMTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import GuestKernel
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +9,8 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         let cpu = CPUInfo.read()
-        var lines = ["vmm \(VMMCommand.version)", "cpu: \(cpu.modelName)", "kvm: \(KVMKind.detect().description)"]
+        var lines = ["vmm \(VMMCommand.version)", "cpu: \(cpu.modelName)", "kvm: \(KVMKind.detect().description)",
+                     "built-in kernel: \(GuestKernel.elfPath)"]
         do {
             let kvm = try KVM()
             lines.append("kvm api version: \(KVM.stableAPIVersion)")

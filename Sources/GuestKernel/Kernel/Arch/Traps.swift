@@ -1,0 +1,98 @@
+import KernelSupport
+
+/// Exceptions 0..31 (entry.S isr_common). From ring 3: resolve a demand-zero
+/// page fault, else kill the process with the signal Linux sends. From ring 0:
+/// report everything on the console and stop the VM (KERNEL_EXIT_KERNEL_FAULT).
+@c(trap_handler)
+func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
+    let vector = f.pointee.vector
+    if f.pointee.cs & 3 == 3, let p = Processes.current {
+        if vector == 14 {
+            let err = f.pointee.error_code
+            // Not present (P=0): demand zero where an area allows the access.
+            if err & 1 == 0, UserMemory.demandFault(p, read_cr2(), write: err & 2 != 0) { return }
+        }
+        killCurrent(signal: signalFor(vector: vector), frame: f)
+    }
+    kernelFault(f)
+}
+
+/// The Linux signal for a user-mode exception (arch/x86/kernel/traps.c).
+func signalFor(vector: UInt64) -> Int32 {
+    switch vector {
+    case 0, 16, 19: return Signal.fpe       // #DE, #MF, #XM
+    case 6: return Signal.ill               // #UD
+    case 1, 3: return Signal.trap           // #DB, #BP
+    case 17: return Signal.bus              // #AC
+    default: return Signal.segv             // #GP, #PF, #SS, #NP, ...
+    }
+}
+
+enum Signal {
+    static let ill: Int32 = 4
+    static let trap: Int32 = 5
+    static let abrt: Int32 = 6
+    static let bus: Int32 = 7
+    static let fpe: Int32 = 8
+    static let kill: Int32 = 9
+    static let segv: Int32 = 11
+    static let stop: Int32 = 19
+}
+
+/// Ends the current process by `signal`. With one process (this issue) that
+/// ends the VM with 128 + signal, as a shell reports it; the kernel itself is fine.
+func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> Never {
+    if !Console.quiet {
+        Console.log("pid ")
+        Console.dec(UInt64(Processes.currentPid))
+        Console.write(" killed by signal ")
+        Console.dec(UInt64(signal))
+        if let f = f {
+            Console.write(" (vector ")
+            Console.dec(f.pointee.vector)
+            Console.write(" rip ")
+            Console.hex(f.pointee.rip)
+            Console.write(" addr ")
+            Console.hex(read_cr2())
+            Console.write(")")
+        }
+        Console.write("\n")
+    }
+    processExited(status: 128 + UInt32(signal))
+}
+
+/// The current process is gone with `status` (already encoded as a shell would).
+func processExited(status: UInt32) -> Never {
+    exitVM(status & 0xff)
+}
+
+func kernelFault(_ f: UnsafeMutablePointer<trap_frame>) -> Never {
+    let t = f.pointee
+    Console.write("\n[kernel] KERNEL FAULT vector ")
+    Console.dec(t.vector)
+    Console.write(" error ")
+    Console.hex(t.error_code)
+    Console.write(" rip ")
+    Console.hex(t.rip)
+    Console.write(" cr2 ")
+    Console.hex(read_cr2())
+    Console.write(" cr3 ")
+    Console.hex(read_cr3())
+    Console.write("\n  rax ")
+    Console.hex(t.rax); Console.write(" rbx "); Console.hex(t.rbx); Console.write(" rcx "); Console.hex(t.rcx)
+    Console.write("\n  rdx "); Console.hex(t.rdx); Console.write(" rsi "); Console.hex(t.rsi); Console.write(" rdi "); Console.hex(t.rdi)
+    Console.write("\n  rbp "); Console.hex(t.rbp); Console.write(" rsp "); Console.hex(t.rsp); Console.write(" r8  "); Console.hex(t.r8)
+    Console.write("\n  r9  "); Console.hex(t.r9); Console.write(" r10 "); Console.hex(t.r10); Console.write(" r11 "); Console.hex(t.r11)
+    Console.write("\n  r12 "); Console.hex(t.r12); Console.write(" r13 "); Console.hex(t.r13); Console.write(" r14 "); Console.hex(t.r14)
+    Console.write("\n  r15 "); Console.hex(t.r15); Console.write(" cs "); Console.hex(t.cs, digits: 4)
+    Console.write(" rflags "); Console.hex(t.rflags)
+    Console.write("\n  stack:")
+    // A few words at the faulting RSP when it lies in the kernel image (its stacks).
+    if t.rsp >= Physical.kernelVirtualBase && t.rsp & 7 == 0 && t.rsp < Physical.kernelVirtualBase + (1 << 30) {
+        if let s = UnsafePointer<UInt64>(bitPattern: UInt(t.rsp)) {
+            for i in 0..<6 { Console.write(" "); Console.hex(s[i]) }
+        }
+    }
+    Console.write("\n")
+    exitVM(UInt32(KERNEL_EXIT_KERNEL_FAULT))
+}

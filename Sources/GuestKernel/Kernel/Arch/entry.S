@@ -1,0 +1,247 @@
+// Kernel entry from the VMM: 64-bit mode, RDI = boot-info physical address.
+    .section .text.entry, "ax"
+    .globl _start
+    .type _start, @function
+_start:
+    cli
+    cld
+    leaq    boot_stack_top(%rip), %rsp
+    xorl    %ebp, %ebp
+    call    kmain                   // RDI passes through: kmain(bootInfo)
+1:  hlt
+    jmp     1b
+    .size _start, . - _start
+
+// lgdt, then reload CS with a far return and SS; null DS/ES/FS/GS (the FS/GS
+// bases are set through MSRs later). SDM Vol. 3A, 3.4.4 and 5.8.
+    .text
+    .globl load_gdt
+load_gdt:
+    lgdt    (%rdi)
+    movl    $0x18, %eax
+    movl    %eax, %ss
+    xorl    %eax, %eax
+    movl    %eax, %ds
+    movl    %eax, %es
+    movl    %eax, %fs
+    movl    %eax, %gs
+    popq    %rax                    // return address
+    pushq   $0x10
+    pushq   %rax
+    lretq
+
+// First entry into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower privilege).
+// enter_user(rip, rsp, rflags): no kernel value may leak into user registers.
+    .globl enter_user
+enter_user:
+    pushq   $0x2b                   // SS: user data
+    pushq   %rsi                    // RSP
+    pushq   %rdx                    // RFLAGS
+    pushq   $0x33                   // CS: 64-bit user code
+    pushq   %rdi                    // RIP
+    xorl    %eax, %eax
+    xorl    %ebx, %ebx
+    xorl    %ecx, %ecx
+    xorl    %edx, %edx
+    xorl    %esi, %esi
+    xorl    %edi, %edi
+    xorl    %ebp, %ebp
+    xorl    %r8d, %r8d
+    xorl    %r9d, %r9d
+    xorl    %r10d, %r10d
+    xorl    %r11d, %r11d
+    xorl    %r12d, %r12d
+    xorl    %r13d, %r13d
+    xorl    %r14d, %r14d
+    xorl    %r15d, %r15d
+    iretq
+
+// ---- System calls ---------------------------------------------------------
+//
+// Hardware-assisted KVM: SYSCALL jumps here in ring 0 with RCX = user RIP,
+// R11 = user RFLAGS, RSP still the user's (SDM Vol. 2B, SYSCALL). One CPU: the
+// kernel stack comes from a global, no swapgs needed.
+//
+// Software-assisted KVM (kvm_pvm, platform.md): SYSCALL stays at CPL 3 and the
+// fetch of this supervisor page faults; isr14 below recognises it.
+    .globl syscall_entry
+    .balign 16
+syscall_entry:
+    movq    %rsp, syscall_user_rsp(%rip)
+    movq    syscall_kernel_rsp(%rip), %rsp
+    pushq   $0x2b                   // SS
+    pushq   syscall_user_rsp(%rip)  // RSP
+    pushq   %r11                    // RFLAGS
+    pushq   $0x33                   // CS
+    pushq   %rcx                    // RIP
+    jmp     syscall_common
+
+// #PF. Fast path: a user-mode fault (error code U bit) with RIP == LSTAR is the
+// software-assisted SYSCALL: RCX = return RIP, R11 = RFLAGS (platform.md).
+    .balign 16
+isr14:
+    cmpq    $syscall_entry, 8(%rsp)
+    jne     1f
+    testb   $4, (%rsp)
+    jz      1f
+    movq    %rcx, 8(%rsp)           // the frame becomes the return frame
+    movq    %r11, 24(%rsp)
+    addq    $8, %rsp                // drop the error code
+    jmp     syscall_common
+1:  pushq   $14
+    jmp     isr_common
+
+// Common tail of both paths: the stack holds an iretq frame; build struct
+// syscall_frame below it, call syscall_dispatch(frame) -> RAX. Callee-saved
+// registers survive the Swift call; RCX/R11 get the Linux SYSCALL values back.
+syscall_common:
+    pushq   %r9
+    pushq   %r8
+    pushq   %r10
+    pushq   %rdx
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rax
+    movq    %rsp, %rdi
+    cld
+    call    syscall_dispatch
+    addq    $8, %rsp
+    popq    %rdi
+    popq    %rsi
+    popq    %rdx
+    popq    %r10
+    popq    %r8
+    popq    %r9
+    movq    (%rsp), %rcx
+    movq    16(%rsp), %r11
+    iretq
+
+// ---- Exceptions 0..31 -------------------------------------------------------
+// Vectors with a CPU error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A, 6.15).
+.macro ISR_NOERR n
+    .balign 16
+isr\n:
+    pushq   $0
+    pushq   $\n
+    jmp     isr_common
+.endm
+.macro ISR_ERR n
+    .balign 16
+isr\n:
+    pushq   $\n
+    jmp     isr_common
+.endm
+
+ISR_NOERR 0
+ISR_NOERR 1
+ISR_NOERR 2
+ISR_NOERR 3
+ISR_NOERR 4
+ISR_NOERR 5
+ISR_NOERR 6
+ISR_NOERR 7
+ISR_ERR   8
+ISR_NOERR 9
+ISR_ERR   10
+ISR_ERR   11
+ISR_ERR   12
+ISR_ERR   13
+ISR_NOERR 15
+ISR_NOERR 16
+ISR_ERR   17
+ISR_NOERR 18
+ISR_NOERR 19
+ISR_NOERR 20
+ISR_ERR   21
+ISR_NOERR 22
+ISR_NOERR 23
+ISR_NOERR 24
+ISR_NOERR 25
+ISR_NOERR 26
+ISR_NOERR 27
+ISR_NOERR 28
+ISR_ERR   29
+ISR_ERR   30
+ISR_NOERR 31
+
+// Builds struct trap_frame and calls trap_handler(frame); returns with iretq
+// when the handler returns (a user fault it resolved, e.g. a demand-zero page).
+isr_common:
+    pushq   %rax
+    pushq   %rbx
+    pushq   %rcx
+    pushq   %rdx
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rbp
+    pushq   %r8
+    pushq   %r9
+    pushq   %r10
+    pushq   %r11
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+    movq    %rsp, %rdi
+    cld
+    call    trap_handler
+    popq    %r15
+    popq    %r14
+    popq    %r13
+    popq    %r12
+    popq    %r11
+    popq    %r10
+    popq    %r9
+    popq    %r8
+    popq    %rbp
+    popq    %rdi
+    popq    %rsi
+    popq    %rdx
+    popq    %rcx
+    popq    %rbx
+    popq    %rax
+    addq    $16, %rsp               // vector, error code
+    iretq
+
+    .globl isr_stub_address
+isr_stub_address:
+    cmpl    $32, %edi
+    jae     1f
+    movl    %edi, %edi
+    leaq    isr_table(%rip), %rax
+    movq    (%rax,%rdi,8), %rax
+    ret
+1:  xorl    %eax, %eax
+    ret
+
+    .section .rodata.isr_table, "a"
+    .balign 8
+isr_table:
+    .quad isr0, isr1, isr2, isr3, isr4, isr5, isr6, isr7
+    .quad isr8, isr9, isr10, isr11, isr12, isr13, isr14, isr15
+    .quad isr16, isr17, isr18, isr19, isr20, isr21, isr22, isr23
+    .quad isr24, isr25, isr26, isr27, isr28, isr29, isr30, isr31
+
+    .section .data.syscall, "aw"
+    .balign 8
+    .globl syscall_kernel_rsp
+syscall_kernel_rsp:
+    .quad   kernel_stack_top
+syscall_user_rsp:
+    .quad   0
+
+// Stacks: boot (kmain until the first enter_user), kernel (TSS.RSP0, SYSCALL),
+// and #DF's own (TSS.IST1), so a fault on a bad kernel stack still reports.
+    .section .bss.stacks, "aw", @nobits
+    .balign 4096
+boot_stack:
+    .skip   16384
+boot_stack_top:
+    .globl kernel_stack_top
+    .skip   16384
+kernel_stack_top:
+    .globl df_stack_top
+    .skip   8192
+df_stack_top:
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,53 @@
+import KernelSupport
+
+/// The COM1 16550 UART (VMM_PORT_COM1): poll LSR.THRE (bit 5), then write THR.
+enum Console {
+    static let thr = UInt16(VMM_PORT_COM1)
+    static let lsr = UInt16(VMM_PORT_COM1 + 5)
+    nonisolated(unsafe) static var quiet = false
+
+    static func put(_ byte: UInt8) {
+        while inb(lsr) & 0x20 == 0 {}
+        outb(thr, byte)
+    }
+
+    static func write(_ s: StaticString) {
+        let p = s.utf8Start
+        for i in 0..<s.utf8CodeUnitCount { put(p[i]) }
+    }
+
+    static func write(bytes p: UnsafePointer<UInt8>, count: Int) {
+        for i in 0..<count { put(p[i]) }
+    }
+
+    static func hex(_ v: UInt64, digits: Int = 16) {
+        var shift = (digits - 1) * 4
+        while shift >= 0 {
+            let d = UInt8(truncatingIfNeeded: (v >> UInt64(shift)) & 0xf)
+            put(d < 10 ? 0x30 + d : 0x57 + d)
+            shift -= 4
+        }
+    }
+
+    static func dec(_ v: UInt64) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { buf in
+            repeat {
+                buf[n] = UInt8(truncatingIfNeeded: x % 10) + 0x30
+                x /= 10
+                n += 1
+            } while x != 0 && n < 20
+            while n > 0 { n -= 1; put(buf[n]) }
+        }
+    }
+
+    /// A kernel log line prefix; `quiet` on the command line silences info lines.
+    static func log(_ s: StaticString) {
+        write("[kernel] ")
+        write(s)
+    }
+}

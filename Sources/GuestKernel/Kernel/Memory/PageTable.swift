@@ -1,0 +1,107 @@
+import KernelSupport
+
+/// x86_64 4-level paging (Intel SDM Vol. 3A, 4.5): one PML4 per address space.
+/// Entries 256..511 (the kernel half) are the same in every PML4, copied from
+/// the kernel's; entries 0..255 (the user half) are private to a process.
+struct PTE {
+    static let present: UInt64 = 1 << 0
+    static let writable: UInt64 = 1 << 1
+    static let user: UInt64 = 1 << 2
+    static let large: UInt64 = 1 << 7
+    static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
+}
+
+enum PageTable {
+    /// The kernel's PML4 (physical); its top half is the template of every process's.
+    nonisolated(unsafe) static var kernelPML4: UInt64 = 0
+    static let userTop: UInt64 = 0x0000_7fff_ffff_f000   // as Linux's TASK_SIZE_MAX
+
+    @inline(__always) static func entries(_ table: UInt64) -> UnsafeMutablePointer<UInt64> {
+        Physical.pointer(table)
+    }
+
+    /// Builds the kernel's PML4: a direct map of all RAM at Physical.directMapBase
+    /// (1 GiB pages when CPUID says so, else 2 MiB), and the VMM's mapping of the
+    /// kernel image (PML4 511, 0xffffffff80000000 -> 0) reused as it is.
+    static func buildKernel(ramSize: UInt64) -> Bool {
+        guard let pml4 = FrameAllocator.allocate(), let pdpt = FrameAllocator.allocate() else { return false }
+        var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
+        cpuid(0x8000_0001, 0, &a, &b, &c, &d)
+        let gigPages = d & (1 << 26) != 0
+        let gib: UInt64 = 1 << 30
+        let gibs = min((ramSize + gib - 1) / gib, 512)
+        let pdptE = entries(pdpt)
+        for g in 0..<gibs {
+            if gigPages {
+                pdptE[Int(g)] = (g * gib) | PTE.present | PTE.writable | PTE.large
+            } else {
+                guard let pd = FrameAllocator.allocate() else { return false }
+                let pdE = entries(pd)
+                for i in 0..<512 {
+                    let pa = g * gib + UInt64(i) << 21
+                    if pa >= ramSize { break }
+                    pdE[i] = pa | PTE.present | PTE.writable | PTE.large
+                }
+                pdptE[Int(g)] = pd | PTE.present | PTE.writable
+            }
+        }
+        let k = entries(pml4)
+        k[Int((Physical.directMapBase >> 39) & 511)] = pdpt | PTE.present | PTE.writable
+        let vmmPML4: UnsafeMutablePointer<UInt64> = Physical.pointer(read_cr3() & PTE.addressMask)
+        k[511] = vmmPML4[511]
+        kernelPML4 = pml4
+        return true
+    }
+
+    /// A new address space: empty user half, shared kernel half.
+    static func newAddressSpace() -> UInt64? {
+        guard let pml4 = FrameAllocator.allocate() else { return nil }
+        copy_qwords(entries(pml4) + 256, entries(kernelPML4) + 256, 256)
+        return pml4
+    }
+
+    static func index(_ va: UInt64, level: Int) -> Int { Int((va >> UInt64(12 + 9 * level)) & 511) }
+
+    /// The leaf PTE slot for `va`, creating intermediate tables when `create`.
+    static func slot(_ pml4: UInt64, _ va: UInt64, create: Bool) -> UnsafeMutablePointer<UInt64>? {
+        var table = pml4
+        var level = 3
+        while level > 0 {
+            let e = entries(table) + index(va, level: level)
+            if e.pointee & PTE.present == 0 {
+                guard create, let t = FrameAllocator.allocate() else { return nil }
+                e.pointee = t | PTE.present | PTE.writable | PTE.user
+            } else if e.pointee & PTE.large != 0 {
+                return nil   // user halves hold no large pages
+            }
+            table = e.pointee & PTE.addressMask
+            level -= 1
+        }
+        return entries(table) + index(va, level: 0)
+    }
+
+    static func map(_ pml4: UInt64, _ va: UInt64, _ frame: UInt64, writable: Bool) -> Bool {
+        guard let e = slot(pml4, va, create: true) else { return false }
+        e.pointee = frame | PTE.present | PTE.user | (writable ? PTE.writable : 0)
+        return true
+    }
+
+    /// The present leaf entry for `va`, or 0.
+    static func lookup(_ pml4: UInt64, _ va: UInt64) -> UInt64 {
+        guard let e = slot(pml4, va, create: false) else { return 0 }
+        return e.pointee & PTE.present != 0 ? e.pointee : 0
+    }
+
+    /// Unmaps [start, end) in the user half, freeing the frames.
+    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool) {
+        var va = start
+        while va < end {
+            if let e = slot(pml4, va, create: false), e.pointee & PTE.present != 0 {
+                FrameAllocator.free(e.pointee & PTE.addressMask)
+                e.pointee = 0
+                if flush { invlpg(va) }
+            }
+            va += Physical.pageSize
+        }
+    }
+}

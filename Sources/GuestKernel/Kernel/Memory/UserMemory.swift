@@ -1,0 +1,103 @@
+import KernelSupport
+
+/// Access to a process's memory from the kernel. Every user address goes
+/// through the process's page tables (never dereferenced directly), so a bad
+/// pointer is -EFAULT, not a kernel fault. Not-yet-mapped pages of an area are
+/// faulted in (demand zero) as the CPU would have done.
+enum UserMemory {
+    /// The physical address backing user `va` for an access, or nil (EFAULT).
+    static func resolve(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> UInt64? {
+        guard va < PageTable.userTop else { return nil }
+        let e = PageTable.lookup(p.pointee.pml4, va)
+        if e != 0 {
+            guard e & PTE.user != 0, !write || e & PTE.writable != 0 else { return nil }
+            return (e & PTE.addressMask) | (va & (Physical.pageSize - 1))
+        }
+        guard demandFault(p, va, write: write) else { return nil }
+        let f = PageTable.lookup(p.pointee.pml4, va)
+        return f == 0 ? nil : (f & PTE.addressMask) | (va & (Physical.pageSize - 1))
+    }
+
+    /// Maps a zero frame at `va` if an area allows the access. Used by the #PF
+    /// handler and by resolve().
+    static func demandFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
+        guard va < PageTable.userTop, let prot = p.pointee.protection(of: va), prot != 0,
+              !write || prot & Prot.write != 0 else { return false }
+        guard let frame = FrameAllocator.allocate() else { return false }
+        guard PageTable.map(p.pointee.pml4, pageDown(va), frame, writable: prot & Prot.write != 0) else {
+            FrameAllocator.free(frame)
+            return false
+        }
+        return true
+    }
+
+    /// Calls `body(kernelPointer, count)` for each page-sized piece of the
+    /// user range; false when some page cannot be accessed (nothing after it is visited).
+    static func forEachChunk(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ count: UInt64, write: Bool,
+                             _ body: (UnsafeMutablePointer<UInt8>, Int) -> Void) -> Bool {
+        guard count > 0 else { return true }
+        let (end, o) = va.addingReportingOverflow(count)
+        guard !o, end <= PageTable.userTop else { return false }
+        var a = va
+        while a < end {
+            let chunk = min(end - a, Physical.pageSize - (a & (Physical.pageSize - 1)))
+            guard let pa = resolve(p, a, write: write) else { return false }
+            body(Physical.bytes(pa), Int(chunk))
+            a += chunk
+        }
+        return true
+    }
+
+    static func copyIn(_ p: UnsafeMutablePointer<Process>, to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Bool {
+        var off = 0
+        return forEachChunk(p, va, UInt64(count), write: false) { src, n in
+            copyBytes(dst + off, src, n)
+            off += n
+        }
+    }
+
+    static func copyOut(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
+        var off = 0
+        return forEachChunk(p, va, UInt64(count), write: true) { dst, n in
+            copyBytes(dst, src + off, n)
+            off += n
+        }
+    }
+
+    static func read64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt64? {
+        var v: UInt64 = 0
+        return copyIn(p, to: &v, from: va, count: 8) ? v : nil
+    }
+
+    static func write64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt64) -> Bool {
+        var x = v
+        return copyOut(p, to: va, from: &x, count: 8)
+    }
+
+    /// Copies a NUL-terminated user string of at most `max` bytes (without the
+    /// NUL) into `dst`; its length, or nil (EFAULT, or too long).
+    static func copyString(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int? {
+        var n = 0
+        var a = va
+        while n <= max {
+            guard let pa = resolve(p, a, write: false) else { return nil }
+            let c = Physical.bytes(pa).pointee
+            if c == 0 { return n }
+            if n == max { return nil }
+            dst[n] = c
+            n += 1
+            a += 1
+        }
+        return nil
+    }
+}
+
+/// memcpy with the 8-byte string form for the bulk whatever the alignment
+/// (x86 allows unaligned rep movsq), then the tail bytes.
+func copyBytes(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ n: Int) {
+    guard n > 0 else { return }
+    let q = n >> 3
+    if q > 0 { copy_qwords(dst, src, UInt64(q)) }
+    var i = q << 3
+    while i < n { dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self); i += 1 }
+}

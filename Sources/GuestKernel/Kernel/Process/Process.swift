@@ -1,0 +1,69 @@
+import KernelSupport
+
+/// One process: its address space, memory areas and the per-process state the
+/// syscalls of this issue record. `fork`/`execve` (next issue) add slots here.
+struct Process {
+    var pid: Int32 = 0
+    var used = false
+    var pml4: UInt64 = 0
+    var vmas = VMAList()
+    var brkStart: UInt64 = 0
+    var brk: UInt64 = 0
+    var mmapTop: UInt64 = 0          // top-down search for mmap without a hint
+    var fsBase: UInt64 = 0
+    var clearChildTid: UInt64 = 0
+    var robustList: UInt64 = 0
+    var signalMask: UInt64 = 0
+    var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
+    var umask: UInt32 = 0o022
+
+    static let brkMax: UInt64 = 1 << 30
+    static let stackTop: UInt64 = 0x7fff_ffff_f000
+    static let stackSize: UInt64 = 8 << 20     // RLIMIT_STACK default
+    static let mmapBase: UInt64 = 0x7f00_0000_0000
+
+    /// The protection of `va`, or nil when it is in no area (heap included).
+    func protection(of va: UInt64) -> UInt32? {
+        if va >= brkStart, let top = pageUp(brk), va < top { return Prot.read | Prot.write }
+        if let i = vmas.find(va) { return vmas.items[i].prot }
+        return nil
+    }
+}
+
+/// The process table. Slot 0 is init (pid 1).
+enum Processes {
+    static let capacity = 16
+    nonisolated(unsafe) static var table = UnsafeMutablePointer<Process>(bitPattern: 0)
+    /// The running process; read on every system call.
+    nonisolated(unsafe) static var current = UnsafeMutablePointer<Process>(bitPattern: 0)
+    nonisolated(unsafe) static var currentPid: Int32 = 0
+    nonisolated(unsafe) static var nextPid: Int32 = 1
+
+    static func initialize() {
+        let t = UnsafeMutablePointer<Process>.allocate(capacity: capacity)
+        for i in 0..<capacity { (t + i).initialize(to: Process()) }
+        table = t
+    }
+
+    static func create() -> UnsafeMutablePointer<Process>? {
+        guard let t = table else { return nil }
+        for i in 0..<capacity where !t[i].used {
+            guard let pml4 = PageTable.newAddressSpace() else { return nil }
+            t[i].used = true
+            t[i].pid = nextPid
+            nextPid += 1
+            t[i].pml4 = pml4
+            t[i].mmapTop = Process.mmapBase
+            zero_qwords(t[i].sigactions, 64 * 4)
+            return t + i
+        }
+        return nil
+    }
+
+    static func switchTo(_ p: UnsafeMutablePointer<Process>) {
+        current = p
+        currentPid = p.pointee.pid
+        write_cr3(p.pointee.pml4)
+        wrmsr(SyscallMSRs.fsBase, p.pointee.fsBase)
+    }
+}

@@ -1,0 +1,56 @@
+/// A fixed-capacity list of byte strings (pointers into memory that outlives it).
+struct StringList {
+    var ptrs: UnsafeMutablePointer<UnsafePointer<UInt8>>
+    var lens: UnsafeMutablePointer<Int>
+    var count = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        ptrs = .allocate(capacity: capacity)
+        lens = .allocate(capacity: capacity)
+    }
+
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard count < capacity else { return false }
+        ptrs[count] = p
+        lens[count] = n
+        count += 1
+        return true
+    }
+
+    mutating func append(_ s: StaticString) -> Bool { append(s.utf8Start, s.utf8CodeUnitCount) }
+
+    func deallocate() { ptrs.deallocate(); lens.deallocate() }
+}
+
+/// The kernel command line, split as Linux does for init (init/main.c): `init=`
+/// names the program, `quiet` quiets the kernel, other `key=value` words go to
+/// init's environment, the rest (and everything after `--`) to its argv.
+struct CommandLine {
+    var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
+    var initPathLength = 5
+    var args = StringList(capacity: 256)
+    var env = StringList(capacity: 256)
+    var quiet = false
+
+    init(_ text: UnsafePointer<UInt8>, _ length: Int) {
+        var i = 0
+        var afterDashes = false
+        while i < length {
+            while i < length && text[i] == 0x20 { i += 1 }
+            let start = i
+            while i < length && text[i] != 0x20 { i += 1 }
+            let n = i - start
+            if n == 0 { continue }
+            let w = text + start
+            if afterDashes { _ = args.append(w, n); continue }
+            if n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
+            if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
+            if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
+            var hasEquals = false
+            for j in 0..<n where w[j] == 0x3d { hasEquals = true; break }
+            if hasEquals { _ = env.append(w, n) } else { _ = args.append(w, n) }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import KernelSupport
+
+/// The one system-call dispatcher, entered from both paths of entry.S (SYSCALL
+/// on hardware-assisted KVM, #PF at LSTAR on software-assisted KVM). The
+/// switch over Linux x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) is
+/// the numbers table; handlers live in Sys*.swift by subsystem. Nothing on this
+/// path allocates; getpid returns from the switch.
+@c(syscall_dispatch)
+func syscallDispatch(_ f: UnsafeMutablePointer<syscall_frame>) -> Int64 {
+    // The return context comes from RCX/R11, which user code controls on the
+    // #PF path: a non-canonical RIP would fault on iretq in ring 0, and only
+    // user-settable flags may be restored (no IOPL, NT, VM; IF stays clear).
+    if f.pointee.rip >= 0x0000_8000_0000_0000 { killCurrent(signal: Signal.segv, frame: nil) }
+    f.pointee.rflags = (f.pointee.rflags & 0x24_0dd5) | 0x2
+    let nr = f.pointee.rax
+    switch nr {
+    case 39, 186: return Int64(Processes.currentPid)          // getpid, gettid
+    default: break
+    }
+    guard let p = Processes.current else { return -Errno.ENOSYS }
+    let a = SyscallArgs(f)
+    switch nr {
+    case 0: return SysIO.read(p, a)
+    case 1: return SysIO.write(p, a)
+    case 9: return SysMemory.mmap(p, a)
+    case 10: return SysMemory.mprotect(p, a)
+    case 11: return SysMemory.munmap(p, a)
+    case 12: return SysMemory.brk(p, a)
+    case 13: return SysSignal.rtSigaction(p, a)
+    case 14: return SysSignal.rtSigprocmask(p, a)
+    case 16: return SysIO.ioctl(p, a)
+    case 20: return SysIO.writev(p, a)
+    case 24: return 0                                          // sched_yield: one process
+    case 28: return SysMemory.madvise(p, a)
+    case 35: return SysTime.nanosleep(p, a)
+    case 60, 231: processExited(status: UInt32(truncatingIfNeeded: a.a0) & 0xff)   // exit, exit_group
+    case 63: return SysInfo.uname(p, a)
+    case 89: return SysIO.readlink(p, a.a0, a.a1, a.a2)
+    case 95:                                                   // umask
+        let old = p.pointee.umask
+        p.pointee.umask = UInt32(truncatingIfNeeded: a.a0) & 0o777
+        return Int64(old)
+    case 96: return SysTime.gettimeofday(p, a)
+    case 97, 302: return SysInfo.prlimit(p, nr == 97 ? 0 : a.a0, nr == 97 ? a.a0 : a.a1, nr == 97 ? 0 : a.a2, nr == 97 ? a.a1 : a.a3)
+    case 102, 104, 107, 108: return 0                          // getuid, getgid, geteuid, getegid: root
+    case 110: return 0                                         // getppid: init's parent is none
+    case 140: return 20                                        // getpriority: 20 - nice(0)
+    case 158: return SysProcess.archPrctl(p, a)
+    case 218: return SysProcess.setTidAddress(p, a)
+    case 228: return SysTime.clockGettime(p, a)
+    case 229: return SysTime.clockGetres(p, a)
+    case 230: return SysTime.clockNanosleep(p, a)
+    case 267: return SysIO.readlink(p, a.a1, a.a2, a.a3)       // readlinkat
+    case 273: return SysProcess.setRobustList(p, a)
+    case 318: return SysInfo.getrandom(p, a)
+    case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
+    case UInt64(KERNEL_SYS_MARK): return SysInfo.mark(a.a0)
+    default: return unknownSyscall(nr)
+    }
+}
+
+/// -ENOSYS, naming the number on the console the first time it is seen.
+func unknownSyscall(_ nr: UInt64) -> Int64 {
+    if nr < 512 {
+        let word = Int(nr >> 6), bit = UInt64(1) << (nr & 63)
+        if SyscallLog.seen[word] & bit != 0 { return -Errno.ENOSYS }
+        SyscallLog.seen[word] |= bit
+    }
+    if !Console.quiet {
+        Console.log("unimplemented system call ")
+        Console.dec(nr)
+        Console.write(" -> ENOSYS\n")
+    }
+    return -Errno.ENOSYS
+}
+
+enum SyscallLog {
+    nonisolated(unsafe) static var seen: UnsafeMutablePointer<UInt64> = {
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: 8)
+        p.initialize(repeating: 0, count: 8)
+        return p
+    }()
+}

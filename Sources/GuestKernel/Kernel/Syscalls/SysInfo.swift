@@ -1,0 +1,83 @@
+import KernelSupport
+
+/// uname(2), prlimit64(2), getrandom(2), and the kernel's private mark call.
+enum SysInfo {
+    /// struct utsname: six 65-byte fields.
+    static func uname(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 390)
+        defer { buf.deallocate() }
+        buf.initialize(repeating: 0, count: 390)
+        func field(_ i: Int, _ s: StaticString) {
+            for j in 0..<min(s.utf8CodeUnitCount, 64) { buf[65 * i + j] = s.utf8Start[j] }
+        }
+        field(0, "Linux")
+        field(1, "vmm-guest")
+        field(2, "6.1.0-swift")
+        field(3, "#1 SMP Swift guest kernel")
+        field(4, "x86_64")
+        field(5, "(none)")
+        return UserMemory.copyOut(p, to: a.a0, from: buf, count: 390) ? 0 : -Errno.EFAULT
+    }
+
+    static let infinity = UInt64.max
+
+    static func prlimit(_ p: UnsafeMutablePointer<Process>, _ pid: UInt64, _ resource: UInt64, _ new: UInt64, _ old: UInt64) -> Int64 {
+        let pidValue = SyscallArgs.int(pid)
+        guard pidValue == 0 || pidValue == p.pointee.pid else { return -Errno.ESRCH }
+        let r = SyscallArgs.int(resource)
+        guard r >= 0 && r < 16 else { return -Errno.EINVAL }
+        if new != 0 {
+            var lim: (UInt64, UInt64) = (0, 0)
+            guard UserMemory.copyIn(p, to: &lim, from: new, count: 16) else { return -Errno.EFAULT }
+            guard lim.0 <= lim.1 else { return -Errno.EINVAL }
+        }
+        if old != 0 {
+            var lim: (UInt64, UInt64)
+            switch r {
+            case 3: lim = (Process.stackSize, infinity)      // RLIMIT_STACK
+            case 7: lim = (1024, 4096)                        // RLIMIT_NOFILE
+            case 4: lim = (0, infinity)                       // RLIMIT_CORE
+            case 8: lim = (8 << 20, 8 << 20)                  // RLIMIT_MEMLOCK
+            case 6: lim = (1024, 1024)                        // RLIMIT_NPROC
+            case 11: lim = (1024, 1024)                       // RLIMIT_SIGPENDING
+            case 12: lim = (819_200, 819_200)                 // RLIMIT_MSGQUEUE
+            default: lim = (infinity, infinity)
+            }
+            guard UserMemory.copyOut(p, to: old, from: &lim, count: 16) else { return -Errno.EFAULT }
+        }
+        return 0
+    }
+
+    static func getrandom(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a2 & ~UInt64(7) == 0 else { return -Errno.EINVAL }          // GRND_NONBLOCK|RANDOM|INSECURE
+        let n = min(a.a1, 0x01ff_ffff)
+        var done: UInt64 = 0
+        let ok = UserMemory.forEachChunk(p, a.a0, n, write: true) { dst, count in
+            var i = 0
+            while i < count {
+                var r = Random.next()
+                for _ in 0..<8 where i < count { dst[i] = UInt8(truncatingIfNeeded: r); r >>= 8; i += 1 }
+            }
+            done += UInt64(count)
+        }
+        if !ok && done == 0 && n > 0 { return -Errno.EFAULT }
+        return Int64(done)
+    }
+
+    /// KERNEL_SYS_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
+    static func mark(_ id: UInt64) -> Int64 {
+        let r: UnsafeMutablePointer<vmm_hypercall> = Physical.pointer(Hypercall.recordPhysical)
+        r.pointee.magic = VMM_HYPERCALL_MAGIC
+        r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
+        r.pointee.op = UInt16(VMM_HC_MARK)
+        r.pointee.result = 0
+        r.pointee.arg0 = id
+        outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: Hypercall.recordPhysical))
+        return r.pointee.result
+    }
+}
+
+enum Hypercall {
+    /// A frame below 4 GiB for hypercall records (the port takes 32 bits).
+    nonisolated(unsafe) static var recordPhysical: UInt64 = 0
+}

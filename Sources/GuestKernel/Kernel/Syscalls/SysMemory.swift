@@ -1,0 +1,126 @@
+import KernelSupport
+
+/// brk, mmap (anonymous), munmap, mprotect, madvise (brk(2), mmap(2),
+/// mprotect(2), madvise(2)). Anonymous pages are demand-zero.
+enum SysMemory {
+    static let PROT_MASK: UInt64 = 7
+    static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
+    static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x10_0000
+
+    static func brk(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let want = a.a0
+        let cur = p.pointee.brk
+        guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax,
+              let newTop = pageUp(want), let oldTop = pageUp(cur) else { return Int64(cur) }
+        if newTop > oldTop {
+            if p.pointee.vmas.overlaps(oldTop, newTop) { return Int64(cur) }
+        } else if newTop < oldTop {
+            PageTable.unmap(p.pointee.pml4, newTop, oldTop, flush: true)
+        }
+        p.pointee.brk = want
+        return Int64(want)
+    }
+
+    static func mmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let addr = a.a0, length = a.a1, prot = a.a2, flags = a.a3
+        guard length > 0, let len = pageUp(length), len <= PageTable.userTop else { return -Errno.EINVAL }
+        guard prot & ~PROT_MASK == 0 else { return -Errno.EINVAL }
+        let kind = flags & 3
+        guard kind == MAP_PRIVATE || kind == MAP_SHARED else { return -Errno.EINVAL }
+        guard flags & MAP_ANONYMOUS != 0 else {
+            return FileDescriptor(a.a4) == nil ? -Errno.EBADF : -Errno.ENODEV      // no files yet
+        }
+        var start: UInt64
+        if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+            guard addr & 0xfff == 0, addr >= Physical.pageSize, addr <= PageTable.userTop - len else { return -Errno.EINVAL }
+            start = addr
+            if p.pointee.vmas.overlaps(start, start + len) || overlapsHeap(p, start, start + len) {
+                if flags & MAP_FIXED_NOREPLACE != 0 { return -Errno.EEXIST }
+                guard unmapRange(p, start, start + len) else { return -Errno.ENOMEM }
+            }
+        } else if addr != 0, pageDown(addr) >= Physical.pageSize, pageDown(addr) <= PageTable.userTop - len,
+                  !p.pointee.vmas.overlaps(pageDown(addr), pageDown(addr) + len),
+                  !overlapsHeap(p, pageDown(addr), pageDown(addr) + len) {
+            start = pageDown(addr)
+        } else {
+            guard let s = findFree(p, len) else { return -Errno.ENOMEM }
+            start = s
+        }
+        guard p.pointee.vmas.insert(VMA(start: start, end: start + len, prot: UInt32(prot))) else { return -Errno.ENOMEM }
+        return Int64(start)
+    }
+
+    static func overlapsHeap(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        guard let top = pageUp(p.pointee.brk) else { return true }
+        return s < top && p.pointee.brkStart < e
+    }
+
+    /// Top-down below the last placement (as Linux's default layout).
+    static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64) -> UInt64? {
+        var top = p.pointee.mmapTop
+        while top >= len && top - len >= p.pointee.brkStart &+ Process.brkMax {
+            let s = top - len
+            if !p.pointee.vmas.overlaps(s, top) {
+                p.pointee.mmapTop = s
+                return s
+            }
+            // Skip below the area in the way.
+            var lowest = s
+            for i in 0..<p.pointee.vmas.count where p.pointee.vmas.items[i].start < top && s < p.pointee.vmas.items[i].end {
+                lowest = min(lowest, p.pointee.vmas.items[i].start)
+            }
+            top = lowest
+        }
+        return nil
+    }
+
+    static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        guard p.pointee.vmas.carve(s, e) else { return false }
+        PageTable.unmap(p.pointee.pml4, s, e, flush: true)
+        return true
+    }
+
+    static func munmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let addr = a.a0
+        guard addr & 0xfff == 0, a.a1 > 0, let len = pageUp(a.a1), addr <= PageTable.userTop,
+              len <= PageTable.userTop - addr else { return -Errno.EINVAL }
+        return unmapRange(p, addr, addr + len) ? 0 : -Errno.ENOMEM
+    }
+
+    static func mprotect(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let addr = a.a0, prot = a.a2 & ~UInt64(0x0300_0000)      // PROT_GROWSDOWN/UP ignored
+        guard addr & 0xfff == 0, prot & ~PROT_MASK == 0 else { return -Errno.EINVAL }
+        guard let len = pageUp(a.a1), addr <= PageTable.userTop, len <= PageTable.userTop - addr else { return -Errno.ENOMEM }
+        if len == 0 { return 0 }
+        let end = addr + len
+        let inHeap = addr >= p.pointee.brkStart && end <= (pageUp(p.pointee.brk) ?? 0)
+        if !inHeap {
+            guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM }
+            guard p.pointee.vmas.carve(addr, end),
+                  p.pointee.vmas.insert(VMA(start: addr, end: end, prot: UInt32(prot))) else { return -Errno.ENOMEM }
+        }
+        // Mapped pages: W follows PROT_WRITE; PROT_NONE clears U so any access faults.
+        var va = addr
+        while va < end {
+            if let e = PageTable.slot(p.pointee.pml4, va, create: false), e.pointee & PTE.present != 0 {
+                var v = e.pointee & ~(PTE.writable | PTE.user)
+                if prot != 0 { v |= PTE.user }
+                if prot & 2 != 0 { v |= PTE.writable }
+                e.pointee = v
+                invlpg(va)
+            }
+            va += Physical.pageSize
+        }
+        return 0
+    }
+
+    static let MADV_DONTNEED: UInt64 = 4
+
+    /// Advice is accepted; MADV_DONTNEED drops the pages (they read as zero after).
+    static func madvise(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a0 & 0xfff == 0, let len = pageUp(a.a1), a.a0 <= PageTable.userTop,
+              len <= PageTable.userTop - a.a0 else { return -Errno.EINVAL }
+        if a.a2 == MADV_DONTNEED { PageTable.unmap(p.pointee.pml4, a.a0, a.a0 + len, flush: true) }
+        return 0
+    }
+}

@@ -1,0 +1,34 @@
+import KernelSupport
+
+/// arch_prctl(2), set_tid_address(2), set_robust_list(2).
+enum SysProcess {
+    static let ARCH_SET_GS: UInt64 = 0x1001, ARCH_SET_FS: UInt64 = 0x1002
+    static let ARCH_GET_FS: UInt64 = 0x1003, ARCH_GET_GS: UInt64 = 0x1004
+
+    static func archPrctl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        switch a.a0 {
+        case ARCH_SET_FS:
+            guard a.a1 < 0x0000_8000_0000_0000 else { return -Errno.EPERM }   // canonical user address
+            p.pointee.fsBase = a.a1
+            wrmsr(SyscallMSRs.fsBase, a.a1)
+            return 0
+        case ARCH_GET_FS:
+            return UserMemory.write64(p, a.a1, p.pointee.fsBase) ? 0 : -Errno.EFAULT
+        case ARCH_SET_GS, ARCH_GET_GS:
+            return -Errno.EINVAL      // user GS base is not kept yet
+        default:
+            return -Errno.EINVAL
+        }
+    }
+
+    static func setTidAddress(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        p.pointee.clearChildTid = a.a0
+        return Int64(p.pointee.pid)
+    }
+
+    static func setRobustList(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a1 == 24 else { return -Errno.EINVAL }     // sizeof(struct robust_list_head)
+        p.pointee.robustList = a.a0
+        return 0
+    }
+}

@@ -1,0 +1,33 @@
+import KernelSupport
+
+/// The six raw argument registers of a system call (Linux x86_64 ABI: rdi, rsi,
+/// rdx, r10, r8, r9) and typed views of them. Every view checks its value.
+struct SyscallArgs {
+    let a0: UInt64, a1: UInt64, a2: UInt64, a3: UInt64, a4: UInt64, a5: UInt64
+
+    init(_ f: UnsafeMutablePointer<syscall_frame>) {
+        a0 = f.pointee.rdi; a1 = f.pointee.rsi; a2 = f.pointee.rdx
+        a3 = f.pointee.r10; a4 = f.pointee.r8; a5 = f.pointee.r9
+    }
+
+    /// C `int` arguments are the low 32 bits (the kernel ignores the rest).
+    static func int(_ v: UInt64) -> Int32 { Int32(truncatingIfNeeded: v) }
+}
+
+/// A user-space address, not yet validated: used only through UserMemory.
+struct UserPointer {
+    let address: UInt64
+    init(_ a: UInt64) { address = a }
+    var isNull: Bool { address == 0 }
+}
+
+/// A file descriptor argument. Only the console exists in this issue: fds 0,
+/// 1 and 2 are /dev/console (stdin, stdout and stderr of init).
+struct FileDescriptor {
+    let value: Int32
+    init?(_ raw: UInt64) {
+        let v = SyscallArgs.int(raw)
+        guard v >= 0 && v <= 2 else { return nil }
+        value = v
+    }
+}

@@ -1,0 +1,35 @@
+// Stack frames built by entry.S, read and edited by the Swift kernel.
+#ifndef KERNEL_FRAMES_H
+#define KERNEL_FRAMES_H
+#include <stdint.h>
+
+// An exception (vectors 0..31): general registers, then what the stub pushed
+// (vector, error code or 0), then the CPU's frame (SDM Vol. 3A, 6.14.2).
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+// A system call, both paths (SYSCALL and #PF at LSTAR): number and arguments
+// (Linux x86_64 ABI: rax; rdi, rsi, rdx, r10, r8, r9), then an iretq frame whose
+// rip/rflags are the user's return address and flags (RCX, R11).
+struct syscall_frame {
+    uint64_t rax, rdi, rsi, rdx, r10, r8, r9;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+// Addresses of symbols from linker.ld and entry.S (Swift cannot import
+// unsized arrays).
+#define KERNEL_SYMBOL_ADDRESS(fn, sym) \
+    static inline uint64_t fn(void) { extern char sym[]; return (uint64_t)(uintptr_t)sym; }
+KERNEL_SYMBOL_ADDRESS(kernel_end_address, __kernel_end)
+KERNEL_SYMBOL_ADDRESS(syscall_entry_address, syscall_entry)        // LSTAR
+KERNEL_SYMBOL_ADDRESS(kernel_stack_top_address, kernel_stack_top)  // TSS.RSP0, SYSCALL stack
+KERNEL_SYMBOL_ADDRESS(df_stack_top_address, df_stack_top)          // TSS.IST1 (#DF)
+
+// entry.S
+uint64_t isr_stub_address(unsigned vector);
+void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
+__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t rflags);
+#endif
