@@ -10,13 +10,20 @@ func syscallDispatch(_ f: UnsafeMutablePointer<syscall_frame>) -> Int64 {
     // The return context comes from RCX/R11, which user code controls on the
     // #PF path: a non-canonical RIP would fault on iretq in ring 0, and only
     // user-settable flags may be restored (no IOPL, NT, VM; IF stays clear).
-    if f.pointee.rip >= 0x0000_8000_0000_0000 { killCurrent(signal: Signal.segv, frame: nil) }
+    if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
     f.pointee.rflags = (f.pointee.rflags & 0x24_0dd5) | 0x2
     let nr = f.pointee.rax
-    switch nr {
-    case 39, 186: return Int64(Processes.currentPid)          // getpid, gettid
-    default: break
-    }
+    // Fast path, kept in this small frame-less function: getpid, gettid.
+    if nr == 39 || nr == 186 { return Int64(Processes.currentPid) }
+    return dispatch(f, nr)
+}
+
+@inline(never)
+func badReturnAddress() -> Never { killCurrent(signal: Signal.segv, frame: nil) }
+
+/// Everything but the fast path.
+@inline(never)
+func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     guard let p = Processes.current else { return -Errno.ENOSYS }
     let a = SyscallArgs(f)
     switch nr {
