@@ -41,7 +41,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VMMTests",
-            dependencies: ["VMM", "CKVM"],
+            dependencies: ["VMM", "CKVM", "GuestKernel"],
             path: "Tests/VMMTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,0 +1,105 @@
+import Foundation
+import GuestKernel
+import Testing
+
+/// Static C programs (guest-images/kernel-tests) built with musl-gcc (and gcc
+/// for glibc), booted as /init in the Swift guest kernel that `swift build` built.
+enum KernelTestPrograms {
+    static let muslGCC: String? = ["/usr/bin/musl-gcc", "/usr/local/bin/musl-gcc"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let glibcStatic = FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libc.a")
+    static let skipReason = "musl-gcc not found (apt-get install musl-tools): guest kernel tests skipped"
+    static var enabled: Bool { TestEnvironment.runKVMTests && muslGCC != nil }
+
+    private static let lock = NSLock()
+    private static var built: [String: URL] = [:]
+
+    /// An initrd holding program `name` (compiled by `compiler`) as /init.
+    static func initrd(_ name: String, compiler: String) throws -> URL {
+        let key = "\(name)-\((compiler as NSString).lastPathComponent)"
+        lock.lock(); defer { lock.unlock() }
+        if let url = built[key] { return url }
+        let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
+        let exe = TestGuests.directory.appendingPathComponent(key)
+        let r = try Run.program(URL(fileURLWithPath: compiler), ["-static", "-O2", "-o", exe.path, source.path])
+        guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
+        var cpio = CpioWriter()
+        cpio.addDirectory("dev")
+        cpio.addFile("init", [UInt8](try Data(contentsOf: exe)))
+        let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
+        try Data(cpio.finish()).write(to: url)
+        built[key] = url
+        return url
+    }
+}
+
+@Suite(.enabled(if: KernelTestPrograms.enabled,
+                Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
+struct GuestKernelTests {
+    func boot(_ program: String, compiler: String? = nil, cmdline: String = "", _ extra: [String] = []) throws -> ProcessResult {
+        let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!)
+        return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
+                            "--initrd", initrd.path, "--cmdline", cmdline] + extra)
+    }
+
+    @Test func muslHelloPrintsItsArgumentsAndExitsWithItsStatus() throws {
+        let r = try boot("hello", cmdline: "one two")
+        #expect(r.stdout == "hello from /init, argc=3 [one] [two]\n", "\(r.stderr)")
+        #expect(r.status == 7)
+    }
+
+    @Test(.enabled(if: KernelTestPrograms.glibcStatic, "glibc's libc.a is not installed"))
+    func glibcHelloRuns() throws {
+        let r = try boot("hello", compiler: "/usr/bin/gcc", cmdline: "quiet")
+        #expect(r.stdout == "hello from /init, argc=1\n", "\(r.stderr)")
+        #expect(r.status == 7)
+    }
+
+    @Test(arguments: [("segv", 139), ("kernel-address", 139), ("ud2", 132), ("div0", 136), ("int3", 133)])
+    func userFaultKillsWithTheLinuxSignal(mode: String, status: Int32) throws {
+        let r = try boot("faults", cmdline: "quiet \(mode)")
+        #expect(r.status == status, "\(r.stdout) \(r.stderr)")
+        #expect(!r.stdout.contains("KERNEL FAULT"))
+    }
+
+    @Test func badPointersAndUnknownCallsReturnErrors() throws {
+        let r = try boot("faults", cmdline: "quiet syscalls")
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stdout == """
+            write(bad pointer) = -1 errno=14
+            write(kernel pointer) = -1 errno=14
+            write(fd 7) = -1 errno=9
+            syscall(100000) = -1 errno=38
+            mmap: 1 1 0
+            munmap: 0
+            malloc: ok
+
+            """)
+    }
+
+    @Test func missingInitIsReported() throws {
+        let r = try boot("hello", cmdline: "init=/nonexistent")
+        #expect(r.status == 114)
+        #expect(r.stdout.contains("init not found"))
+    }
+
+    /// The issue's budget: getpid <= 60 guest-kernel instructions, 0 VM exits.
+    @Test func getpidCostsAtMost60KernelInstructionsAndNoExits() throws {
+        let json = TestGuests.directory.appendingPathComponent("getpid-\(UUID().uuidString).json")
+        let n = 1000
+        let r = try boot("getpid_bench", cmdline: "\(n)", ["--json-stats", json.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "getpid x\(n) sum=\(n)\n")
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let marks = try #require(doc["marks"] as? [[String: Any]])
+        #expect(marks.compactMap { $0["id"] as? Int } == [1, 2, 3])
+        let exits = marks.compactMap { $0["exits"] as? Int }
+        #expect(exits.count == 3 && exits[1] - exits[0] == 1)          // only the closing mark
+        if doc["kvm_kind"] as? String == "software" {
+            let insn = marks.compactMap { ($0["kvm_stats"] as? [String: Int])?["insn_emulation"] }
+            try #require(insn.count == 3)
+            let perCall = Double((insn[1] - insn[0]) - (insn[2] - insn[1])) / Double(n)
+            #expect(perCall <= 60, "getpid: \(perCall) guest-kernel instructions per call")
+        }
+    }
+}

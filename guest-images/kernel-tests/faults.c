@@ -1,0 +1,42 @@
+// Faults and bad system calls, one per argv[1]. A fault kills the program with
+// the signal Linux sends (the VM exits with 128 + signal); "syscalls" checks
+// error returns and memory calls, printing one line each, then exits with 3.
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    const char *m = argc > 1 ? argv[1] : "none";
+    if (!strcmp(m, "segv")) *(volatile int *)0 = 1;
+    if (!strcmp(m, "kernel-address")) *(volatile int *)0xffffffff80100000UL = 1;
+    if (!strcmp(m, "ud2")) __asm__ volatile("ud2");
+    if (!strcmp(m, "div0")) __asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" : : : "eax", "ecx", "edx");
+    if (!strcmp(m, "int3")) __asm__ volatile("int3");
+    if (!strcmp(m, "syscalls")) {
+        setvbuf(stdout, NULL, _IONBF, 0);
+        long r = syscall(SYS_write, 1, (void *)0x1234, 5);
+        printf("write(bad pointer) = %ld errno=%d\n", r, errno);
+        r = syscall(SYS_write, 1, (void *)0xffffffff80100000UL, 5);
+        printf("write(kernel pointer) = %ld errno=%d\n", r, errno);
+        r = syscall(SYS_write, 7, "x", 1);
+        printf("write(fd 7) = %ld errno=%d\n", r, errno);
+        r = syscall(100000);
+        printf("syscall(100000) = %ld errno=%d\n", r, errno);
+        char *p = mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        p[0] = 1;
+        p[(1 << 20) - 1] = 2;
+        printf("mmap: %d %d %d\n", p != MAP_FAILED, p[0], p[4096]);
+        printf("munmap: %d\n", munmap(p, 1 << 20));
+        char *b = malloc(300000);
+        memset(b, 1, 300000);
+        free(b);
+        printf("malloc: ok\n");
+        return 3;
+    }
+    printf("no fault: %s\n", m);
+    return 0;
+}
