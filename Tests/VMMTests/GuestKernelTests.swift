@@ -15,8 +15,8 @@ enum KernelTestPrograms {
     private static var built: [String: URL] = [:]
 
     /// An initrd holding program `name` (compiled by `compiler`) as /init.
-    static func initrd(_ name: String, compiler: String) throws -> URL {
-        let key = "\(name)-\((compiler as NSString).lastPathComponent)"
+    static func initrd(_ name: String, compiler: String, pageAligned: Bool = false) throws -> URL {
+        let key = "\(name)-\((compiler as NSString).lastPathComponent)\(pageAligned ? "-aligned" : "")"
         lock.lock(); defer { lock.unlock() }
         if let url = built[key] { return url }
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
@@ -25,7 +25,7 @@ enum KernelTestPrograms {
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
         var cpio = CpioWriter()
         cpio.addDirectory("dev")
-        cpio.addFile("init", [UInt8](try Data(contentsOf: exe)))
+        cpio.addFile("init", [UInt8](try Data(contentsOf: exe)), pageAligned: pageAligned)
         let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
         try Data(cpio.finish()).write(to: url)
         built[key] = url
@@ -36,8 +36,10 @@ enum KernelTestPrograms {
 @Suite(.enabled(if: KernelTestPrograms.enabled,
                 Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
 struct GuestKernelTests {
-    func boot(_ program: String, compiler: String? = nil, cmdline: String = "", _ extra: [String] = []) throws -> ProcessResult {
-        let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!)
+    func boot(_ program: String, compiler: String? = nil, pageAligned: Bool = false, cmdline: String = "",
+              _ extra: [String] = []) throws -> ProcessResult {
+        let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!,
+                                                   pageAligned: pageAligned)
         return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
                             "--initrd", initrd.path, "--cmdline", cmdline] + extra)
     }
@@ -53,6 +55,25 @@ struct GuestKernelTests {
         let r = try boot("hello", compiler: "/usr/bin/gcc", cmdline: "quiet")
         #expect(r.stdout == "hello from /init, argc=1\n", "\(r.stderr)")
         #expect(r.status == 7)
+    }
+
+    /// Read-only segments of a page-aligned initrd file are mapped, not copied.
+    @Test(.enabled(if: KernelTestPrograms.glibcStatic, "glibc's libc.a is not installed"))
+    func pageAlignedInitIsMappedInPlace() throws {
+        let r = try boot("hello", compiler: "/usr/bin/gcc", pageAligned: true, cmdline: "debug x")
+        #expect(r.status == 7, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout.hasSuffix("hello from /init, argc=2 [x]\n"))
+        let line = try #require(r.stdout.split(separator: "\n").first { $0.contains("init loaded:") })
+        let mapped = line.split(separator: " ").firstIndex(of: "init").map { Int(line.split(separator: " ")[$0 + 2]) ?? 0 } ?? 0
+        #expect(mapped > 0, "\(line)")
+    }
+
+    @Test func kernelFaultIsReportedWithItsOwnStatus() throws {
+        let r = try boot("hello", cmdline: "test_kernel_ud2!")
+        #expect(r.status == 112)
+        for field in ["KERNEL FAULT vector 6", "rip ffffffff8", "cr2", "rsp", "r15", "stack:"] {
+            #expect(r.stdout.contains(field), "\(field)")
+        }
     }
 
     @Test(arguments: [("segv", 139), ("kernel-address", 139), ("ud2", 132), ("div0", 136), ("int3", 133)])

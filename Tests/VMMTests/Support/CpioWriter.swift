@@ -4,8 +4,10 @@ struct CpioWriter {
     private(set) var bytes: [UInt8] = []
     private var inode: UInt32 = 1
 
-    mutating func addFile(_ name: String, _ data: [UInt8], mode: UInt32 = 0o100755) {
-        add(name, data, mode: mode)
+    /// `pageAligned`: the name is padded with NULs so that the data starts at a
+    /// multiple of 4096 in the archive (the guest kernel then maps it in place).
+    mutating func addFile(_ name: String, _ data: [UInt8], mode: UInt32 = 0o100755, pageAligned: Bool = false) {
+        add(name, data, mode: mode, pageAligned: pageAligned)
     }
 
     mutating func addDirectory(_ name: String) { add(name, [], mode: 0o040755) }
@@ -16,8 +18,11 @@ struct CpioWriter {
         return bytes
     }
 
-    private mutating func add(_ name: String, _ data: [UInt8], mode: UInt32) {
-        let nameBytes = Array(name.utf8) + [0]
+    private mutating func add(_ name: String, _ data: [UInt8], mode: UInt32, pageAligned: Bool = false) {
+        var nameBytes = Array(name.utf8) + [0]
+        if pageAligned {
+            while (bytes.count + 110 + nameBytes.count) % 4096 != 0 { nameBytes.append(0) }
+        }
         let fields: [UInt32] = [inode, mode, 0, 0, 1, 0, UInt32(data.count), 0, 0, 0, 0, UInt32(nameBytes.count), 0]
         inode += 1
         bytes += Array("070701".utf8)

@@ -13,7 +13,7 @@ func kmain(_ bootInfo: UInt64) {
 
     FrameAllocator.initialize(bootInfo: bootInfo,
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)
-    if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) { _ = FrameAllocator.touchAll() }
+    if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) { BootStats.touchedPages = FrameAllocator.touchAll() }
 
     guard PageTable.buildKernel(ramSize: boot.ramSize), let hc = FrameAllocator.allocate(), hc < (1 << 32) else {
         panic("out of memory building the kernel page tables")
@@ -28,6 +28,7 @@ func kmain(_ bootInfo: UInt64) {
 
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet
+    if cmdline.faultTest { kernel_ud2() }
     startInit(boot: boot, cmdline: cmdline)
 }
 
@@ -60,6 +61,17 @@ func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
     for i in 0..<cmdline.env.count { _ = env.append(cmdline.env.ptrs[i], cmdline.env.lens[i]) }
     guard let sp = InitialStack.build(p, image: img, path: cmdline.initPath, pathLength: cmdline.initPathLength,
                                       args: args, env: env) else { noInit("arguments and environment too large") }
+    if cmdline.debug {
+        Console.log("init loaded: ")
+        Console.dec(BootStats.borrowedPages)
+        Console.write(" initrd pages mapped in place, ")
+        Console.dec(BootStats.copiedBytes)
+        Console.write(" bytes copied; ")
+        Console.dec(BootStats.touchedPages)
+        Console.write(" pages touched; ")
+        Console.dec(FrameAllocator.totalFrames)
+        Console.write(" free frames at boot\n")
+    }
     Processes.switchTo(p)
     Descriptors.setKernelStack(kernel_stack_top_address())
     enter_user(img.entry, sp, 0x2)        // IF clear: no interrupt source exists yet

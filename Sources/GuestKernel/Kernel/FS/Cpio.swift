@@ -47,7 +47,11 @@ struct CpioArchive {
             guard Int(nameSize) <= size - nameStart else { return }
             let dataStart = (nameStart + Int(nameSize) + 3) & ~3
             guard dataStart <= size, Int(fileSize) <= size - dataStart else { return }
-            let e = Entry(name: base + nameStart, nameLength: Int(nameSize) - 1, mode: mode,
+            // The name ends at its first NUL: writers may pad it with NULs so that
+            // the data starts page-aligned (then the kernel maps it in place).
+            var nameLength = 0
+            while nameLength < Int(nameSize) - 1 && base[nameStart + nameLength] != 0 { nameLength += 1 }
+            let e = Entry(name: base + nameStart, nameLength: nameLength, mode: mode,
                           data: base + dataStart, dataSize: Int(fileSize))
             if e.nameLength == 10 && bytesEqual(e.name, "TRAILER!!!", 10) { return }
             if !body(e) { return }

@@ -92,16 +92,52 @@ enum PageTable {
         return e.pointee & PTE.present != 0 ? e.pointee : 0
     }
 
-    /// Unmaps [start, end) in the user half, freeing the frames.
-    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool) {
+    /// Calls `body` with the leaf slot of every present page in [start, end)
+    /// of the user half, skipping absent tables whole (512 GiB, 1 GiB, 2 MiB).
+    static func forEachPresent(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
+                               _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         var va = start
-        while va < end {
-            if let e = slot(pml4, va, create: false), e.pointee & PTE.present != 0 {
-                FrameAllocator.free(e.pointee & PTE.addressMask)
-                e.pointee = 0
-                if flush { invlpg(va) }
+        outer: while va < end && va < userTop {
+            var table = pml4
+            var level = 3
+            while level > 0 {
+                let e = entries(table)[index(va, level: level)]
+                if e & PTE.present == 0 || e & PTE.large != 0 {
+                    let span = UInt64(1) << UInt64(12 + 9 * level)
+                    let (next, o) = (va & ~(span - 1)).addingReportingOverflow(span)
+                    if o { return }
+                    va = next
+                    continue outer
+                }
+                table = e & PTE.addressMask
+                level -= 1
             }
+            let slot = entries(table) + index(va, level: 0)
+            if slot.pointee & PTE.present != 0 { body(slot, va) }
             va += Physical.pageSize
+        }
+    }
+
+    /// Software bit (SDM: bits 9-11 are ignored by the CPU): the frame is not
+    /// the process's own (e.g. an initrd page mapped in place) and is not freed.
+    static let borrowed: UInt64 = 1 << 9
+
+    /// Gives the page in `slot` a private copy of a borrowed frame; false when out of memory.
+    static func privatize(_ slot: UnsafeMutablePointer<UInt64>, _ va: UInt64) -> Bool {
+        guard slot.pointee & borrowed != 0 else { return true }
+        guard let frame = FrameAllocator.allocate() else { return false }
+        copy_qwords(Physical.bytes(frame), Physical.bytes(slot.pointee & PTE.addressMask), 512)
+        slot.pointee = (slot.pointee & ~(PTE.addressMask | borrowed)) | frame
+        invlpg(va)
+        return true
+    }
+
+    /// Unmaps [start, end) in the user half, freeing the frames it owns.
+    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool) {
+        forEachPresent(pml4, start, end) { e, va in
+            if e.pointee & borrowed == 0 { FrameAllocator.free(e.pointee & PTE.addressMask) }
+            e.pointee = 0
+            if flush { invlpg(va) }
         }
     }
 }

@@ -1,9 +1,11 @@
 import KernelSupport
 
 /// Loads a static x86_64 ELF (ET_EXEC, or static-PIE ET_DYN at `pieBase`) into
-/// a process's address space (System V gABI, "Program Loading"). File bytes are
-/// copied with 8-byte string ops into fresh (already zero) frames; bss and the
-/// rest of the areas stay demand-zero, so nothing is zeroed here.
+/// a process's address space (System V gABI, "Program Loading"). Pages of
+/// read-only segments whose bytes sit page-aligned in the initrd are mapped in
+/// place (PageTable.borrowed), as Linux maps a file; other file bytes are copied
+/// with 8-byte string ops into fresh (already zero) frames. bss and the rest of
+/// the areas stay demand-zero, so nothing is zeroed here.
 struct LoadedImage {
     var entry: UInt64 = 0
     var phdr: UInt64 = 0
@@ -21,6 +23,7 @@ enum ElfLoader {
     static let pieBase: UInt64 = 0x5555_5555_4000   // Linux's ELF_ET_DYN_BASE for x86_64
 
     static func load(_ file: UnsafePointer<UInt8>, size: Int, into p: UnsafeMutablePointer<Process>) -> (LoadedImage?, ElfError?) {
+        let filePhysical = UInt64(UInt(bitPattern: file)) &- Physical.offset
         let raw = UnsafeRawPointer(file)
         func u16(_ o: Int) -> UInt64 { UInt64(raw.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
         func u32(_ o: Int) -> UInt64 { UInt64(raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
@@ -83,6 +86,20 @@ enum ElfLoader {
                 let page = pageDown(a)
                 let n = min(fileEnd - a, page + Physical.pageSize - a)
                 var entry = PageTable.lookup(p.pointee.pml4, page)
+                let filePage = filePhysical &+ off &+ (page &- va)    // meaningful when congruent
+                if entry == 0, prot & Prot.write == 0, (filePhysical &+ off) & 0xfff == va & 0xfff,
+                   filesz == memsz || page + Physical.pageSize <= fileEnd,
+                   let s = PageTable.slot(p.pointee.pml4, page, create: true) {
+                    s.pointee = filePage | PTE.present | PTE.user | PageTable.borrowed
+                    BootStats.borrowedPages &+= 1
+                    a = page + Physical.pageSize
+                    continue
+                }
+                if entry & PageTable.borrowed != 0 {
+                    guard let s = PageTable.slot(p.pointee.pml4, page, create: false),
+                          PageTable.privatize(s, page) else { return (nil, .noMemory) }
+                    entry = s.pointee
+                }
                 if entry == 0 {
                     guard let frame = FrameAllocator.allocate() else { return (nil, .noMemory) }
                     guard PageTable.map(p.pointee.pml4, page, frame, writable: prot & Prot.write != 0) else { return (nil, .noMemory) }
@@ -92,6 +109,7 @@ enum ElfLoader {
                 }
                 let dst = Physical.bytes((entry & PTE.addressMask) + (a - page))
                 copyBytes(dst, file + Int(off + (a - va)), Int(n))
+                BootStats.copiedBytes &+= n
                 a += n
             }
         }

@@ -27,12 +27,16 @@ struct StringList {
 /// The kernel command line, split as Linux does for init (init/main.c): `init=`
 /// names the program, `quiet` quiets the kernel, other `key=value` words go to
 /// init's environment, the rest (and everything after `--`) to its argv.
+/// `debug` prints boot counters; `test_kernel_ud2!` executes ud2 in ring 0 after
+/// boot (tests the kernel-fault report).
 struct CommandLine {
     var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
     var initPathLength = 5
     var args = StringList(capacity: 256)
     var env = StringList(capacity: 256)
     var quiet = false
+    var debug = false
+    var faultTest = false
 
     init(_ text: UnsafePointer<UInt8>, _ length: Int) {
         var i = 0
@@ -48,6 +52,8 @@ struct CommandLine {
             if n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
+            if n == 5 && bytesEqual(w, "debug", 5) { debug = true; continue }
+            if n == 16 && bytesEqual(w, "test_kernel_ud2!", 16) { faultTest = true; continue }
             var hasEquals = false
             for j in 0..<n where w[j] == 0x3d { hasEquals = true; break }
             if hasEquals { _ = env.append(w, n) } else { _ = args.append(w, n) }

@@ -29,6 +29,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     switch nr {
     case 0: return SysIO.read(p, a)
     case 1: return SysIO.write(p, a)
+    case 5: return SysStat.fstat(p, a)
     case 9: return SysMemory.mmap(p, a)
     case 10: return SysMemory.mprotect(p, a)
     case 11: return SysMemory.munmap(p, a)
@@ -57,6 +58,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 228: return SysTime.clockGettime(p, a)
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
+    case 262: return SysStat.newfstatat(p, a)
     case 267: return SysIO.readlink(p, a.a1, a.a2, a.a3)       // readlinkat
     case 273: return SysProcess.setRobustList(p, a)
     case 318: return SysInfo.getrandom(p, a)

@@ -100,18 +100,17 @@ enum SysMemory {
                   p.pointee.vmas.insert(VMA(start: addr, end: end, prot: UInt32(prot))) else { return -Errno.ENOMEM }
         }
         // Mapped pages: W follows PROT_WRITE; PROT_NONE clears U so any access faults.
-        var va = addr
-        while va < end {
-            if let e = PageTable.slot(p.pointee.pml4, va, create: false), e.pointee & PTE.present != 0 {
-                var v = e.pointee & ~(PTE.writable | PTE.user)
-                if prot != 0 { v |= PTE.user }
-                if prot & 2 != 0 { v |= PTE.writable }
-                e.pointee = v
-                invlpg(va)
-            }
-            va += Physical.pageSize
+        var ok = true
+        PageTable.forEachPresent(p.pointee.pml4, addr, end) { e, va in
+            // A borrowed (initrd) page becomes the process's own before it is writable.
+            if prot & 2 != 0 && !PageTable.privatize(e, va) { ok = false; return }
+            var v = e.pointee & ~(PTE.writable | PTE.user)
+            if prot != 0 { v |= PTE.user }
+            if prot & 2 != 0 { v |= PTE.writable }
+            e.pointee = v
+            invlpg(va)
         }
-        return 0
+        return ok ? 0 : -Errno.ENOMEM
     }
 
     static let MADV_DONTNEED: UInt64 = 4

@@ -14,6 +14,7 @@ static inline uint8_t inb(uint16_t port) {
     __asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port) : "memory");
     return value;
 }
+static inline void kernel_ud2(void) { __asm__ volatile("ud2"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline uint64_t rdmsr(uint32_t msr) {
     uint32_t lo, hi;
@@ -42,6 +43,10 @@ static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel) : 
 // Descriptor-table pointer for lgdt/lidt (SDM Vol. 3A, 2.4.1).
 struct __attribute__((packed)) table_pointer { uint16_t limit; uint64_t base; };
 static inline void lidt(const struct table_pointer *p) { __asm__ volatile("lidt (%0)" : : "r"(p) : "memory"); }
+// One byte written per 4 KiB page of [start, end) (virtual): 4 instructions a page.
+static inline void touch_pages(uint64_t start, uint64_t end) {
+    for (volatile uint8_t *p = (volatile uint8_t *)start; (uint64_t)p < end; p += 4096) *p = 0;
+}
 // 8-byte string ops only: the 1-byte forms cost 8x more when ring 0 is emulated.
 static inline void zero_qwords(void *dst, uint64_t count) {
     __asm__ volatile("cld; rep stosq" : "+D"(dst), "+c"(count) : "a"(0ULL) : "memory");

@@ -1,0 +1,6 @@
+/// Counters of what exec cost, printed with `debug` on the command line.
+enum BootStats {
+    nonisolated(unsafe) static var borrowedPages: UInt64 = 0
+    nonisolated(unsafe) static var copiedBytes: UInt64 = 0
+    nonisolated(unsafe) static var touchedPages: UInt64 = 0
+}
