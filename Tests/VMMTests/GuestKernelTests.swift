@@ -14,8 +14,10 @@ enum KernelTestPrograms {
     private static let lock = NSLock()
     private static var built: [String: URL] = [:]
 
-    /// An initrd holding program `name` (compiled by `compiler`) as /init.
-    static func initrd(_ name: String, compiler: String, pageAligned: Bool = false) throws -> URL {
+    /// Program `name` compiled by `compiler`, with an initrd holding it as
+    /// /init plus `files` (name, contents) in the root.
+    static func initrd(_ name: String, compiler: String, pageAligned: Bool = false,
+                       files: [(String, String)] = []) throws -> URL {
         let key = "\(name)-\((compiler as NSString).lastPathComponent)\(pageAligned ? "-aligned" : "")"
         lock.lock(); defer { lock.unlock() }
         if let url = built[key] { return url }
@@ -25,6 +27,7 @@ enum KernelTestPrograms {
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
         var cpio = CpioWriter()
         cpio.addDirectory("dev")
+        for (fileName, text) in files { cpio.addFile(fileName, Array(text.utf8), mode: 0o100644) }
         cpio.addFile("init", [UInt8](try Data(contentsOf: exe)), pageAligned: pageAligned)
         let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
         try Data(cpio.finish()).write(to: url)
@@ -37,9 +40,9 @@ enum KernelTestPrograms {
                 Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
 struct GuestKernelTests {
     func boot(_ program: String, compiler: String? = nil, pageAligned: Bool = false, cmdline: String = "",
-              _ extra: [String] = []) throws -> ProcessResult {
+              files: [(String, String)] = [], _ extra: [String] = []) throws -> ProcessResult {
         let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!,
-                                                   pageAligned: pageAligned)
+                                                   pageAligned: pageAligned, files: files)
         return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
                             "--initrd", initrd.path, "--cmdline", cmdline] + extra)
     }
@@ -96,6 +99,27 @@ struct GuestKernelTests {
             malloc: ok
 
             """)
+    }
+
+    /// Differential: syscalls.c prints one line per call; host and guest agree.
+    @Test(arguments: ["musl", "glibc"])
+    func syscallResultsMatchTheHost(libc: String) throws {
+        let compiler = libc == "musl" ? KernelTestPrograms.muslGCC! : "/usr/bin/gcc"
+        if libc == "glibc" && !KernelTestPrograms.glibcStatic { return }
+        let files = [("data.txt", "hello world, file\n")]
+        let guest = try boot("syscalls", compiler: compiler, cmdline: "quiet", files: files)
+        #expect(guest.status == 0, "\(guest.stderr)")
+        // The same executable on the host, in a directory holding the same files.
+        let exe = TestGuests.directory.appendingPathComponent("syscalls-\((compiler as NSString).lastPathComponent)")
+        let dir = TestGuests.directory.appendingPathComponent("host-root-\(libc)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        let host = try Run.program(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd \"$1\" && exec \"$2\"", "sh", dir.path, exe.path])
+        #expect(host.status == 0)
+        let g = guest.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let h = host.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count)")
+        for (gl, hl) in zip(g, h) { #expect(gl == hl) }
     }
 
     @Test func missingInitIsReported() throws {

@@ -25,6 +25,7 @@ func kmain(_ bootInfo: UInt64) {
     guard Descriptors.install() else { panic("out of memory for GDT/IDT") }
     SyscallMSRs.install()
     Processes.initialize()
+    OpenFiles.initialize()
 
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet
@@ -36,8 +37,19 @@ func kmain(_ bootInfo: UInt64) {
 func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
     guard boot.initrdSize > 0 else { noInit("no initrd") }
     let archive = CpioArchive(base: UnsafePointer(Physical.bytes(boot.initrdAddress)), size: Int(boot.initrdSize))
+    Initramfs.archive = archive
     guard let file = archive.find(cmdline.initPath, cmdline.initPathLength) else { noInit("init not found in the initrd") }
     guard let p = Processes.create() else { panic("no process slot") }
+    // stdin, stdout, stderr: one /dev/console description, read-write (init/main.c).
+    var console = OpenFile()
+    console.kind = .console
+    console.statusFlags = 2
+    console.mode = 0o020620
+    console.inode = 2
+    guard let c = OpenFiles.create(console) else { panic("no open-file slot") }
+    OpenFiles.retain(c)
+    OpenFiles.retain(c)
+    for fd in 0..<3 { p.pointee.files.install(fd, c, cloexec: false) }
     let (image, error) = ElfLoader.load(file.data, size: file.dataSize, into: p)
     guard let img = image else {
         switch error {

@@ -16,6 +16,7 @@ struct Process {
     var signalMask: UInt64 = 0
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
+    var files = FileTable()
 
     static let brkMax: UInt64 = 1 << 30
     static let stackTop: UInt64 = 0x7fff_ffff_f000
@@ -55,6 +56,7 @@ enum Processes {
             t[i].pml4 = pml4
             t[i].mmapTop = Process.mmapBase
             zero_qwords(t[i].sigactions, 64 * 4)
+            for fd in 0..<FileTable.capacity { t[i].files.close(fd) }
             return t + i
         }
         return nil

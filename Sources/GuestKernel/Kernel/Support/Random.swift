@@ -19,3 +19,13 @@ enum Random {
         return x &* 0x2545_f491_4f6c_dd1d
     }
 }
+
+extension Random {
+    static func fill(_ dst: UnsafeMutablePointer<UInt8>, _ count: Int) {
+        var i = 0
+        while i < count {
+            var r = next()
+            for _ in 0..<8 where i < count { dst[i] = UInt8(truncatingIfNeeded: r); r >>= 8; i += 1 }
+        }
+    }
+}

@@ -29,7 +29,12 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     switch nr {
     case 0: return SysIO.read(p, a)
     case 1: return SysIO.write(p, a)
+    case 2: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, a.a1)                  // open
+    case 3: return SysFile.close(p, a)
+    case 4, 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)              // stat, lstat
     case 5: return SysStat.fstat(p, a)
+    case 7: return SysFile.poll(p, a)
+    case 8: return SysFile.lseek(p, a)
     case 9: return SysMemory.mmap(p, a)
     case 10: return SysMemory.mprotect(p, a)
     case 11: return SysMemory.munmap(p, a)
@@ -37,13 +42,21 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 13: return SysSignal.rtSigaction(p, a)
     case 14: return SysSignal.rtSigprocmask(p, a)
     case 16: return SysIO.ioctl(p, a)
-    case 20: return SysIO.writev(p, a)
+    case 17: return SysIO.pread(p, a)
+    case 18: return SysIO.pwrite(p, a)
+    case 19: return SysIO.vector(p, a, write: false)                                // readv
+    case 20: return SysIO.vector(p, a, write: true)                                 // writev
+    case 21: return SysFile.access(p, SysFile.AT_FDCWD, a.a0, a.a1)
     case 24: return 0                                          // sched_yield: one process
     case 28: return SysMemory.madvise(p, a)
+    case 32: return SysFile.duplicate(p, a.a0, to: nil, cloexec: false)             // dup
+    case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
     case 35: return SysTime.nanosleep(p, a)
     case 60, 231: processExited(status: UInt32(truncatingIfNeeded: a.a0) & 0xff)   // exit, exit_group
     case 63: return SysInfo.uname(p, a)
-    case 89: return SysIO.readlink(p, a.a0, a.a1, a.a2)
+    case 72: return SysFile.fcntl(p, a)
+    case 79: return SysFile.getcwd(p, a)
+    case 89: return SysIO.readlink(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)
     case 95:                                                   // umask
         let old = p.pointee.umask
         p.pointee.umask = UInt32(truncatingIfNeeded: a.a0) & 0o777
@@ -58,9 +71,12 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 228: return SysTime.clockGettime(p, a)
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
-    case 262: return SysStat.newfstatat(p, a)
-    case 267: return SysIO.readlink(p, a.a1, a.a2, a.a3)       // readlinkat
+    case 257: return SysFile.openat(p, a.a0, a.a1, a.a2)
+    case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat
+    case 267: return SysIO.readlink(p, a.a0, a.a1, a.a2, a.a3)                      // readlinkat
+    case 269, 439: return SysFile.access(p, a.a0, a.a1, a.a2)                       // faccessat, faccessat2
     case 273: return SysProcess.setRobustList(p, a)
+    case 292: return SysFile.dup2(p, a, flags: a.a2, isDup3: true)                  // dup3
     case 318: return SysInfo.getrandom(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
     case UInt64(KERNEL_SYS_MARK): return SysInfo.mark(a.a0)

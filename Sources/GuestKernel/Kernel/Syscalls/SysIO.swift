@@ -1,45 +1,109 @@
 import KernelSupport
 
-/// read/write/writev/ioctl on the console descriptors, readlink (write(2),
-/// writev(2), ioctl_tty(2), readlink(2)).
+/// read/write and their vector and positional forms over open-file
+/// descriptions (read(2), write(2), readv(2), pread(2)); ioctl(2), readlink(2).
 enum SysIO {
     static let maxRW: UInt64 = 0x7fff_f000          // Linux MAX_RW_COUNT
 
-    /// Writes user bytes to the console; bytes written, or -EFAULT when none were.
-    static func console(_ p: UnsafeMutablePointer<Process>, _ buf: UInt64, _ len: UInt64) -> Int64 {
+    /// Writes `len` user bytes at `buf` to `f`; bytes written, or -errno.
+    static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64) -> Int64 {
+        guard f.pointee.writable else { return -Errno.EBADF }
         let n = min(len, maxRW)
-        var done: UInt64 = 0
-        _ = UserMemory.forEachChunk(p, buf, n, write: false) { src, count in
-            Console.write(bytes: src, count: count)
-            done += UInt64(count)
+        switch f.pointee.kind {
+        case .console:
+            var done: UInt64 = 0
+            _ = UserMemory.forEachChunk(p, buf, n, write: false) { src, count in
+                Console.write(bytes: src, count: count)
+                done += UInt64(count)
+            }
+            if done == 0 && n > 0 { return -Errno.EFAULT }
+            return Int64(done)
+        case .null, .zero, .urandom:
+            guard UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) else { return -Errno.EFAULT }
+            return Int64(n)
+        default:
+            return -Errno.EBADF
         }
-        if done == 0 && n > 0 { return -Errno.EFAULT }
-        return Int64(done)
+    }
+
+    /// Reads up to `len` bytes of `f` at `offset` into user `buf`; bytes read, or -errno.
+    static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
+                     at offset: UInt64) -> Int64 {
+        guard f.pointee.readable else { return -Errno.EBADF }
+        let n = min(len, maxRW)
+        switch f.pointee.kind {
+        case .console, .null:
+            // No console input device yet: end of file.
+            return n == 0 || UserMemory.resolve(p, buf, write: true) != nil ? 0 : -Errno.EFAULT
+        case .zero, .urandom:
+            var done: UInt64 = 0
+            let random = f.pointee.kind == .urandom
+            _ = UserMemory.forEachChunk(p, buf, n, write: true) { dst, count in
+                if random { Random.fill(dst, count) } else { for i in 0..<count { dst[i] = 0 } }
+                done += UInt64(count)
+            }
+            return done == 0 && n > 0 ? -Errno.EFAULT : Int64(done)
+        case .initrdFile:
+            guard offset < f.pointee.size, let data = f.pointee.data else { return 0 }
+            let count = min(n, f.pointee.size - offset)
+            var done: UInt64 = 0
+            _ = UserMemory.forEachChunk(p, buf, count, write: true) { dst, c in
+                copyBytes(dst, data + Int(offset + done), c)
+                done += UInt64(c)
+            }
+            return done == 0 && count > 0 ? -Errno.EFAULT : Int64(done)
+        case .initrdDirectory:
+            return -Errno.EISDIR
+        case .free:
+            return -Errno.EBADF
+        }
+    }
+
+    static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { f.pointee.kind == .initrdFile }
+
+    static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        let r = read(p, f, a.a1, a.a2, at: f.pointee.offset)
+        if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
+        return r
     }
 
     static func write(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard FileDescriptor(a.a0) != nil else { return -Errno.EBADF }
-        return console(p, a.a1, a.a2)
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        return write(p, f, a.a1, a.a2)
     }
 
-    /// The console has no input device yet: end of file.
-    static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard FileDescriptor(a.a0) != nil else { return -Errno.EBADF }
-        guard a.a2 == 0 || UserMemory.resolve(p, a.a1, write: true) != nil else { return -Errno.EFAULT }
-        return 0
+    static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
+        guard seekable(f) else { return f.pointee.kind == .initrdDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
+        return read(p, f, a.a1, a.a2, at: a.a3)
     }
 
-    static func writev(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard FileDescriptor(a.a0) != nil else { return -Errno.EBADF }
+    static func pwrite(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
+        guard seekable(f) else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
+        return -Errno.EBADF                            // initrd files are read-only
+    }
+
+    /// readv/writev: iovec array checked entry by entry (UIO_MAXIOV = 1024).
+    static func vector(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, write isWrite: Bool) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         let count = SyscallArgs.int(a.a2)
-        guard count >= 0 && count <= 1024 else { return -Errno.EINVAL }    // UIO_MAXIOV
+        guard count >= 0 && count <= 1024 else { return -Errno.EINVAL }
         var total: Int64 = 0
         for i in 0..<Int(count) {
             guard let base = UserMemory.read64(p, a.a1 &+ UInt64(16 * i)),
                   let len = UserMemory.read64(p, a.a1 &+ UInt64(16 * i + 8)) else { return total > 0 ? total : -Errno.EFAULT }
             guard len <= maxRW else { return -Errno.EINVAL }
             if len == 0 { continue }
-            let r = console(p, base, len)
+            let r: Int64
+            if isWrite { r = write(p, f, base, len) }
+            else {
+                r = read(p, f, base, len, at: f.pointee.offset)
+                if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
+            }
             if r < 0 { return total > 0 ? total : r }
             total += r
             if UInt64(r) < len { break }
@@ -53,14 +117,15 @@ enum SysIO {
     /// The console is not a terminal yet (no line discipline): ENOTTY, as for
     /// a pipe on the host.
     static func ioctl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard FileDescriptor(a.a0) != nil else { return -Errno.EBADF }
+        guard p.pointee.files.get(a.a0) != nil else { return -Errno.EBADF }
         return -Errno.ENOTTY
     }
 
-    /// No /proc yet: every link is absent (after the pointer checks).
-    static func readlink(_ p: UnsafeMutablePointer<Process>, _ path: UInt64, _ buf: UInt64, _ size: UInt64) -> Int64 {
+    /// No /proc and no symbolic links yet: every path is absent or not a link.
+    static func readlink(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ size: UInt64) -> Int64 {
         guard SyscallArgs.int(size) > 0 else { return -Errno.EINVAL }
-        guard UserMemory.resolve(p, path, write: false) != nil else { return -Errno.EFAULT }
-        return -Errno.ENOENT
+        let (f, err) = Path.resolveUser(p, dirfd, path)
+        if f == nil { return err }
+        return -Errno.EINVAL                             // exists, not a symbolic link
     }
 }

@@ -53,11 +53,7 @@ enum SysInfo {
         let n = min(a.a1, 0x01ff_ffff)
         var done: UInt64 = 0
         let ok = UserMemory.forEachChunk(p, a.a0, n, write: true) { dst, count in
-            var i = 0
-            while i < count {
-                var r = Random.next()
-                for _ in 0..<8 where i < count { dst[i] = UInt8(truncatingIfNeeded: r); r >>= 8; i += 1 }
-            }
+            Random.fill(dst, count)
             done += UInt64(count)
         }
         if !ok && done == 0 && n > 0 { return -Errno.EFAULT }

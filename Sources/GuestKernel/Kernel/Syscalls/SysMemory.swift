@@ -28,7 +28,7 @@ enum SysMemory {
         let kind = flags & 3
         guard kind == MAP_PRIVATE || kind == MAP_SHARED else { return -Errno.EINVAL }
         guard flags & MAP_ANONYMOUS != 0 else {
-            return FileDescriptor(a.a4) == nil ? -Errno.EBADF : -Errno.ENODEV      // no files yet
+            return p.pointee.files.get(a.a4) == nil ? -Errno.EBADF : -Errno.ENODEV   // file mappings: not yet
         }
         var start: UInt64
         if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {

@@ -21,13 +21,3 @@ struct UserPointer {
     var isNull: Bool { address == 0 }
 }
 
-/// A file descriptor argument. Only the console exists in this issue: fds 0,
-/// 1 and 2 are /dev/console (stdin, stdout and stderr of init).
-struct FileDescriptor {
-    let value: Int32
-    init?(_ raw: UInt64) {
-        let v = SyscallArgs.int(raw)
-        guard v >= 0 && v <= 2 else { return nil }
-        value = v
-    }
-}

@@ -1,0 +1,50 @@
+/// A process's file-descriptor table: descriptor -> open-file description,
+/// plus the per-descriptor FD_CLOEXEC flag (fcntl(2), "File descriptor flags").
+struct FileTable {
+    static let capacity = 64                       // RLIMIT_NOFILE is reported as 1024; 64 exist
+    var slots: UnsafeMutablePointer<Int16> = {
+        let p = UnsafeMutablePointer<Int16>.allocate(capacity: FileTable.capacity)
+        p.initialize(repeating: -1, count: FileTable.capacity)
+        return p
+    }()
+    var cloexec: UnsafeMutablePointer<Bool> = {
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: FileTable.capacity)
+        p.initialize(repeating: false, count: FileTable.capacity)
+        return p
+    }()
+
+    /// The description behind a raw descriptor argument, or nil (EBADF).
+    func get(_ raw: UInt64) -> UnsafeMutablePointer<OpenFile>? {
+        let fd = SyscallArgs.int(raw)
+        guard fd >= 0, fd < Int32(FileTable.capacity), let t = OpenFiles.table else { return nil }
+        let i = slots[Int(fd)]
+        return i < 0 ? nil : t + Int(i)
+    }
+
+    func index(_ raw: UInt64) -> Int? {
+        let fd = SyscallArgs.int(raw)
+        guard fd >= 0, fd < Int32(FileTable.capacity), slots[Int(fd)] >= 0 else { return nil }
+        return Int(fd)
+    }
+
+    /// The lowest free descriptor >= `from`, or nil (EMFILE).
+    func lowestFree(from: Int = 0) -> Int? {
+        var fd = max(from, 0)
+        while fd < FileTable.capacity { if slots[fd] < 0 { return fd }; fd += 1 }
+        return nil
+    }
+
+    /// Installs description `file` (whose reference the table takes) at `fd`.
+    func install(_ fd: Int, _ file: Int, cloexec flag: Bool) {
+        if slots[fd] >= 0 { OpenFiles.release(Int(slots[fd])) }
+        slots[fd] = Int16(file)
+        cloexec[fd] = flag
+    }
+
+    func close(_ fd: Int) {
+        guard slots[fd] >= 0 else { return }
+        OpenFiles.release(Int(slots[fd]))
+        slots[fd] = -1
+        cloexec[fd] = false
+    }
+}

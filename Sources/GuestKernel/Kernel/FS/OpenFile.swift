@@ -1,0 +1,50 @@
+/// Open-file descriptions (what `open` creates and `dup` shares: open(2),
+/// "open file description"): kind, status flags, offset, reference count.
+enum FileKind: UInt8 {
+    case free, console, null, zero, urandom, initrdFile, initrdDirectory
+}
+
+struct OpenFile {
+    var kind: FileKind = .free
+    var refs: Int32 = 0
+    var statusFlags: UInt32 = 0        // O_ACCMODE | O_APPEND | O_NONBLOCK ...
+    var offset: UInt64 = 0
+    var data: UnsafePointer<UInt8>? = nil   // initrd file contents
+    var size: UInt64 = 0
+    var mode: UInt32 = 0               // st_mode
+    var inode: UInt64 = 0
+
+    var readable: Bool { statusFlags & 3 != 1 }     // O_RDONLY or O_RDWR
+    var writable: Bool { statusFlags & 3 != 0 }     // O_WRONLY or O_RDWR
+}
+
+/// The system-wide table of open-file descriptions.
+enum OpenFiles {
+    static let capacity = 256
+    nonisolated(unsafe) static var table = UnsafeMutablePointer<OpenFile>(bitPattern: 0)
+
+    static func initialize() {
+        let t = UnsafeMutablePointer<OpenFile>.allocate(capacity: capacity)
+        t.initialize(repeating: OpenFile(), count: capacity)
+        table = t
+    }
+
+    /// A new description with one reference; its index, or nil when the table is full (ENFILE).
+    static func create(_ f: OpenFile) -> Int? {
+        guard let t = table else { return nil }
+        for i in 0..<capacity where t[i].kind == .free {
+            t[i] = f
+            t[i].refs = 1
+            return i
+        }
+        return nil
+    }
+
+    static func retain(_ i: Int) { table?[i].refs += 1 }
+
+    static func release(_ i: Int) {
+        guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }
+        t[i].refs -= 1
+        if t[i].refs <= 0 { t[i] = OpenFile() }
+    }
+}

@@ -1,0 +1,75 @@
+/// Path resolution over the one tree that exists in this issue: the
+/// initramfs (read-only) plus the device nodes of /dev. The working directory
+/// is always "/". path_resolution(7): "." and ".." and repeated slashes.
+enum Path {
+    static let max = 4096                                  // PATH_MAX
+
+    /// Normalizes `src[0..<n]` into `dst` (no leading slash); the length, or
+    /// nil when `..` climbs above the root are ignored as Linux does (stays at /).
+    static func normalize(_ src: UnsafePointer<UInt8>, _ n: Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        var out = 0
+        var i = 0
+        while i < n {
+            while i < n && src[i] == 0x2f { i += 1 }
+            let start = i
+            while i < n && src[i] != 0x2f { i += 1 }
+            let len = i - start
+            if len == 0 || (len == 1 && src[start] == 0x2e) { continue }
+            if len == 2 && src[start] == 0x2e && src[start + 1] == 0x2e {
+                while out > 0 && dst[out - 1] != 0x2f { out -= 1 }
+                if out > 0 { out -= 1 }
+                continue
+            }
+            if out > 0 { dst[out] = 0x2f; out += 1 }
+            for j in 0..<len { dst[out + j] = src[start + j] }
+            out += len
+        }
+        return out
+    }
+
+    /// What a normalized path names.
+    static func lookup(_ path: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
+        var f = OpenFile()
+        if n == 0 { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1; return f }
+        if bytesEqual(path, "dev/console", n) || bytesEqual(path, "dev/tty", n) {
+            f.kind = .console; f.mode = 0o020620; f.inode = 2; return f
+        }
+        if bytesEqual(path, "dev/null", n) { f.kind = .null; f.mode = 0o020666; f.inode = 3; return f }
+        if bytesEqual(path, "dev/zero", n) { f.kind = .zero; f.mode = 0o020666; f.inode = 4; return f }
+        if bytesEqual(path, "dev/urandom", n) || bytesEqual(path, "dev/random", n) {
+            f.kind = .urandom; f.mode = 0o020666; f.inode = 5; return f
+        }
+        if bytesEqual(path, "dev", n) { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 6; return f }
+        guard let archive = Initramfs.archive, let e = archive.find(path, n) else { return nil }
+        let type = e.mode & 0o170000
+        if type == 0o100000 { f.kind = .initrdFile }
+        else if type == 0o040000 { f.kind = .initrdDirectory }
+        else { return nil }                               // symlinks, devices: not yet
+        f.data = e.data
+        f.size = UInt64(e.dataSize)
+        f.mode = e.mode
+        f.inode = 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff)
+        return f
+    }
+
+    /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
+    static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64) -> (OpenFile?, Int64) {
+        let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
+        defer { raw.deallocate(); norm.deallocate() }
+        guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return (nil, -Errno.EFAULT) }
+        if n == 0 { return (nil, -Errno.ENOENT) }
+        if raw[0] != 0x2f && SyscallArgs.int(dirfd) != -100 {            // relative to a directory fd
+            guard let d = p.pointee.files.get(dirfd) else { return (nil, -Errno.EBADF) }
+            guard d.pointee.kind == .initrdDirectory && d.pointee.inode == 1 else { return (nil, -Errno.ENOTDIR) }
+        }
+        let m = normalize(raw, n, into: norm)
+        guard let f = lookup(norm, m) else { return (nil, -Errno.ENOENT) }
+        return (f, 0)
+    }
+}
+
+/// The initramfs the kernel booted with (read-only).
+enum Initramfs {
+    nonisolated(unsafe) static var archive: CpioArchive? = nil
+}

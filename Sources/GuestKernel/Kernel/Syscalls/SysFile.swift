@@ -1,0 +1,144 @@
+/// Descriptors and names: open(2)/openat(2), close(2), dup(2)/dup2/dup3,
+/// fcntl(2), lseek(2), access(2)/faccessat(2), poll(2), getcwd(3). The tree is
+/// the read-only initramfs plus /dev/{console,tty,null,zero,random,urandom}.
+enum SysFile {
+    static let O_ACCMODE: UInt64 = 3, O_CREAT: UInt64 = 0o100, O_EXCL: UInt64 = 0o200
+    static let O_TRUNC: UInt64 = 0o1000, O_DIRECTORY: UInt64 = 0o200000, O_CLOEXEC: UInt64 = 0o2000000
+    static let AT_FDCWD: UInt64 = UInt64(bitPattern: -100)
+
+    static func openat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64) -> Int64 {
+        let (found, err) = Path.resolveUser(p, dirfd, path)
+        guard var f = found else {
+            if err == -Errno.ENOENT && flags & O_CREAT != 0 { return -Errno.EROFS }
+            return err
+        }
+        if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL { return -Errno.EEXIST }
+        let accmode = flags & O_ACCMODE
+        guard accmode != 3 else { return -Errno.EINVAL }
+        let inInitrd = f.kind == .initrdFile || f.kind == .initrdDirectory
+        if f.kind == .initrdDirectory && accmode != 0 { return -Errno.EISDIR }
+        if inInitrd && (accmode != 0 || flags & O_TRUNC != 0) { return -Errno.EROFS }
+        if flags & O_DIRECTORY != 0 && f.kind != .initrdDirectory { return -Errno.ENOTDIR }
+        guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
+        f.statusFlags = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
+        guard let i = OpenFiles.create(f) else { return -Errno.ENFILE }
+        p.pointee.files.install(fd, i, cloexec: flags & O_CLOEXEC != 0)
+        return Int64(fd)
+    }
+
+    static func close(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let fd = p.pointee.files.index(a.a0) else { return -Errno.EBADF }
+        p.pointee.files.close(fd)
+        return 0
+    }
+
+    /// dup family: `to` nil = lowest free >= `from`.
+    static func duplicate(_ p: UnsafeMutablePointer<Process>, _ old: UInt64, to: Int?, from: Int = 0, cloexec: Bool) -> Int64 {
+        guard let src = p.pointee.files.index(old) else { return -Errno.EBADF }
+        let file = Int(p.pointee.files.slots[src])
+        let fd: Int
+        if let t = to { fd = t } else {
+            guard let f = p.pointee.files.lowestFree(from: from) else { return -Errno.EMFILE }
+            fd = f
+        }
+        if fd == src { return Int64(fd) }
+        OpenFiles.retain(file)
+        p.pointee.files.install(fd, file, cloexec: cloexec)
+        return Int64(fd)
+    }
+
+    static func dup2(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, flags: UInt64, isDup3: Bool) -> Int64 {
+        let new = SyscallArgs.int(a.a1)
+        guard p.pointee.files.index(a.a0) != nil else { return -Errno.EBADF }
+        guard new >= 0 && new < Int32(FileTable.capacity) else { return -Errno.EBADF }
+        if isDup3 {
+            guard flags & ~O_CLOEXEC == 0, SyscallArgs.int(a.a0) != new else { return -Errno.EINVAL }
+        }
+        return duplicate(p, a.a0, to: Int(new), cloexec: flags & O_CLOEXEC != 0)
+    }
+
+    static let F_DUPFD: UInt64 = 0, F_GETFD: UInt64 = 1, F_SETFD: UInt64 = 2, F_GETFL: UInt64 = 3
+    static let F_SETFL: UInt64 = 4, F_DUPFD_CLOEXEC: UInt64 = 1030
+
+    static func fcntl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let fd = p.pointee.files.index(a.a0), let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        switch a.a1 & 0xffff_ffff {
+        case F_DUPFD, F_DUPFD_CLOEXEC:
+            let from = SyscallArgs.int(a.a2)
+            guard from >= 0 && from < Int32(FileTable.capacity) else { return -Errno.EINVAL }
+            return duplicate(p, a.a0, to: nil, from: Int(from), cloexec: a.a1 == F_DUPFD_CLOEXEC)
+        case F_GETFD: return p.pointee.files.cloexec[fd] ? 1 : 0
+        case F_SETFD: p.pointee.files.cloexec[fd] = a.a2 & 1 != 0; return 0
+        case F_GETFL: return Int64(f.pointee.statusFlags | 0o100000)        // O_LARGEFILE, as Linux reports
+        case F_SETFL:                                                        // O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME
+            let settable: UInt32 = 0o2000 | 0o4000 | 0o20000 | 0o40000 | 0o1000000
+            f.pointee.statusFlags = (f.pointee.statusFlags & ~settable) | (UInt32(truncatingIfNeeded: a.a2) & settable)
+            return 0
+        default: return -Errno.EINVAL
+        }
+    }
+
+    static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        switch f.pointee.kind {
+        case .console: return -Errno.ESPIPE
+        case .null, .zero, .urandom: return 0
+        default: break
+        }
+        let off = Int64(bitPattern: a.a1)
+        let base: Int64
+        switch a.a2 {
+        case 0: base = 0                                          // SEEK_SET
+        case 1: base = Int64(bitPattern: f.pointee.offset)        // SEEK_CUR
+        case 2: base = Int64(bitPattern: f.pointee.size)          // SEEK_END
+        default: return -Errno.EINVAL
+        }
+        let (new, o) = base.addingReportingOverflow(off)
+        guard !o, new >= 0 else { return -Errno.EINVAL }
+        f.pointee.offset = UInt64(new)
+        return new
+    }
+
+    static func access(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ mode: UInt64) -> Int64 {
+        guard mode & ~UInt64(7) == 0 else { return -Errno.EINVAL }
+        let (f, err) = Path.resolveUser(p, dirfd, path)
+        guard let file = f else { return err }
+        let inInitrd = file.kind == .initrdFile || file.kind == .initrdDirectory
+        if mode & 2 != 0 && inInitrd { return -Errno.EROFS }
+        if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
+        return 0
+    }
+
+    /// Non-blocking poll(2) on what exists: output is always ready, input
+    /// (console, initrd files, devices) reads at once (EOF or data).
+    static func poll(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let n = a.a1
+        guard n <= UInt64(FileTable.capacity) * 16 else { return -Errno.EINVAL }   // RLIMIT_NOFILE-bounded
+        var ready: Int64 = 0
+        for i in 0..<Int(n) {
+            let at = a.a0 &+ UInt64(8 * i)
+            guard let entry = UserMemory.read64(p, at) else { return -Errno.EFAULT }
+            let fd = Int32(truncatingIfNeeded: entry)
+            let events = UInt16(truncatingIfNeeded: entry >> 32)
+            var revents: UInt16 = 0
+            if fd >= 0 {
+                if let f = p.pointee.files.get(UInt64(UInt32(bitPattern: fd))) {
+                    if f.pointee.readable { revents |= events & 0x0041 }        // POLLIN | POLLRDNORM
+                    if f.pointee.writable { revents |= events & 0x0104 }        // POLLOUT | POLLWRNORM
+                } else {
+                    revents = 0x20                                               // POLLNVAL
+                }
+            }
+            var word = (entry & 0x0000_ffff_ffff_ffff) | (UInt64(revents) << 48)
+            guard UserMemory.copyOut(p, to: at, from: &word, count: 8) else { return -Errno.EFAULT }
+            if revents != 0 { ready += 1 }
+        }
+        return ready
+    }
+
+    static func getcwd(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a1 >= 2 else { return -Errno.ERANGE }
+        var root: (UInt8, UInt8) = (0x2f, 0)
+        return UserMemory.copyOut(p, to: a.a0, from: &root, count: 2) ? 2 : -Errno.EFAULT
+    }
+}

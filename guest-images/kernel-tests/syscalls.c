@@ -1,0 +1,130 @@
+// Differential test: one line per system call result, run on the host (cwd =
+// a directory holding data.txt) and as /init in the guest (data.txt in the
+// initramfs root); the outputs must agree.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#define R(name, expr) do { errno = 0; long r_ = (long)(expr); printf("%s = %ld errno=%d\n", name, r_, r_ < 0 ? errno : 0); } while (0)
+
+int main(void) {
+    setvbuf(stdout, NULL, _IONBF, 0);
+    char buf[64] = {0};
+    int fd = open("data.txt", O_RDONLY);
+    printf("open data.txt ok=%d\n", fd >= 0);
+    R("read 5", read(fd, buf, 5));
+    printf("buf=%s\n", buf);
+    R("lseek cur", lseek(fd, 0, SEEK_CUR));
+    R("lseek end", lseek(fd, 0, SEEK_END));
+    R("lseek bad whence", lseek(fd, 0, 42));
+    R("lseek negative", lseek(fd, -100, SEEK_SET));
+    memset(buf, 0, sizeof buf);
+    R("pread 4 at 6", pread(fd, buf, 4, 6));
+    printf("buf=%s\n", buf);
+    struct stat st;
+    R("fstat", fstat(fd, &st));
+    printf("size=%ld reg=%d\n", (long)st.st_size, S_ISREG(st.st_mode));
+    R("stat", stat("data.txt", &st));
+    printf("size=%ld\n", (long)st.st_size);
+    R("stat missing", stat("missing.txt", &st));
+    R("stat bad pointer", syscall(SYS_stat, (void *)8, &st));
+    int d = dup(fd);
+    printf("dup > fd: %d\n", d > fd);
+    R("lseek dup set 2", lseek(d, 2, SEEK_SET));
+    R("lseek orig cur (shared offset)", lseek(fd, 0, SEEK_CUR));
+    R("close dup", close(d));
+    R("close again", close(d));
+    R("read closed", read(d, buf, 1));
+    R("dup2 to 20", dup2(fd, 20));
+    R("fcntl getfd", fcntl(20, F_GETFD));
+    R("fcntl setfd", fcntl(20, F_SETFD, FD_CLOEXEC));
+    R("fcntl getfd after", fcntl(20, F_GETFD));
+    R("fcntl getfl accmode", fcntl(20, F_GETFL) & O_ACCMODE);
+    R("dup3 same fd", dup3(20, 20, 0));
+    R("close 20", close(20));
+    R("open missing", open("missing.txt", O_RDONLY));
+    R("open bad pointer", syscall(SYS_open, (void *)8, O_RDONLY));
+    R("open dir as file O_DIRECTORY", open("data.txt", O_RDONLY | O_DIRECTORY));
+    R("access data.txt", access("data.txt", R_OK));
+    R("access missing", access("missing.txt", F_OK));
+    int n = open("/dev/null", O_WRONLY);
+    printf("open /dev/null ok=%d\n", n >= 0);
+    R("write /dev/null", write(n, "xyz", 3));
+    R("read wronly", read(n, buf, 1));
+    struct pollfd pfd = { .fd = n, .events = POLLOUT };
+    R("poll /dev/null out", poll(&pfd, 1, 0));
+    printf("revents=%d\n", pfd.revents);
+    struct pollfd bad = { .fd = 55, .events = POLLIN };
+    R("poll bad fd", poll(&bad, 1, 0));
+    printf("revents=%d\n", bad.revents);
+    int z = open("/dev/zero", O_RDONLY);
+    memset(buf, 7, 8);
+    R("read /dev/zero", read(z, buf, 8));
+    printf("zeros=%d\n", buf[0] == 0 && buf[7] == 0);
+    R("lseek /dev/zero", lseek(z, 10, SEEK_SET));
+    struct iovec iov[2] = { { "wri", 3 }, { "tev\n", 4 } };
+    R("writev", writev(1, iov, 2));
+    R("writev bad count", writev(1, iov, -1));
+    R("write bad fd", write(99, "x", 1));
+    R("write negative fd", write(-1, "x", 1));
+    R("write bad pointer", write(1, (void *)16, 4));
+    R("write zero length", write(1, (void *)16, 0));
+    struct utsname u;
+    R("uname", uname(&u));
+    printf("sysname=%s machine=%s\n", u.sysname, u.machine);
+    R("getuid", getuid());
+    R("geteuid", geteuid());
+    R("getgid", getgid());
+    struct timespec ts;
+    R("clock_gettime monotonic", clock_gettime(CLOCK_MONOTONIC, &ts));
+    R("clock_gettime bad clock", syscall(SYS_clock_gettime, 1000, &ts));
+    R("clock_gettime bad pointer", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)8));
+    R("clock_getres", clock_getres(CLOCK_MONOTONIC, &ts));
+    R("getrandom 16", getrandom(buf, 16, 0));
+    R("getrandom bad flags", getrandom(buf, 16, 0x100));
+    char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    printf("mmap ok=%d zero=%d\n", m != MAP_FAILED, m[5000] == 0);
+    m[0] = 1;
+    R("mprotect read", mprotect(m, 4096, PROT_READ));
+    R("mprotect unaligned", mprotect(m + 1, 4096, PROT_READ));
+    R("munmap middle", munmap(m + 4096, 4096));
+    R("munmap unaligned", munmap(m + 1, 4096));
+    R("munmap zero length", munmap(m, 0));
+    R("mmap zero length", (long)mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    R("mmap no type", (long)mmap(NULL, 4096, PROT_READ, MAP_ANONYMOUS, -1, 0));
+    R("mmap bad fd", (long)mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 77, 0));
+    char *b0 = (char *)syscall(SYS_brk, 0);
+    printf("brk grow ok=%d\n", syscall(SYS_brk, b0 + 10000) == (long)(b0 + 10000));
+    b0[9999] = 5;
+    printf("brk grown ok=%d\n", b0[9999] == 5);
+    printf("brk shrink ok=%d\n", syscall(SYS_brk, b0 + 10) == (long)(b0 + 10));
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    R("sigprocmask block", sigprocmask(SIG_BLOCK, &set, &old));
+    R("sigprocmask get", sigprocmask(SIG_SETMASK, NULL, &old));
+    printf("usr1 blocked=%d\n", sigismember(&old, SIGUSR1));
+    R("sigprocmask bad how", syscall(SYS_rt_sigprocmask, 99, &set, NULL, 8));
+    struct sigaction sa = { .sa_handler = SIG_IGN };
+    R("sigaction usr1", sigaction(SIGUSR1, &sa, NULL));
+    R("sigaction kill", sigaction(SIGKILL, &sa, NULL));
+    struct sigaction got;
+    R("sigaction get", sigaction(SIGUSR1, NULL, &got));
+    printf("ignored=%d\n", got.sa_handler == SIG_IGN);
+    R("ioctl bad fd", ioctl(99, 0x5401, buf));
+    R("unknown syscall", syscall(1000));
+    return 0;
+}
