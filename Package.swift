@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "GuestKernel",
             path: "Sources/GuestKernel",
-            exclude: ["Kernel"],
+            exclude: ["Kernel", "README.md"],
             plugins: ["BuildGuestKernel"]
         ),
         .plugin(

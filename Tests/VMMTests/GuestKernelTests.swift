@@ -27,7 +27,10 @@ enum KernelTestPrograms {
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
         var cpio = CpioWriter()
         cpio.addDirectory("dev")
-        for (fileName, text) in files { cpio.addFile(fileName, Array(text.utf8), mode: 0o100644) }
+        for (fileName, text) in files {
+            if fileName.hasSuffix("/") { cpio.addDirectory(String(fileName.dropLast())) }
+            else { cpio.addFile(fileName, Array(text.utf8), mode: 0o100644) }
+        }
         cpio.addFile("init", [UInt8](try Data(contentsOf: exe)), pageAligned: pageAligned)
         let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
         try Data(cpio.finish()).write(to: url)
@@ -106,14 +109,20 @@ struct GuestKernelTests {
     func syscallResultsMatchTheHost(libc: String) throws {
         let compiler = libc == "musl" ? KernelTestPrograms.muslGCC! : "/usr/bin/gcc"
         if libc == "glibc" && !KernelTestPrograms.glibcStatic { return }
-        let files = [("data.txt", "hello world, file\n")]
+        let files = [("data.txt", "hello world, file\n"), ("sub/", ""), ("sub/a.txt", "file a\n"), ("sub/b.txt", "file b\n")]
         let guest = try boot("syscalls", compiler: compiler, cmdline: "quiet", files: files)
         #expect(guest.status == 0, "\(guest.stderr)")
         // The same executable on the host, in a directory holding the same files.
         let exe = TestGuests.directory.appendingPathComponent("syscalls-\((compiler as NSString).lastPathComponent)")
         let dir = TestGuests.directory.appendingPathComponent("host-root-\(libc)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for (name, text) in files { try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
+        for (name, text) in files {
+            if name.hasSuffix("/") {
+                try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
+            } else {
+                try Data(text.utf8).write(to: dir.appendingPathComponent(name))
+            }
+        }
         let host = try Run.program(URL(fileURLWithPath: "/bin/sh"), ["-c", "cd \"$1\" && exec \"$2\"", "sh", dir.path, exe.path])
         #expect(host.status == 0)
         let g = guest.stdout.split(separator: "\n", omittingEmptySubsequences: false)

@@ -3,7 +3,9 @@
 // initramfs root); the outputs must agree.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,6 +126,40 @@ int main(void) {
     struct sigaction got;
     R("sigaction get", sigaction(SIGUSR1, NULL, &got));
     printf("ignored=%d\n", got.sa_handler == SIG_IGN);
+    // Directories: names sorted (the host's order is the file system's).
+    DIR *dir = opendir("sub");
+    printf("opendir sub ok=%d\n", dir != NULL);
+    char names[8][32];
+    int count = 0;
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) && count < 8) snprintf(names[count++], 32, "%s type=%d", e->d_name, e->d_type);
+    if (dir) closedir(dir);
+    qsort(names, count, 32, (int (*)(const void *, const void *))strcmp);
+    for (int i = 0; i < count; i++) printf("entry %s\n", names[i]);
+    R("open dir O_DIRECTORY", (fd = open("sub", O_RDONLY | O_DIRECTORY)) >= 0);
+    R("openat relative to dir", (z = openat(fd, "a.txt", O_RDONLY)) >= 0);
+    memset(buf, 0, sizeof buf);
+    R("read via dirfd", read(z, buf, 10));
+    printf("buf=%s", buf);
+    R("read dir", read(fd, buf, 10));
+    R("getdents64 file", syscall(SYS_getdents64, z, buf, sizeof buf));
+    R("chdir sub", chdir("sub"));
+    char cwd[256];
+    printf("cwd ends with /sub=%d\n", getcwd(cwd, sizeof cwd) && !strcmp(cwd + strlen(cwd) - 4, "/sub"));
+    R("stat b.txt from sub", stat("b.txt", &st));
+    R("stat ../data.txt", stat("../data.txt", &st));
+    printf("size=%ld\n", (long)st.st_size);
+    R("chdir file", chdir("b.txt"));
+    R("chdir missing", chdir("nope"));
+    R("getcwd small", syscall(SYS_getcwd, cwd, 1));
+    R("chdir ..", chdir(".."));
+    // statx through syscall(2): musl 1.2.3 has no wrapper. struct statx:
+    // stx_mode (u16) at 28, stx_size (u64) at 40.
+    unsigned char sx[256];
+    R("statx data.txt", syscall(332, AT_FDCWD, "data.txt", 0, 0x7ffu, sx));
+    printf("statx size=%llu reg=%d\n", (unsigned long long)*(unsigned long long *)(sx + 40),
+           S_ISREG(*(unsigned short *)(sx + 28)));
+    R("statx missing", syscall(332, AT_FDCWD, "missing", 0, 0x7ffu, sx));
     R("ioctl bad fd", ioctl(99, 0x5401, buf));
     R("unknown syscall", syscall(1000));
     return 0;

@@ -39,6 +39,7 @@ func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
     let archive = CpioArchive(base: UnsafePointer(Physical.bytes(boot.initrdAddress)), size: Int(boot.initrdSize))
     Initramfs.archive = archive
     guard let file = archive.find(cmdline.initPath, cmdline.initPathLength) else { noInit("init not found in the initrd") }
+    guard file.mode & 0o170000 == 0o100000 else { noInit("init is not a regular file") }
     guard let p = Processes.create() else { panic("no process slot") }
     // stdin, stdout, stderr: one /dev/console description, read-write (init/main.c).
     var console = OpenFile()

@@ -59,19 +59,19 @@ struct CpioArchive {
         }
     }
 
-    /// The regular file at `path` ("/init", "init" and "./init" name the same file).
+    /// The entry at `path` ("/init", "init" and "./init" name the same entry).
     func find(_ path: UnsafePointer<UInt8>, _ length: Int) -> Entry? {
         let (p, n) = stripPrefix(path, length)
         var found: Entry? = nil
         forEach { e in
             let (q, m) = stripPrefix(e.name, e.nameLength)
-            if m == n && bytesEqual(p, q, n) && e.mode & 0o170000 == 0o100000 { found = e; return false }
+            if m == n && bytesEqual(p, q, n) { found = e; return false }
             return true
         }
         return found
     }
 
-    private func stripPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int) {
+    func stripPrefix(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int) {
         var q = p, m = n
         while m > 0 && (q[0] == 0x2f || (m > 1 && q[0] == 0x2e && q[1] == 0x2f)) {
             if q[0] == 0x2f { q += 1; m -= 1 } else { q += 2; m -= 2 }

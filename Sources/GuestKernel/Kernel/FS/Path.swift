@@ -1,6 +1,7 @@
 /// Path resolution over the one tree that exists in this issue: the
-/// initramfs (read-only) plus the device nodes of /dev. The working directory
-/// is always "/". path_resolution(7): "." and ".." and repeated slashes.
+/// initramfs (read-only) plus the device nodes of /dev. path_resolution(7):
+/// relative to the working directory or a directory descriptor; "." and ".."
+/// and repeated slashes. Symbolic links are not followed yet.
 enum Path {
     static let max = 4096                                  // PATH_MAX
 
@@ -30,7 +31,7 @@ enum Path {
     /// What a normalized path names.
     static func lookup(_ path: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         var f = OpenFile()
-        if n == 0 { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1; return f }
+        if n == 0 { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1; f.data = path; f.size = 0; return f }
         if bytesEqual(path, "dev/console", n) || bytesEqual(path, "dev/tty", n) {
             f.kind = .console; f.mode = 0o020620; f.inode = 2; return f
         }
@@ -39,14 +40,24 @@ enum Path {
         if bytesEqual(path, "dev/urandom", n) || bytesEqual(path, "dev/random", n) {
             f.kind = .urandom; f.mode = 0o020666; f.inode = 5; return f
         }
-        if bytesEqual(path, "dev", n) { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 6; return f }
+        if bytesEqual(path, "dev", n) {
+            f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 6
+            f.data = StaticString("dev").utf8Start; f.size = 3
+            return f
+        }
         guard let archive = Initramfs.archive, let e = archive.find(path, n) else { return nil }
         let type = e.mode & 0o170000
         if type == 0o100000 { f.kind = .initrdFile }
         else if type == 0o040000 { f.kind = .initrdDirectory }
         else { return nil }                               // symlinks, devices: not yet
-        f.data = e.data
-        f.size = UInt64(e.dataSize)
+        if f.kind == .initrdFile {
+            f.data = e.data
+            f.size = UInt64(e.dataSize)
+        } else {                                          // a directory keeps its path, for getdents64
+            let (name, length) = archive.stripPrefix(e.name, e.nameLength)
+            f.data = name
+            f.size = UInt64(length)
+        }
         f.mode = e.mode
         f.inode = 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff)
         return f
@@ -55,15 +66,35 @@ enum Path {
     /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
     static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64) -> (OpenFile?, Int64) {
         let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * max + 2)
         defer { raw.deallocate(); norm.deallocate() }
         guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return (nil, -Errno.EFAULT) }
         if n == 0 { return (nil, -Errno.ENOENT) }
-        if raw[0] != 0x2f && SyscallArgs.int(dirfd) != -100 {            // relative to a directory fd
-            guard let d = p.pointee.files.get(dirfd) else { return (nil, -Errno.EBADF) }
-            guard d.pointee.kind == .initrdDirectory && d.pointee.inode == 1 else { return (nil, -Errno.ENOTDIR) }
+        // A relative path starts at the working directory or at dirfd's directory.
+        let full = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * max + 2)
+        defer { full.deallocate() }
+        var base: UnsafePointer<UInt8>? = nil
+        var baseLength = 0
+        if raw[0] != 0x2f {
+            if SyscallArgs.int(dirfd) == -100 {
+                base = UnsafePointer(p.pointee.cwd)
+                baseLength = p.pointee.cwdLength
+            } else {
+                guard let d = p.pointee.files.get(dirfd) else { return (nil, -Errno.EBADF) }
+                guard d.pointee.kind == .initrdDirectory else { return (nil, -Errno.ENOTDIR) }
+                base = d.pointee.data
+                baseLength = Int(d.pointee.size)
+            }
         }
-        let m = normalize(raw, n, into: norm)
+        var total = 0
+        if let b = base, baseLength > 0 {
+            for i in 0..<baseLength { full[i] = b[i] }
+            full[baseLength] = 0x2f
+            total = baseLength + 1
+        }
+        for i in 0..<n { full[total + i] = raw[i] }
+        total += n
+        let m = normalize(full, total, into: norm)
         guard let f = lookup(norm, m) else { return (nil, -Errno.ENOENT) }
         return (f, 0)
     }

@@ -17,6 +17,9 @@ struct Process {
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
     var files = FileTable()
+    /// Working directory, normalized without the leading slash ("" is /).
+    var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
+    var cwdLength = 0
 
     static let brkMax: UInt64 = 1 << 30
     static let stackTop: UInt64 = 0x7fff_ffff_f000

@@ -55,7 +55,8 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 60, 231: processExited(status: UInt32(truncatingIfNeeded: a.a0) & 0xff)   // exit, exit_group
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
-    case 79: return SysFile.getcwd(p, a)
+    case 79: return SysDirectory.getcwd(p, a)
+    case 80: return SysDirectory.chdir(p, a)
     case 89: return SysIO.readlink(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)
     case 95:                                                   // umask
         let old = p.pointee.umask
@@ -72,12 +73,14 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
     case 257: return SysFile.openat(p, a.a0, a.a1, a.a2)
+    case 217: return SysDirectory.getdents64(p, a)
     case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat
     case 267: return SysIO.readlink(p, a.a0, a.a1, a.a2, a.a3)                      // readlinkat
     case 269, 439: return SysFile.access(p, a.a0, a.a1, a.a2)                       // faccessat, faccessat2
     case 273: return SysProcess.setRobustList(p, a)
     case 292: return SysFile.dup2(p, a, flags: a.a2, isDup3: true)                  // dup3
     case 318: return SysInfo.getrandom(p, a)
+    case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
     case UInt64(KERNEL_SYS_MARK): return SysInfo.mark(a.a0)
     default: return unknownSyscall(nr)
@@ -94,6 +97,7 @@ func unknownSyscall(_ nr: UInt64) -> Int64 {
     if !Console.quiet {
         Console.log("unimplemented system call ")
         Console.dec(nr)
+        if let name = syscallName(nr) { Console.write(" ("); Console.write(name); Console.write(")") }
         Console.write(" -> ENOSYS\n")
     }
     return -Errno.ENOSYS

@@ -1,5 +1,5 @@
 /// Descriptors and names: open(2)/openat(2), close(2), dup(2)/dup2/dup3,
-/// fcntl(2), lseek(2), access(2)/faccessat(2), poll(2), getcwd(3). The tree is
+/// fcntl(2), lseek(2), access(2)/faccessat(2), poll(2). The tree is
 /// the read-only initramfs plus /dev/{console,tty,null,zero,random,urandom}.
 enum SysFile {
     static let O_ACCMODE: UInt64 = 3, O_CREAT: UInt64 = 0o100, O_EXCL: UInt64 = 0o200
@@ -134,11 +134,5 @@ enum SysFile {
             if revents != 0 { ready += 1 }
         }
         return ready
-    }
-
-    static func getcwd(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard a.a1 >= 2 else { return -Errno.ERANGE }
-        var root: (UInt8, UInt8) = (0x2f, 0)
-        return UserMemory.copyOut(p, to: a.a0, from: &root, count: 2) ? 2 : -Errno.EFAULT
     }
 }

@@ -44,4 +44,44 @@ enum SysStat {
         guard let file = f else { return err }
         return fill(p, file, buf)
     }
+
+    /// statx(2): struct statx (256 bytes), basic fields.
+    static func statx(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let file: OpenFile
+        var first: UInt8 = 0
+        guard UserMemory.copyIn(p, to: &first, from: a.a1, count: 1) else { return -Errno.EFAULT }
+        if first == 0 {
+            guard a.a2 & AT_EMPTY_PATH != 0 else { return -Errno.ENOENT }
+            guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+            file = f.pointee
+        } else {
+            let (f, err) = Path.resolveUser(p, a.a0, a.a1)
+            guard let found = f else { return err }
+            file = found
+        }
+        let buf = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
+        defer { buf.deallocate() }
+        buf.initialize(repeating: 0, count: 32)
+        let r = UnsafeMutableRawPointer(buf)
+        r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
+        r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
+        r.storeBytes(of: UInt32(file.kind == .initrdDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
+        r.storeBytes(of: UInt16(truncatingIfNeeded: file.mode), toByteOffset: 28, as: UInt16.self)
+        r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
+        r.storeBytes(of: file.kind == .initrdFile ? file.size : 0, toByteOffset: 40, as: UInt64.self)
+        r.storeBytes(of: (file.size + 511) / 512, toByteOffset: 48, as: UInt64.self)
+        let rdev: (UInt32, UInt32)
+        switch file.kind {
+        case .console: rdev = (5, 1)
+        case .null: rdev = (1, 3)
+        case .zero: rdev = (1, 5)
+        case .urandom: rdev = (1, 9)
+        default: rdev = (0, 0)
+        }
+        r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
+        r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
+        let device = file.kind != .initrdFile && file.kind != .initrdDirectory
+        r.storeBytes(of: UInt32(device ? 6 : 1), toByteOffset: 140, as: UInt32.self)  // stx_dev_minor
+        return UserMemory.copyOut(p, to: a.a4, from: r, count: 256) ? 0 : -Errno.EFAULT
+    }
 }

@@ -1,0 +1,83 @@
+/// getdents64(2), chdir(2), getcwd(3) over the initramfs tree.
+enum SysDirectory {
+    static let DT_CHR: UInt8 = 2, DT_DIR: UInt8 = 4, DT_REG: UInt8 = 8, DT_LNK: UInt8 = 10
+
+    /// struct linux_dirent64 records: d_ino, d_off, d_reclen, d_type, d_name;
+    /// the description's offset counts entries ("." and ".." first).
+    static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        guard f.pointee.kind == .initrdDirectory, let dir = f.pointee.data else { return -Errno.ENOTDIR }
+        let capacity = Int(min(a.a2, 1 << 16))
+        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
+        defer { buf.deallocate() }
+        var used = 0
+        var index: UInt64 = 0
+        var full = false
+        let dirLength = Int(f.pointee.size)
+
+        func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64) {
+            defer { index += 1 }
+            if full || index < f.pointee.offset { return }
+            let reclen = (19 + n + 1 + 7) & ~7
+            if used + reclen > capacity { full = true; return }
+            let r = UnsafeMutableRawPointer(buf + used)
+            r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)
+            r.storeBytes(of: index + 1, toByteOffset: 8, as: UInt64.self)
+            r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
+            r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self)
+            for i in 0..<n { buf[used + 19 + i] = name[i] }
+            for i in (19 + n)..<reclen { buf[used + i] = 0 }
+            used += reclen
+            f.pointee.offset = index + 1
+        }
+
+        emit(StaticString(".").utf8Start, 1, type: DT_DIR, inode: f.pointee.inode)
+        emit(StaticString("..").utf8Start, 2, type: DT_DIR, inode: 1)
+        if dirLength == 3 && bytesEqual(dir, "dev", 3) {
+            let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
+                                                      ("urandom", 5), ("random", 5)]
+            for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
+        } else if let archive = Initramfs.archive {
+            archive.forEach { e in
+                let (name, n) = archive.stripPrefix(e.name, e.nameLength)
+                // A direct child: "<dir>/<name>" (or "<name>" in the root) with no further slash.
+                let skip = dirLength == 0 ? 0 : dirLength + 1
+                guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return true }
+                for i in skip..<n where name[i] == 0x2f { return true }
+                let type: UInt8
+                switch e.mode & 0o170000 {
+                case 0o040000: type = DT_DIR
+                case 0o120000: type = DT_LNK
+                case 0o020000: type = DT_CHR
+                default: type = DT_REG
+                }
+                emit(name + skip, n - skip, type: type, inode: 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff))
+                return !full
+            }
+        }
+        if used == 0 && full { return -Errno.EINVAL }              // buffer too small for one record
+        guard used == 0 || UserMemory.copyOut(p, to: a.a1, from: buf, count: used) else { return -Errno.EFAULT }
+        return Int64(used)
+    }
+
+    static func chdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let (found, err) = Path.resolveUser(p, SysFile.AT_FDCWD, a.a0)
+        guard let f = found else { return err }
+        guard f.kind == .initrdDirectory, let path = f.data else { return -Errno.ENOTDIR }
+        let n = min(Int(f.size), Path.max)
+        for i in 0..<n { p.pointee.cwd[i] = path[i] }
+        p.pointee.cwdLength = n
+        return 0
+    }
+
+    static func getcwd(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let n = p.pointee.cwdLength + 2                    // leading slash and NUL
+        guard a.a1 >= UInt64(n) else { return -Errno.ERANGE }
+        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+        defer { buf.deallocate() }
+        buf[0] = 0x2f
+        for i in 0..<p.pointee.cwdLength { buf[1 + i] = p.pointee.cwd[i] }
+        buf[n - 1] = 0
+        return UserMemory.copyOut(p, to: a.a0, from: buf, count: n) ? Int64(n) : -Errno.EFAULT
+    }
+}
