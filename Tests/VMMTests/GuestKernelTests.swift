@@ -100,6 +100,11 @@ struct GuestKernelTests {
             mmap: 1 1 0
             munmap: 0
             malloc: ok
+            mkdir in initrd: -1 errno=30
+            unlink initrd file: -1 errno=30
+            open initrd for write: -1 errno=30
+            create in initrd: -1 errno=30
+            create in /tmp: 1
 
             """)
     }

@@ -2,6 +2,8 @@
 // the signal Linux sends (the VM exits with 128 + signal); "syscalls" checks
 // error returns and memory calls, printing one line each, then exits with 3.
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,16 @@ int main(int argc, char **argv) {
         memset(b, 1, 300000);
         free(b);
         printf("malloc: ok\n");
+        // The initramfs is read-only; /tmp is not.
+        int r1 = mkdir("/newdir", 0755), e1 = errno;
+        printf("mkdir in initrd: %d errno=%d\n", r1, e1);
+        r1 = unlink("/init"), e1 = errno;
+        printf("unlink initrd file: %d errno=%d\n", r1, e1);
+        r1 = open("/init", O_WRONLY), e1 = errno;
+        printf("open initrd for write: %d errno=%d\n", r1, e1);
+        r1 = open("/newfile", O_CREAT | O_WRONLY, 0644), e1 = errno;
+        printf("create in initrd: %d errno=%d\n", r1, e1);
+        printf("create in /tmp: %d\n", open("/tmp/x", O_CREAT | O_WRONLY, 0644) >= 0);
         return 3;
     }
     printf("no fault: %s\n", m);

@@ -26,6 +26,7 @@ func kmain(_ bootInfo: UInt64) {
     SyscallMSRs.install()
     Processes.initialize()
     OpenFiles.initialize()
+    Tmpfs.initialize()
 
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet

@@ -1,7 +1,7 @@
 /// Open-file descriptions (what `open` creates and `dup` shares: open(2),
 /// "open file description"): kind, status flags, offset, reference count.
 enum FileKind: UInt8 {
-    case free, console, null, zero, urandom, initrdFile, initrdDirectory
+    case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
 }
 
 struct OpenFile {
@@ -13,6 +13,14 @@ struct OpenFile {
     var size: UInt64 = 0
     var mode: UInt32 = 0               // st_mode
     var inode: UInt64 = 0
+    var node = -1                      // Tmpfs node of tmpFile/tmpDirectory
+
+    var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory }
+    var isRegular: Bool { kind == .initrdFile || kind == .tmpFile }
+    var isDevice: Bool { kind == .console || kind == .null || kind == .zero || kind == .urandom }
+    var inInitrd: Bool { kind == .initrdFile || kind == .initrdDirectory }
+    /// Current size: a tmpfs file's is live in its node.
+    var currentSize: UInt64 { kind == .tmpFile ? (Tmpfs.nodes?[node].size ?? 0) : size }
 
     var readable: Bool { statusFlags & 3 != 1 }     // O_RDONLY or O_RDWR
     var writable: Bool { statusFlags & 3 != 0 }     // O_WRONLY or O_RDWR
@@ -35,6 +43,7 @@ enum OpenFiles {
         for i in 0..<capacity where t[i].kind == .free {
             t[i] = f
             t[i].refs = 1
+            if (f.kind == .tmpFile || f.kind == .tmpDirectory) && f.node >= 0 { Tmpfs.nodes?[f.node].opens += 1 }
             return i
         }
         return nil
@@ -45,6 +54,14 @@ enum OpenFiles {
     static func release(_ i: Int) {
         guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }
         t[i].refs -= 1
-        if t[i].refs <= 0 { t[i] = OpenFile() }
+        if t[i].refs <= 0 {
+            let node = t[i].node
+            let tmp = t[i].kind == .tmpFile || t[i].kind == .tmpDirectory
+            t[i] = OpenFile()
+            if tmp && node >= 0, let n = Tmpfs.nodes {
+                n[node].opens -= 1
+                Tmpfs.releaseIfUnused(node)
+            }
+        }
     }
 }

@@ -31,6 +31,10 @@ enum Path {
     /// What a normalized path names.
     static func lookup(_ path: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         var f = OpenFile()
+        if Tmpfs.contains(path, n) {
+            guard let i = Tmpfs.walk(path, n).node, let t = Tmpfs.nodes else { return nil }
+            return tmpFile(i, t[i])
+        }
         if n == 0 { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1; f.data = path; f.size = 0; return f }
         if bytesEqual(path, "dev/console", n) || bytesEqual(path, "dev/tty", n) {
             f.kind = .console; f.mode = 0o020620; f.inode = 2; return f
@@ -63,15 +67,37 @@ enum Path {
         return f
     }
 
+    static func tmpFile(_ i: Int, _ node: TmpNode) -> OpenFile {
+        var f = OpenFile()
+        f.kind = node.isDirectory ? .tmpDirectory : .tmpFile
+        f.node = i
+        f.mode = node.mode
+        f.inode = Tmpfs.inodeBase + UInt64(i)
+        return f
+    }
+
+    static let bufferSize = 2 * max + 2
+
     /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
     static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64) -> (OpenFile?, Int64) {
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
+        defer { norm.deallocate() }
+        let m = normalizeUser(p, dirfd, path, into: norm)
+        if m < 0 { return (nil, m) }
+        guard let f = lookup(norm, Int(m)) else { return (nil, -Errno.ENOENT) }
+        return (f, 0)
+    }
+
+    /// Copies a user path and normalizes it against the working directory or
+    /// dirfd into `norm` (bufferSize bytes): its length, or -errno.
+    static func normalizeUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
+                              into norm: UnsafeMutablePointer<UInt8>) -> Int64 {
         let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * max + 2)
-        defer { raw.deallocate(); norm.deallocate() }
-        guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return (nil, -Errno.EFAULT) }
-        if n == 0 { return (nil, -Errno.ENOENT) }
+        defer { raw.deallocate() }
+        guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
+        if n == 0 { return -Errno.ENOENT }
         // A relative path starts at the working directory or at dirfd's directory.
-        let full = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * max + 2)
+        let full = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
         defer { full.deallocate() }
         var base: UnsafePointer<UInt8>? = nil
         var baseLength = 0
@@ -80,10 +106,16 @@ enum Path {
                 base = UnsafePointer(p.pointee.cwd)
                 baseLength = p.pointee.cwdLength
             } else {
-                guard let d = p.pointee.files.get(dirfd) else { return (nil, -Errno.EBADF) }
-                guard d.pointee.kind == .initrdDirectory else { return (nil, -Errno.ENOTDIR) }
-                base = d.pointee.data
-                baseLength = Int(d.pointee.size)
+                guard let d = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
+                guard d.pointee.isDirectory else { return -Errno.ENOTDIR }
+                if d.pointee.kind == .tmpDirectory {
+                    guard let len = Tmpfs.path(of: d.pointee.node, into: p.pointee.scratch, max: max) else { return -Errno.ENOENT }
+                    base = UnsafePointer(p.pointee.scratch)
+                    baseLength = len
+                } else {
+                    base = d.pointee.data
+                    baseLength = Int(d.pointee.size)
+                }
             }
         }
         var total = 0
@@ -94,9 +126,7 @@ enum Path {
         }
         for i in 0..<n { full[total + i] = raw[i] }
         total += n
-        let m = normalize(full, total, into: norm)
-        guard let f = lookup(norm, m) else { return (nil, -Errno.ENOENT) }
-        return (f, 0)
+        return Int64(normalize(full, total, into: norm))
     }
 }
 

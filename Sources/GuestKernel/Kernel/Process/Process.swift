@@ -20,6 +20,7 @@ struct Process {
     /// Working directory, normalized without the leading slash ("" is /).
     var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     var cwdLength = 0
+    var scratch: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
 
     static let brkMax: UInt64 = 1 << 30
     static let stackTop: UInt64 = 0x7fff_ffff_f000

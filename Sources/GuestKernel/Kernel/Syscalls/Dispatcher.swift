@@ -29,7 +29,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     switch nr {
     case 0: return SysIO.read(p, a)
     case 1: return SysIO.write(p, a)
-    case 2: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, a.a1)                  // open
+    case 2: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)            // open
     case 3: return SysFile.close(p, a)
     case 4, 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)              // stat, lstat
     case 5: return SysStat.fstat(p, a)
@@ -55,8 +55,15 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 60, 231: processExited(status: UInt32(truncatingIfNeeded: a.a0) & 0xff)   // exit, exit_group
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
+    case 76: return SysTmpfs.truncate(p, a)
+    case 77: return SysTmpfs.ftruncate(p, a)
     case 79: return SysDirectory.getcwd(p, a)
     case 80: return SysDirectory.chdir(p, a)
+    case 82: return SysTmpfs.rename(p, SysFile.AT_FDCWD, a.a0, SysFile.AT_FDCWD, a.a1, flags: 0)
+    case 83: return SysTmpfs.mkdir(p, SysFile.AT_FDCWD, a.a0, a.a1)
+    case 84: return SysTmpfs.remove(p, SysFile.AT_FDCWD, a.a0, directory: true)     // rmdir
+    case 85: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, 0o1101, a.a1)         // creat: O_CREAT|O_WRONLY|O_TRUNC
+    case 87: return SysTmpfs.remove(p, SysFile.AT_FDCWD, a.a0, directory: false)    // unlink
     case 89: return SysIO.readlink(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)
     case 95:                                                   // umask
         let old = p.pointee.umask
@@ -72,13 +79,17 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 228: return SysTime.clockGettime(p, a)
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
-    case 257: return SysFile.openat(p, a.a0, a.a1, a.a2)
+    case 257: return SysFile.openat(p, a.a0, a.a1, a.a2, a.a3)
+    case 258: return SysTmpfs.mkdir(p, a.a0, a.a1, a.a2)                             // mkdirat
     case 217: return SysDirectory.getdents64(p, a)
+    case 263: return SysTmpfs.unlinkat(p, a)
+    case 264: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: 0)         // renameat
     case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat
     case 267: return SysIO.readlink(p, a.a0, a.a1, a.a2, a.a3)                      // readlinkat
     case 269, 439: return SysFile.access(p, a.a0, a.a1, a.a2)                       // faccessat, faccessat2
     case 273: return SysProcess.setRobustList(p, a)
     case 292: return SysFile.dup2(p, a, flags: a.a2, isDup3: true)                  // dup3
+    case 316: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: a.a4)      // renameat2
     case 318: return SysInfo.getrandom(p, a)
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it

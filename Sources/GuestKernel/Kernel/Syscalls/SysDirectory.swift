@@ -6,7 +6,8 @@ enum SysDirectory {
     /// the description's offset counts entries ("." and ".." first).
     static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        guard f.pointee.kind == .initrdDirectory, let dir = f.pointee.data else { return -Errno.ENOTDIR }
+        guard f.pointee.isDirectory else { return -Errno.ENOTDIR }
+        let dir = f.pointee.data ?? StaticString("").utf8Start
         let capacity = Int(min(a.a2, 1 << 16))
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
         defer { buf.deallocate() }
@@ -33,7 +34,13 @@ enum SysDirectory {
 
         emit(StaticString(".").utf8Start, 1, type: DT_DIR, inode: f.pointee.inode)
         emit(StaticString("..").utf8Start, 2, type: DT_DIR, inode: 1)
-        if dirLength == 3 && bytesEqual(dir, "dev", 3) {
+        if f.pointee.kind == .tmpDirectory, let t = Tmpfs.nodes {
+            for i in 1..<Tmpfs.capacity where t[i].used && t[i].linked && t[i].parent == Int32(f.pointee.node) {
+                guard let name = t[i].name else { continue }
+                emit(UnsafePointer(name), t[i].nameLength, type: t[i].isDirectory ? DT_DIR : DT_REG, inode: Tmpfs.inodeBase + UInt64(i))
+                if full { break }
+            }
+        } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
             let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
                                                       ("urandom", 5), ("random", 5)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
@@ -63,7 +70,13 @@ enum SysDirectory {
     static func chdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let (found, err) = Path.resolveUser(p, SysFile.AT_FDCWD, a.a0)
         guard let f = found else { return err }
-        guard f.kind == .initrdDirectory, let path = f.data else { return -Errno.ENOTDIR }
+        guard f.isDirectory else { return -Errno.ENOTDIR }
+        if f.kind == .tmpDirectory {
+            guard let n = Tmpfs.path(of: f.node, into: p.pointee.cwd, max: Path.max) else { return -Errno.ENOENT }
+            p.pointee.cwdLength = n
+            return 0
+        }
+        guard let path = f.data else { return -Errno.ENOTDIR }
         let n = min(Int(f.size), Path.max)
         for i in 0..<n { p.pointee.cwd[i] = path[i] }
         p.pointee.cwdLength = n

@@ -6,19 +6,32 @@ enum SysFile {
     static let O_TRUNC: UInt64 = 0o1000, O_DIRECTORY: UInt64 = 0o200000, O_CLOEXEC: UInt64 = 0o2000000
     static let AT_FDCWD: UInt64 = UInt64(bitPattern: -100)
 
-    static func openat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64) -> Int64 {
-        let (found, err) = Path.resolveUser(p, dirfd, path)
-        guard var f = found else {
-            if err == -Errno.ENOENT && flags & O_CREAT != 0 { return -Errno.EROFS }
-            return err
+    static func openat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64,
+                       _ mode: UInt64 = 0) -> Int64 {
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+        defer { norm.deallocate() }
+        let len = Path.normalizeUser(p, dirfd, path, into: norm)
+        if len < 0 { return len }
+        var found = Path.lookup(norm, Int(len))
+        if found == nil {
+            guard flags & O_CREAT != 0 else { return -Errno.ENOENT }
+            guard Tmpfs.contains(norm, Int(len)) else { return -Errno.EROFS }
+            let w = Tmpfs.walk(norm, Int(len))
+            guard let parent = w.parent else { return -Errno.ENOENT }
+            guard w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
+            guard let i = Tmpfs.create(parent: parent, w.name, w.nameLength, directory: false,
+                                       mode: UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask) else { return -Errno.ENOSPC }
+            found = Path.tmpFile(i, Tmpfs.nodes![i])
+        } else if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL {
+            return -Errno.EEXIST
         }
-        if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL { return -Errno.EEXIST }
+        guard var f = found else { return -Errno.ENOENT }
         let accmode = flags & O_ACCMODE
         guard accmode != 3 else { return -Errno.EINVAL }
-        let inInitrd = f.kind == .initrdFile || f.kind == .initrdDirectory
-        if f.kind == .initrdDirectory && accmode != 0 { return -Errno.EISDIR }
-        if inInitrd && (accmode != 0 || flags & O_TRUNC != 0) { return -Errno.EROFS }
-        if flags & O_DIRECTORY != 0 && f.kind != .initrdDirectory { return -Errno.ENOTDIR }
+        if f.isDirectory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
+        if f.inInitrd && (accmode != 0 || flags & O_TRUNC != 0) { return -Errno.EROFS }
+        if flags & O_DIRECTORY != 0 && !f.isDirectory { return -Errno.ENOTDIR }
+        if f.kind == .tmpFile && flags & O_TRUNC != 0 && accmode != 0 { Tmpfs.truncate(f.node, to: 0) }
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
         f.statusFlags = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
         guard let i = OpenFiles.create(f) else { return -Errno.ENFILE }
@@ -90,7 +103,7 @@ enum SysFile {
         switch a.a2 {
         case 0: base = 0                                          // SEEK_SET
         case 1: base = Int64(bitPattern: f.pointee.offset)        // SEEK_CUR
-        case 2: base = Int64(bitPattern: f.pointee.size)          // SEEK_END
+        case 2: base = Int64(bitPattern: f.pointee.currentSize)   // SEEK_END
         default: return -Errno.EINVAL
         }
         let (new, o) = base.addingReportingOverflow(off)
@@ -103,8 +116,7 @@ enum SysFile {
         guard mode & ~UInt64(7) == 0 else { return -Errno.EINVAL }
         let (f, err) = Path.resolveUser(p, dirfd, path)
         guard let file = f else { return err }
-        let inInitrd = file.kind == .initrdFile || file.kind == .initrdDirectory
-        if mode & 2 != 0 && inInitrd { return -Errno.EROFS }
+        if mode & 2 != 0 && file.inInitrd { return -Errno.EROFS }
         if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
         return 0
     }

@@ -21,9 +21,60 @@ enum SysIO {
         case .null, .zero, .urandom:
             guard UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) else { return -Errno.EFAULT }
             return Int64(n)
+        case .tmpFile:
+            let at = f.pointee.statusFlags & 0o2000 != 0 ? f.pointee.currentSize : f.pointee.offset   // O_APPEND
+            let r = writeTmp(p, f.pointee.node, buf, n, at: at)
+            if r > 0 { f.pointee.offset = at &+ UInt64(r) }
+            return r
         default:
             return -Errno.EBADF
         }
+    }
+
+    /// Writes into tmpfs file `node` at `offset`, growing it (EFBIG past Tmpfs.maxPages).
+    static func writeTmp(_ p: UnsafeMutablePointer<Process>, _ node: Int, _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
+        guard let t = Tmpfs.nodes else { return -Errno.EBADF }
+        let limit = UInt64(Tmpfs.maxPages) * 4096
+        if n == 0 { return 0 }
+        guard offset < limit else { return -27 }                          // EFBIG
+        let count = min(n, limit - offset)
+        var done: UInt64 = 0
+        var failed = false
+        _ = UserMemory.forEachChunk(p, buf, count, write: false) { src, c in
+            var i = 0
+            while i < c && !failed {
+                let pos = offset + done
+                guard let frame = Tmpfs.frame(node, page: Int(pos / 4096), create: true) else { failed = true; return }
+                let chunk = min(c - i, 4096 - Int(pos & 4095))
+                copyBytes(Physical.bytes(frame) + Int(pos & 4095), src + i, chunk)
+                i += chunk
+                done += UInt64(chunk)
+            }
+        }
+        if offset + done > t[node].size { t[node].size = offset + done }
+        if done == 0 { return failed ? -Errno.ENOSPC : -Errno.EFAULT }
+        return Int64(done)
+    }
+
+    static func readTmp(_ p: UnsafeMutablePointer<Process>, _ node: Int, _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
+        guard let t = Tmpfs.nodes, offset < t[node].size else { return 0 }
+        let count = min(n, t[node].size - offset)
+        var done: UInt64 = 0
+        _ = UserMemory.forEachChunk(p, buf, count, write: true) { dst, c in
+            var i = 0
+            while i < c {
+                let pos = offset + done
+                let chunk = min(c - i, 4096 - Int(pos & 4095))
+                if let frame = Tmpfs.frame(node, page: Int(pos / 4096), create: false) {
+                    copyBytes(dst + i, Physical.bytes(frame) + Int(pos & 4095), chunk)
+                } else {
+                    for j in 0..<chunk { dst[i + j] = 0 }                 // a hole
+                }
+                i += chunk
+                done += UInt64(chunk)
+            }
+        }
+        return done == 0 && count > 0 ? -Errno.EFAULT : Int64(done)
     }
 
     /// Reads up to `len` bytes of `f` at `offset` into user `buf`; bytes read, or -errno.
@@ -52,14 +103,16 @@ enum SysIO {
                 done += UInt64(c)
             }
             return done == 0 && count > 0 ? -Errno.EFAULT : Int64(done)
-        case .initrdDirectory:
+        case .tmpFile:
+            return readTmp(p, f.pointee.node, buf, n, at: offset)
+        case .initrdDirectory, .tmpDirectory:
             return -Errno.EISDIR
         case .free:
             return -Errno.EBADF
         }
     }
 
-    static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { f.pointee.kind == .initrdFile }
+    static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { f.pointee.isRegular }
 
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
@@ -76,7 +129,7 @@ enum SysIO {
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard seekable(f) else { return f.pointee.kind == .initrdDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
+        guard seekable(f) else { return f.pointee.isDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
         return read(p, f, a.a1, a.a2, at: a.a3)
     }
 
@@ -84,7 +137,8 @@ enum SysIO {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
         guard seekable(f) else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
-        return -Errno.EBADF                            // initrd files are read-only
+        guard f.pointee.writable, f.pointee.kind == .tmpFile else { return -Errno.EBADF }
+        return writeTmp(p, f.pointee.node, a.a1, min(a.a2, maxRW), at: a.a3)
     }
 
     /// readv/writev: iovec array checked entry by entry (UIO_MAXIOV = 1024).

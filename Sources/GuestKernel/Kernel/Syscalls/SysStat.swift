@@ -8,11 +8,12 @@ enum SysStat {
         var st: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let device = f.kind != .initrdFile && f.kind != .initrdDirectory
-        st.0 = device ? 6 : 1                              // st_dev
+        let device = f.isDevice
+        st.0 = device ? 6 : (f.kind == .tmpFile || f.kind == .tmpDirectory ? 2 : 1)   // st_dev
         st.1 = f.inode                                     // st_ino
-        st.2 = f.kind == .initrdDirectory ? 2 : 1          // st_nlink
-        st.3 = UInt64(f.mode)                              // st_mode | st_uid 0 << 32
+        st.2 = f.isDirectory ? 2 : 1                       // st_nlink
+        let mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
+        st.3 = UInt64(mode)                                // st_mode | st_uid 0 << 32
         switch f.kind {                                    // st_rdev
         case .console: st.5 = (5 << 8) | 1
         case .null: st.5 = (1 << 8) | 3
@@ -20,9 +21,9 @@ enum SysStat {
         case .urandom: st.5 = (1 << 8) | 9
         default: st.5 = 0
         }
-        st.6 = f.kind == .initrdFile ? f.size : 0          // st_size
+        st.6 = f.isRegular ? f.currentSize : 0             // st_size
         st.7 = 4096                                        // st_blksize
-        st.8 = (f.size + 511) / 512                        // st_blocks
+        st.8 = (st.6 + 511) / 512                          // st_blocks
         return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
     }
 
@@ -65,11 +66,12 @@ enum SysStat {
         let r = UnsafeMutableRawPointer(buf)
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
-        r.storeBytes(of: UInt32(file.kind == .initrdDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
+        r.storeBytes(of: UInt32(file.isDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
         r.storeBytes(of: UInt16(truncatingIfNeeded: file.mode), toByteOffset: 28, as: UInt16.self)
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
-        r.storeBytes(of: file.kind == .initrdFile ? file.size : 0, toByteOffset: 40, as: UInt64.self)
-        r.storeBytes(of: (file.size + 511) / 512, toByteOffset: 48, as: UInt64.self)
+        let size = file.isRegular ? file.currentSize : 0
+        r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
+        r.storeBytes(of: (size + 511) / 512, toByteOffset: 48, as: UInt64.self)
         let rdev: (UInt32, UInt32)
         switch file.kind {
         case .console: rdev = (5, 1)
@@ -80,8 +82,8 @@ enum SysStat {
         }
         r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
         r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
-        let device = file.kind != .initrdFile && file.kind != .initrdDirectory
-        r.storeBytes(of: UInt32(device ? 6 : 1), toByteOffset: 140, as: UInt32.self)  // stx_dev_minor
+        let dev: UInt32 = file.isDevice ? 6 : (file.kind == .tmpFile || file.kind == .tmpDirectory ? 2 : 1)
+        r.storeBytes(of: dev, toByteOffset: 140, as: UInt32.self)                    // stx_dev_minor
         return UserMemory.copyOut(p, to: a.a4, from: r, count: 256) ? 0 : -Errno.EFAULT
     }
 }

@@ -1,0 +1,153 @@
+import KernelSupport
+
+/// The writable in-memory tree mounted at /tmp. Nodes live in a fixed table
+/// (node 0 is /tmp itself); file data is a page list of zeroed frames (holes
+/// read as zero). A node goes away when it has no name and no open description.
+struct TmpNode {
+    var used = false
+    var isDirectory = false
+    var parent: Int32 = -1
+    var name: UnsafeMutablePointer<UInt8>? = nil
+    var nameLength = 0
+    var mode: UInt32 = 0
+    var pages: UnsafeMutablePointer<UInt64>? = nil      // physical frames, 0 = hole
+    var size: UInt64 = 0
+    var linked = false
+    var opens: Int32 = 0
+}
+
+enum Tmpfs {
+    static let capacity = 256
+    static let maxPages = 512                            // 2 MiB per file
+    static let nameMax = 255
+    static let inodeBase: UInt64 = 0x1_0000
+    nonisolated(unsafe) static var nodes = UnsafeMutablePointer<TmpNode>(bitPattern: 0)
+
+    static func initialize() {
+        let t = UnsafeMutablePointer<TmpNode>.allocate(capacity: capacity)
+        t.initialize(repeating: TmpNode(), count: capacity)
+        t[0].used = true; t[0].isDirectory = true; t[0].mode = 0o041777; t[0].linked = true
+        nodes = t
+    }
+
+    /// `path` (normalized) is "tmp" or below it.
+    static func contains(_ path: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        n >= 3 && bytesEqual(path, "tmp", 3) && (n == 3 || path[3] == 0x2f)
+    }
+
+    static func child(_ dir: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        guard let t = nodes else { return nil }
+        for i in 1..<capacity where t[i].used && t[i].linked && t[i].parent == Int32(dir) && t[i].nameLength == n {
+            if let nm = t[i].name, bytesEqual(nm, name, n) { return i }
+        }
+        return nil
+    }
+
+    /// Walks a normalized path under "tmp": the node, or for a missing last
+    /// component its parent and name (for creation).
+    static func walk(_ path: UnsafePointer<UInt8>, _ n: Int) -> (node: Int?, parent: Int?, name: UnsafePointer<UInt8>, nameLength: Int) {
+        var dir = 0
+        var i = 4
+        if n <= 3 { return (0, nil, path, 0) }
+        while true {
+            let start = i
+            while i < n && path[i] != 0x2f { i += 1 }
+            let len = i - start
+            let found = child(dir, path + start, len)
+            if i >= n { return (found, dir, path + start, len) }
+            guard let d = found, nodes![d].isDirectory else { return (nil, nil, path + start, len) }
+            dir = d
+            i += 1
+        }
+    }
+
+    static func create(parent: Int, _ name: UnsafePointer<UInt8>, _ n: Int, directory: Bool, mode: UInt32) -> Int? {
+        guard let t = nodes, n > 0, n <= nameMax else { return nil }
+        for i in 1..<capacity where !t[i].used {
+            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+            for j in 0..<n { copy[j] = name[j] }
+            t[i] = TmpNode()
+            t[i].used = true
+            t[i].isDirectory = directory
+            t[i].parent = Int32(parent)
+            t[i].name = copy
+            t[i].nameLength = n
+            t[i].mode = (directory ? 0o040000 : 0o100000) | (mode & 0o7777)
+            t[i].linked = true
+            return i
+        }
+        return nil
+    }
+
+    static func isEmpty(_ dir: Int) -> Bool {
+        guard let t = nodes else { return true }
+        for i in 1..<capacity where t[i].used && t[i].linked && t[i].parent == Int32(dir) { return false }
+        return true
+    }
+
+    /// Drops the name; frees the node when nothing has it open.
+    static func unlink(_ i: Int) {
+        guard let t = nodes, i > 0 else { return }
+        t[i].linked = false
+        releaseIfUnused(i)
+    }
+
+    static func releaseIfUnused(_ i: Int) {
+        guard let t = nodes, i > 0, t[i].used, !t[i].linked, t[i].opens <= 0 else { return }
+        truncate(i, to: 0)
+        t[i].pages?.deallocate()
+        t[i].name?.deallocate()
+        t[i] = TmpNode()
+    }
+
+    /// Sets the size; whole pages beyond it are freed, the tail of the last
+    /// one zeroed so that growing again reads zeros.
+    static func truncate(_ i: Int, to size: UInt64) {
+        guard let t = nodes else { return }
+        if let pages = t[i].pages {
+            let keep = Int((size + 4095) / 4096)
+            for k in keep..<maxPages where pages[k] != 0 { FrameAllocator.free(pages[k]); pages[k] = 0 }
+            if size < t[i].size && size & 4095 != 0 && keep > 0 && pages[keep - 1] != 0 {
+                let tail = Physical.bytes(pages[keep - 1])
+                var j = Int(size & 4095)
+                while j < 4096 { tail[j] = 0; j += 1 }
+            }
+        }
+        t[i].size = size
+    }
+
+    /// The frame holding byte `offset` of file `i`, allocated when `create`.
+    static func frame(_ i: Int, page k: Int, create: Bool) -> UInt64? {
+        guard let t = nodes, k >= 0, k < maxPages else { return nil }
+        if t[i].pages == nil {
+            guard create else { return nil }
+            let p = UnsafeMutablePointer<UInt64>.allocate(capacity: maxPages)
+            p.initialize(repeating: 0, count: maxPages)
+            t[i].pages = p
+        }
+        let pages = t[i].pages!
+        if pages[k] == 0 {
+            guard create, let f = FrameAllocator.allocate() else { return nil }
+            pages[k] = f
+        }
+        return pages[k]
+    }
+
+    /// Writes a normalized "tmp/..." path of node `i` into `dst`; its length.
+    static func path(of i: Int, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int? {
+        guard let t = nodes else { return nil }
+        var chain: [Int] = []
+        var n = i
+        while n > 0 { chain.append(n); n = Int(t[n].parent); if chain.count > capacity { return nil } }
+        var len = 3
+        guard max >= 3 else { return nil }
+        dst[0] = 0x74; dst[1] = 0x6d; dst[2] = 0x70         // "tmp"
+        for node in chain.reversed() {
+            guard len + 1 + t[node].nameLength <= max, let nm = t[node].name else { return nil }
+            dst[len] = 0x2f
+            for j in 0..<t[node].nameLength { dst[len + 1 + j] = nm[j] }
+            len += 1 + t[node].nameLength
+        }
+        return len
+    }
+}
