@@ -90,6 +90,22 @@
 #define VMM_HC_EINVAL           (-22)
 #define VMM_HC_ENOSYS           (-38)
 
+/* ---- The built-in Swift guest kernel (Sources/GuestKernel) ------------- */
+
+/* Exit-port statuses of the guest kernel besides its init program's own (the
+ * program's exit status 0..255, or 128 + the signal that killed it, as a shell
+ * reports). Chosen apart from vmm's own statuses (64-77, 116-124). */
+#define VMM_KERNEL_EXIT_KERNEL_FAULT  0x70  /* 112: exception in ring 0; vector,
+                                               error code, RIP, CR2, registers and
+                                               stack words are on the console */
+#define VMM_KERNEL_EXIT_BAD_BOOT_INFO 0x71  /* 113: boot-info magic/version/size */
+#define VMM_KERNEL_EXIT_NO_INIT       0x72  /* 114: init missing or not loadable */
+#define VMM_KERNEL_EXIT_PANIC         0x73  /* 115: other panic (out of memory) */
+
+/* The guest kernel's private system call, outside Linux's numbers:
+ * mark(id) issues VMM_HC_MARK with arg0 = id and returns its result. */
+#define VMM_KERNEL_SYS_MARK           0x7fff0001
+
 /* Field offsets for assembly guests; ckvm.c checks each with _Static_assert. */
 #define VMM_BI_MAGIC            0
 #define VMM_BI_ABI_VERSION      8

@@ -2,7 +2,7 @@ import KernelSupport
 
 /// Exceptions 0..31 (entry.S isr_common). From ring 3: resolve a demand-zero
 /// page fault, else kill the process with the signal Linux sends. From ring 0:
-/// report everything on the console and stop the VM (KERNEL_EXIT_KERNEL_FAULT).
+/// report everything on the console and stop the VM (VMM_KERNEL_EXIT_KERNEL_FAULT).
 @c(trap_handler)
 func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
     let vector = f.pointee.vector
@@ -94,5 +94,5 @@ func kernelFault(_ f: UnsafeMutablePointer<trap_frame>) -> Never {
         }
     }
     Console.write("\n")
-    exitVM(UInt32(KERNEL_EXIT_KERNEL_FAULT))
+    exitVM(UInt32(VMM_KERNEL_EXIT_KERNEL_FAULT))
 }

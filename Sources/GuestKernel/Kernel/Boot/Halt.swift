@@ -6,8 +6,8 @@ func exitVM(_ status: UInt32) -> Never {
     while true { hlt() }
 }
 
-/// A kernel panic: message, then the distinct exit status (kernel_abi.h).
-func panic(_ message: StaticString, status: Int32 = KERNEL_EXIT_PANIC) -> Never {
+/// A kernel panic: message, then the distinct exit status (vmm_guest_abi.h).
+func panic(_ message: StaticString, status: Int32 = VMM_KERNEL_EXIT_PANIC) -> Never {
     Console.write("[kernel] panic: ")
     Console.write(message)
     Console.write("\n")

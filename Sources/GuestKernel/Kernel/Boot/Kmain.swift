@@ -5,7 +5,7 @@ import KernelSupport
 func kmain(_ bootInfo: UInt64) {
     guard let boot = BootParameters.read(physical: bootInfo) else {
         Console.write("[kernel] bad boot info (magic, ABI version or size)\n")
-        exitVM(UInt32(KERNEL_EXIT_BAD_BOOT_INFO))
+        exitVM(UInt32(VMM_KERNEL_EXIT_BAD_BOOT_INFO))
     }
     Random.seed()
     Clock.bootTSC = rdtsc()
@@ -95,5 +95,5 @@ func noInit(_ why: StaticString) -> Never {
     Console.write("[kernel] cannot start init: ")
     Console.write(why)
     Console.write("\n")
-    exitVM(UInt32(KERNEL_EXIT_NO_INIT))
+    exitVM(UInt32(VMM_KERNEL_EXIT_NO_INIT))
 }

@@ -93,7 +93,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 318: return SysInfo.getrandom(p, a)
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
-    case UInt64(KERNEL_SYS_MARK): return SysInfo.mark(a.a0)
+    case UInt64(VMM_KERNEL_SYS_MARK): return SysInfo.mark(a.a0)
     default: return unknownSyscall(nr)
     }
 }

@@ -60,7 +60,7 @@ enum SysInfo {
         return Int64(done)
     }
 
-    /// KERNEL_SYS_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
+    /// VMM_KERNEL_SYS_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
     static func mark(_ id: UInt64) -> Int64 {
         let r: UnsafeMutablePointer<vmm_hypercall> = Physical.pointer(Hypercall.recordPhysical)
         r.pointee.magic = VMM_HYPERCALL_MAGIC

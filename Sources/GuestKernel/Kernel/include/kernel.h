@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "vmm_guest_abi.h"
-#include "kernel_abi.h"
 #include "cpu.h"
 #include "frames.h"
 #endif
