@@ -29,6 +29,7 @@ enum KernelTestPrograms {
         cpio.addDirectory("dev")
         for (fileName, text) in files {
             if fileName.hasSuffix("/") { cpio.addDirectory(String(fileName.dropLast())) }
+            else if text.hasPrefix("->") { cpio.addSymlink(fileName, to: String(text.dropFirst(2))) }
             else { cpio.addFile(fileName, Array(text.utf8), mode: 0o100644) }
         }
         cpio.addFile("init", [UInt8](try Data(contentsOf: exe)), pageAligned: pageAligned)
@@ -114,7 +115,8 @@ struct GuestKernelTests {
     func syscallResultsMatchTheHost(libc: String) throws {
         let compiler = libc == "musl" ? KernelTestPrograms.muslGCC! : "/usr/bin/gcc"
         if libc == "glibc" && !KernelTestPrograms.glibcStatic { return }
-        let files = [("data.txt", "hello world, file\n"), ("sub/", ""), ("sub/a.txt", "file a\n"), ("sub/b.txt", "file b\n")]
+        let files = [("data.txt", "hello world, file\n"), ("sub/", ""), ("sub/a.txt", "file a\n"), ("sub/b.txt", "file b\n"),
+                     ("link.txt", "->data.txt"), ("sublink", "->sub")]
         let guest = try boot("syscalls", compiler: compiler, cmdline: "quiet", files: files)
         #expect(guest.status == 0, "\(guest.stderr)")
         // The same executable on the host, in a directory holding the same files.
@@ -122,8 +124,12 @@ struct GuestKernelTests {
         let dir = TestGuests.directory.appendingPathComponent("host-root-\(libc)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for (name, text) in files {
+            let url = dir.appendingPathComponent(name)
             if name.hasSuffix("/") {
-                try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            } else if text.hasPrefix("->") {
+                try? FileManager.default.removeItem(at: url)
+                try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: String(text.dropFirst(2)))
             } else {
                 try Data(text.utf8).write(to: dir.appendingPathComponent(name))
             }

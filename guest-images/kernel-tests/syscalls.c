@@ -25,6 +25,7 @@
 
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
+    int home = open(".", O_RDONLY | O_DIRECTORY);          // "/" in the guest, a temp dir on the host
     char buf[64] = {0};
     int fd = open("data.txt", O_RDONLY);
     printf("open data.txt ok=%d\n", fd >= 0);
@@ -162,7 +163,8 @@ int main(void) {
            S_ISREG(*(unsigned short *)(sx + 28)));
     R("statx missing", syscall(332, AT_FDCWD, "missing", 0, 0x7ffu, sx));
     // /tmp: writable (tmpfs in the guest). A fixed directory, cleaned first.
-    unlink("/tmp/vmm-kt/d/f"); rmdir("/tmp/vmm-kt/d"); unlink("/tmp/vmm-kt/f2"); unlink("/tmp/vmm-kt/f");
+    unlink("/tmp/vmm-kt/d/f"); rmdir("/tmp/vmm-kt/d"); unlink("/tmp/vmm-kt/l"); unlink("/tmp/vmm-kt/a");
+    unlink("/tmp/vmm-kt/b"); unlink("/tmp/vmm-kt/target"); unlink("/tmp/vmm-kt/f2"); unlink("/tmp/vmm-kt/f");
     rmdir("/tmp/vmm-kt");
     R("mkdir", mkdir("/tmp/vmm-kt", 0755));
     R("mkdir again", mkdir("/tmp/vmm-kt", 0755));
@@ -201,7 +203,8 @@ int main(void) {
     printf("relative create ok=%d\n", rel >= 0);
     close(rel);
     R("stat ../f2", stat("../f2", &st));
-    R("chdir /", chdir("/"));
+    R("fchdir home", fchdir(home));
+    R("fchdir file", fchdir(0));
     R("rmdir non-empty", rmdir("/tmp/vmm-kt/d"));
     R("unlink dir", unlink("/tmp/vmm-kt/d"));
     R("rmdir file", rmdir("/tmp/vmm-kt/f2"));
@@ -218,6 +221,37 @@ int main(void) {
     close(t);
     R("unlink d/f", unlinkat(AT_FDCWD, "/tmp/vmm-kt/d/f", 0));
     R("unlinkat removedir", unlinkat(AT_FDCWD, "/tmp/vmm-kt/d", AT_REMOVEDIR));
+    // Symbolic links: link.txt -> data.txt and sublink -> sub are in both trees.
+    char lbuf[64] = {0};
+    R("readlink link.txt", readlink("link.txt", lbuf, sizeof lbuf));
+    printf("target=%s\n", lbuf);
+    R("readlink truncated", readlink("link.txt", lbuf, 3));
+    R("readlink regular file", readlink("data.txt", lbuf, sizeof lbuf));
+    R("lstat link is link", (lstat("link.txt", &st), S_ISLNK(st.st_mode)));
+    R("stat link size", (stat("link.txt", &st), (long)st.st_size));
+    int lf = open("link.txt", O_RDONLY);
+    memset(buf, 0, sizeof buf);
+    R("read via link", read(lf, buf, 5));
+    printf("buf=%s\n", buf);
+    close(lf);
+    R("open through dir link", (lf = open("sublink/b.txt", O_RDONLY)) >= 0);
+    close(lf);
+    R("open O_NOFOLLOW on link", open("link.txt", O_RDONLY | O_NOFOLLOW));
+    R("symlink in /tmp", symlink("/tmp/vmm-kt/target", "/tmp/vmm-kt/l"));
+    R("symlink exists", symlink("x", "/tmp/vmm-kt/l"));
+    R("stat dangling", stat("/tmp/vmm-kt/l", &st));
+    R("lstat dangling", lstat("/tmp/vmm-kt/l", &st));
+    int ct = open("/tmp/vmm-kt/l", O_CREAT | O_WRONLY, 0644);
+    printf("create through dangling link ok=%d\n", ct >= 0);
+    R("write through link", write(ct, "abc", 3));
+    close(ct);
+    R("stat target", (stat("/tmp/vmm-kt/target", &st), (long)st.st_size));
+    R("symlink loop a", symlink("/tmp/vmm-kt/b", "/tmp/vmm-kt/a"));
+    R("symlink loop b", symlink("/tmp/vmm-kt/a", "/tmp/vmm-kt/b"));
+    R("open loop", open("/tmp/vmm-kt/a", O_RDONLY));
+    R("unlink link", unlink("/tmp/vmm-kt/l"));
+    R("target still there", access("/tmp/vmm-kt/target", F_OK));
+    unlink("/tmp/vmm-kt/a"); unlink("/tmp/vmm-kt/b"); unlink("/tmp/vmm-kt/target");
     R("rmdir", rmdir("/tmp/vmm-kt"));
     R("ioctl bad fd", ioctl(99, 0x5401, buf));
     R("unknown syscall", syscall(1000));

@@ -12,6 +12,9 @@ struct CpioWriter {
 
     mutating func addDirectory(_ name: String) { add(name, [], mode: 0o040755) }
 
+    /// A symbolic link: its data is the target.
+    mutating func addSymlink(_ name: String, to target: String) { add(name, Array(target.utf8), mode: 0o120777) }
+
     /// Appends the trailer and returns the archive.
     mutating func finish() -> [UInt8] {
         add("TRAILER!!!", [], mode: 0)

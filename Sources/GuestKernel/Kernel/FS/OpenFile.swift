@@ -2,6 +2,7 @@
 /// "open file description"): kind, status flags, offset, reference count.
 enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
+    case symlink                       // only seen by lstat/readlink: data/size = target
 }
 
 struct OpenFile {

@@ -33,9 +33,18 @@ enum Path {
         var f = OpenFile()
         if Tmpfs.contains(path, n) {
             guard let i = Tmpfs.walk(path, n).node, let t = Tmpfs.nodes else { return nil }
+            if t[i].isSymlink, let target = t[i].target {
+                f.kind = .symlink; f.data = UnsafePointer(target); f.size = UInt64(t[i].targetLength)
+                f.mode = 0o120777; f.inode = Tmpfs.inodeBase + UInt64(i)
+                return f
+            }
             return tmpFile(i, t[i])
         }
-        if n == 0 { f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1; f.data = path; f.size = 0; return f }
+        if n == 0 {
+            f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1
+            f.data = StaticString("").utf8Start; f.size = 0
+            return f
+        }
         if bytesEqual(path, "dev/console", n) || bytesEqual(path, "dev/tty", n) {
             f.kind = .console; f.mode = 0o020620; f.inode = 2; return f
         }
@@ -53,8 +62,9 @@ enum Path {
         let type = e.mode & 0o170000
         if type == 0o100000 { f.kind = .initrdFile }
         else if type == 0o040000 { f.kind = .initrdDirectory }
-        else { return nil }                               // symlinks, devices: not yet
-        if f.kind == .initrdFile {
+        else if type == 0o120000 { f.kind = .symlink }
+        else { return nil }                               // device nodes: not yet
+        if f.kind == .initrdFile || f.kind == .symlink {
             f.data = e.data
             f.size = UInt64(e.dataSize)
         } else {                                          // a directory keeps its path, for getdents64
@@ -78,11 +88,59 @@ enum Path {
 
     static let bufferSize = 2 * max + 2
 
+    /// The target of the symbolic link at normalized `path`, if it is one.
+    static func linkTarget(_ path: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int)? {
+        guard let f = lookup(path, n), f.kind == .symlink, let d = f.data else { return nil }
+        return (d, Int(f.size))
+    }
+
+    static let maxLinks = 40                               // Linux's MAXSYMLINKS
+
+    /// Expands symbolic links in normalized `buf[0..<n]` (bufferSize bytes) in
+    /// place, the last component only when `followLast`: the new length, or
+    /// -ELOOP / -ENAMETOOLONG. path_resolution(7), "Symbolic link resolution".
+    static func expandLinks(_ buf: UnsafeMutablePointer<UInt8>, _ length: Int, followLast: Bool) -> Int64 {
+        var n = length
+        var hops = 0
+        let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
+        defer { tmp.deallocate() }
+        var end = 0
+        while end < n || (end == n && n > 0) {
+            var e = end
+            while e < n && buf[e] != 0x2f { e += 1 }            // end of the next component
+            if e == n && !followLast { return Int64(n) }
+            if let (target, tn) = linkTarget(buf, e) {
+                hops += 1
+                if hops > maxLinks { return -40 }                  // ELOOP
+                // New path: (absolute target) or (parent of the link)/target, then the rest.
+                var m = 0
+                if tn == 0 || target[0] != 0x2f {
+                    var parent = e
+                    while parent > 0 && buf[parent - 1] != 0x2f { parent -= 1 }
+                    for i in 0..<parent { tmp[i] = buf[i] }
+                    m = parent
+                }
+                guard m + tn + (n - e) + 1 <= bufferSize else { return -Errno.ENAMETOOLONG }
+                for i in 0..<tn { tmp[m + i] = target[i] }
+                m += tn
+                for i in e..<n { tmp[m + i - e] = buf[i] }
+                m += n - e
+                n = normalize(tmp, m, into: buf)
+                end = 0
+                continue
+            }
+            if e >= n { break }
+            end = e + 1
+        }
+        return Int64(n)
+    }
+
     /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
-    static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64) -> (OpenFile?, Int64) {
+    static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
+                            follow: Bool = true) -> (OpenFile?, Int64) {
         let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
         defer { norm.deallocate() }
-        let m = normalizeUser(p, dirfd, path, into: norm)
+        let m = normalizeUser(p, dirfd, path, into: norm, follow: follow)
         if m < 0 { return (nil, m) }
         guard let f = lookup(norm, Int(m)) else { return (nil, -Errno.ENOENT) }
         return (f, 0)
@@ -91,7 +149,7 @@ enum Path {
     /// Copies a user path and normalizes it against the working directory or
     /// dirfd into `norm` (bufferSize bytes): its length, or -errno.
     static func normalizeUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
-                              into norm: UnsafeMutablePointer<UInt8>) -> Int64 {
+                              into norm: UnsafeMutablePointer<UInt8>, follow: Bool = true) -> Int64 {
         let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
         defer { raw.deallocate() }
         guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
@@ -126,7 +184,7 @@ enum Path {
         }
         for i in 0..<n { full[total + i] = raw[i] }
         total += n
-        return Int64(normalize(full, total, into: norm))
+        return expandLinks(norm, normalize(full, total, into: norm), followLast: follow)
     }
 }
 

@@ -6,6 +6,9 @@ import KernelSupport
 struct TmpNode {
     var used = false
     var isDirectory = false
+    var isSymlink = false                                // target in `pages`-free `target`
+    var target: UnsafeMutablePointer<UInt8>? = nil
+    var targetLength = 0
     var parent: Int32 = -1
     var name: UnsafeMutablePointer<UInt8>? = nil
     var nameLength = 0
@@ -97,6 +100,7 @@ enum Tmpfs {
         truncate(i, to: 0)
         t[i].pages?.deallocate()
         t[i].name?.deallocate()
+        t[i].target?.deallocate()
         t[i] = TmpNode()
     }
 

@@ -31,7 +31,8 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 1: return SysIO.write(p, a)
     case 2: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)            // open
     case 3: return SysFile.close(p, a)
-    case 4, 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)              // stat, lstat
+    case 4: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)
+    case 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, SysStat.AT_SYMLINK_NOFOLLOW)   // lstat
     case 5: return SysStat.fstat(p, a)
     case 7: return SysFile.poll(p, a)
     case 8: return SysFile.lseek(p, a)
@@ -59,11 +60,13 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 77: return SysTmpfs.ftruncate(p, a)
     case 79: return SysDirectory.getcwd(p, a)
     case 80: return SysDirectory.chdir(p, a)
+    case 81: return SysDirectory.fchdir(p, a)
     case 82: return SysTmpfs.rename(p, SysFile.AT_FDCWD, a.a0, SysFile.AT_FDCWD, a.a1, flags: 0)
     case 83: return SysTmpfs.mkdir(p, SysFile.AT_FDCWD, a.a0, a.a1)
     case 84: return SysTmpfs.remove(p, SysFile.AT_FDCWD, a.a0, directory: true)     // rmdir
     case 85: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, 0o1101, a.a1)         // creat: O_CREAT|O_WRONLY|O_TRUNC
     case 87: return SysTmpfs.remove(p, SysFile.AT_FDCWD, a.a0, directory: false)    // unlink
+    case 88: return SysTmpfs.symlink(p, a.a0, SysFile.AT_FDCWD, a.a1)
     case 89: return SysIO.readlink(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)
     case 95:                                                   // umask
         let old = p.pointee.umask
@@ -85,6 +88,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 263: return SysTmpfs.unlinkat(p, a)
     case 264: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: 0)         // renameat
     case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat
+    case 266: return SysTmpfs.symlink(p, a.a0, a.a1, a.a2)                          // symlinkat
     case 267: return SysIO.readlink(p, a.a0, a.a1, a.a2, a.a3)                      // readlinkat
     case 269, 439: return SysFile.access(p, a.a0, a.a1, a.a2)                       // faccessat, faccessat2
     case 273: return SysProcess.setRobustList(p, a)

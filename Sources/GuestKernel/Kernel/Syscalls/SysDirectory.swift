@@ -37,7 +37,8 @@ enum SysDirectory {
         if f.pointee.kind == .tmpDirectory, let t = Tmpfs.nodes {
             for i in 1..<Tmpfs.capacity where t[i].used && t[i].linked && t[i].parent == Int32(f.pointee.node) {
                 guard let name = t[i].name else { continue }
-                emit(UnsafePointer(name), t[i].nameLength, type: t[i].isDirectory ? DT_DIR : DT_REG, inode: Tmpfs.inodeBase + UInt64(i))
+                let type = t[i].isDirectory ? DT_DIR : (t[i].isSymlink ? DT_LNK : DT_REG)
+                emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase + UInt64(i))
                 if full { break }
             }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
@@ -70,6 +71,16 @@ enum SysDirectory {
     static func chdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let (found, err) = Path.resolveUser(p, SysFile.AT_FDCWD, a.a0)
         guard let f = found else { return err }
+        return enter(p, f)
+    }
+
+    static func fchdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        return enter(p, f.pointee)
+    }
+
+    /// Makes directory `f` the working directory.
+    static func enter(_ p: UnsafeMutablePointer<Process>, _ f: OpenFile) -> Int64 {
         guard f.isDirectory else { return -Errno.ENOTDIR }
         if f.kind == .tmpDirectory {
             guard let n = Tmpfs.path(of: f.node, into: p.pointee.cwd, max: Path.max) else { return -Errno.ENOENT }

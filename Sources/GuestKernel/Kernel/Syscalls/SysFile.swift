@@ -3,6 +3,7 @@
 /// the read-only initramfs plus /dev/{console,tty,null,zero,random,urandom}.
 enum SysFile {
     static let O_ACCMODE: UInt64 = 3, O_CREAT: UInt64 = 0o100, O_EXCL: UInt64 = 0o200
+    static let O_NOFOLLOW: UInt64 = 0o400000
     static let O_TRUNC: UInt64 = 0o1000, O_DIRECTORY: UInt64 = 0o200000, O_CLOEXEC: UInt64 = 0o2000000
     static let AT_FDCWD: UInt64 = UInt64(bitPattern: -100)
 
@@ -10,9 +11,12 @@ enum SysFile {
                        _ mode: UInt64 = 0) -> Int64 {
         let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
         defer { norm.deallocate() }
-        let len = Path.normalizeUser(p, dirfd, path, into: norm)
+        // O_NOFOLLOW, and O_CREAT|O_EXCL, act on a final symbolic link itself (open(2)).
+        let noFollow = flags & O_NOFOLLOW != 0 || flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL
+        let len = Path.normalizeUser(p, dirfd, path, into: norm, follow: !noFollow)
         if len < 0 { return len }
         var found = Path.lookup(norm, Int(len))
+        if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -40 : -Errno.EEXIST }   // ELOOP
         if found == nil {
             guard flags & O_CREAT != 0 else { return -Errno.ENOENT }
             guard Tmpfs.contains(norm, Int(len)) else { return -Errno.EROFS }

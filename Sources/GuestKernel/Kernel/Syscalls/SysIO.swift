@@ -107,7 +107,7 @@ enum SysIO {
             return readTmp(p, f.pointee.node, buf, n, at: offset)
         case .initrdDirectory, .tmpDirectory:
             return -Errno.EISDIR
-        case .free:
+        case .free, .symlink:
             return -Errno.EBADF
         }
     }
@@ -175,11 +175,14 @@ enum SysIO {
         return -Errno.ENOTTY
     }
 
-    /// No /proc and no symbolic links yet: every path is absent or not a link.
+    /// readlink(2): the target, not NUL-terminated, truncated to `size`. No
+    /// /proc yet, so /proc/self/exe is ENOENT.
     static func readlink(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ size: UInt64) -> Int64 {
         guard SyscallArgs.int(size) > 0 else { return -Errno.EINVAL }
-        let (f, err) = Path.resolveUser(p, dirfd, path)
-        if f == nil { return err }
-        return -Errno.EINVAL                             // exists, not a symbolic link
+        let (found, err) = Path.resolveUser(p, dirfd, path, follow: false)
+        guard let f = found else { return err }
+        guard f.kind == .symlink, let target = f.data else { return -Errno.EINVAL }
+        let n = min(Int(f.size), Int(SyscallArgs.int(size)))
+        return UserMemory.copyOut(p, to: buf, from: target, count: n) ? Int64(n) : -Errno.EFAULT
     }
 }

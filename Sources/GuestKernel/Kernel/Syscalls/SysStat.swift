@@ -12,6 +12,7 @@ enum SysStat {
         st.0 = device ? 6 : (f.kind == .tmpFile || f.kind == .tmpDirectory ? 2 : 1)   // st_dev
         st.1 = f.inode                                     // st_ino
         st.2 = f.isDirectory ? 2 : 1                       // st_nlink
+        if f.kind == .symlink { st.6 = f.size }
         let mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
         st.3 = UInt64(mode)                                // st_mode | st_uid 0 << 32
         switch f.kind {                                    // st_rdev
@@ -21,7 +22,7 @@ enum SysStat {
         case .urandom: st.5 = (1 << 8) | 9
         default: st.5 = 0
         }
-        st.6 = f.isRegular ? f.currentSize : 0             // st_size
+        if f.kind != .symlink { st.6 = f.isRegular ? f.currentSize : 0 }   // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
         return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
@@ -32,16 +33,21 @@ enum SysStat {
         return fill(p, f.pointee, a.a1)
     }
 
+    static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100
+
     static func stat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
         var first: UInt8 = 0
         guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return -Errno.EFAULT }
         if first == 0 {
             guard flags & AT_EMPTY_PATH != 0 else { return -Errno.ENOENT }
-            if SyscallArgs.int(dirfd) == -100 { return fill(p, Path.lookup(UnsafePointer(bitPattern: 1)!, 0)!, buf) }
+            if SyscallArgs.int(dirfd) == -100 {                             // the working directory
+                guard let cwd = Path.lookup(p.pointee.cwd, p.pointee.cwdLength) else { return -Errno.ENOENT }
+                return fill(p, cwd, buf)
+            }
             guard let f = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
             return fill(p, f.pointee, buf)
         }
-        let (f, err) = Path.resolveUser(p, dirfd, path)
+        let (f, err) = Path.resolveUser(p, dirfd, path, follow: flags & AT_SYMLINK_NOFOLLOW == 0)
         guard let file = f else { return err }
         return fill(p, file, buf)
     }
@@ -56,7 +62,7 @@ enum SysStat {
             guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
             file = f.pointee
         } else {
-            let (f, err) = Path.resolveUser(p, a.a0, a.a1)
+            let (f, err) = Path.resolveUser(p, a.a0, a.a1, follow: a.a2 & AT_SYMLINK_NOFOLLOW == 0)
             guard let found = f else { return err }
             file = found
         }
@@ -69,7 +75,7 @@ enum SysStat {
         r.storeBytes(of: UInt32(file.isDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
         r.storeBytes(of: UInt16(truncatingIfNeeded: file.mode), toByteOffset: 28, as: UInt16.self)
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
-        let size = file.isRegular ? file.currentSize : 0
+        let size = file.isRegular ? file.currentSize : (file.kind == .symlink ? file.size : 0)
         r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
         r.storeBytes(of: (size + 511) / 512, toByteOffset: 48, as: UInt64.self)
         let rdev: (UInt32, UInt32)

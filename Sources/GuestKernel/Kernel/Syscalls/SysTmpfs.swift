@@ -4,9 +4,32 @@ enum SysTmpfs {
     static let AT_REMOVEDIR: UInt64 = 0x200
 
     /// Normalizes a user path into `norm`; its length or -errno.
+    /// The last component is not followed: these calls act on links themselves.
     static func path(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
                      _ norm: UnsafeMutablePointer<UInt8>) -> Int64 {
-        Path.normalizeUser(p, dirfd, path, into: norm)
+        Path.normalizeUser(p, dirfd, path, into: norm, follow: false)
+    }
+
+    /// symlink(2)/symlinkat(2): a link under /tmp holding `target` as given.
+    static func symlink(_ p: UnsafeMutablePointer<Process>, _ target: UInt64, _ dirfd: UInt64, _ link: UInt64) -> Int64 {
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 1)
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+        defer { norm.deallocate() }
+        guard let tn = UserMemory.copyString(p, target, into: t, max: Path.max) else { t.deallocate(); return -Errno.EFAULT }
+        guard tn > 0 else { t.deallocate(); return -Errno.ENOENT }
+        let n = path(p, dirfd, link, norm)
+        if n < 0 { t.deallocate(); return n }
+        if Path.lookup(norm, Int(n)) != nil { t.deallocate(); return -Errno.EEXIST }
+        guard Tmpfs.contains(norm, Int(n)) else { t.deallocate(); return -Errno.EROFS }
+        let w = Tmpfs.walk(norm, Int(n))
+        guard let parent = w.parent else { t.deallocate(); return -Errno.ENOENT }
+        guard let i = Tmpfs.create(parent: parent, w.name, w.nameLength, directory: false, mode: 0o777),
+              let nodes = Tmpfs.nodes else { t.deallocate(); return -Errno.ENOSPC }
+        nodes[i].isSymlink = true
+        nodes[i].mode = 0o120777
+        nodes[i].target = t
+        nodes[i].targetLength = tn
+        return 0
     }
 
     static func mkdir(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, _ mode: UInt64) -> Int64 {
@@ -33,10 +56,15 @@ enum SysTmpfs {
         guard let f = Path.lookup(norm, Int(n)) else { return -Errno.ENOENT }
         if directory && !f.isDirectory { return -Errno.ENOTDIR }
         if !directory && f.isDirectory { return -Errno.EISDIR }
-        guard f.kind == .tmpFile || f.kind == .tmpDirectory else { return f.isDevice ? -Errno.EACCES : -Errno.EROFS }
-        if f.node == 0 { return -Errno.EBUSY }                              // /tmp itself
-        if directory && !Tmpfs.isEmpty(f.node) { return -Errno.ENOTEMPTY }
-        Tmpfs.unlink(f.node)
+        let node: Int
+        if f.kind == .symlink && Tmpfs.contains(norm, Int(n)), let i = Tmpfs.walk(norm, Int(n)).node { node = i }
+        else {
+            guard f.kind == .tmpFile || f.kind == .tmpDirectory else { return f.isDevice ? -Errno.EACCES : -Errno.EROFS }
+            node = f.node
+        }
+        if node == 0 { return -Errno.EBUSY }                                // /tmp itself
+        if directory && !Tmpfs.isEmpty(node) { return -Errno.ENOTEMPTY }
+        Tmpfs.unlink(node)
         return 0
     }
 
@@ -55,28 +83,28 @@ enum SysTmpfs {
         if na < 0 { return na }
         let nb = path(p, newdir, new, b)
         if nb < 0 { return nb }
-        guard let src = Path.lookup(a, Int(na)) else { return -Errno.ENOENT }
-        guard Tmpfs.contains(a, Int(na)) else { return -Errno.EROFS }
+        guard Path.lookup(a, Int(na)) != nil else { return -Errno.ENOENT }
+        guard Tmpfs.contains(a, Int(na)), let srcNode = Tmpfs.walk(a, Int(na)).node else { return -Errno.EROFS }
         guard Tmpfs.contains(b, Int(nb)) else { return Path.lookup(b, Int(nb)) == nil ? -Errno.EROFS : -Errno.EXDEV }
-        if src.node == 0 { return -Errno.EBUSY }
+        if srcNode == 0 { return -Errno.EBUSY }
         let w = Tmpfs.walk(b, Int(nb))
         guard let parent = w.parent, let t = Tmpfs.nodes else { return -Errno.ENOENT }
         guard w.nameLength > 0, w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
         // A directory cannot move below itself.
         var up = parent
-        while up > 0 { if up == src.node { return -Errno.EINVAL }; up = Int(t[up].parent) }
+        while up > 0 { if up == srcNode { return -Errno.EINVAL }; up = Int(t[up].parent) }
         if let target = w.node {
-            if target == src.node { return 0 }
-            if t[target].isDirectory != t[src.node].isDirectory { return t[target].isDirectory ? -Errno.EISDIR : -Errno.ENOTDIR }
+            if target == srcNode { return 0 }
+            if t[target].isDirectory != t[srcNode].isDirectory { return t[target].isDirectory ? -Errno.EISDIR : -Errno.ENOTDIR }
             if t[target].isDirectory && !Tmpfs.isEmpty(target) { return -Errno.ENOTEMPTY }
             Tmpfs.unlink(target)
         }
         let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: w.nameLength)
         for j in 0..<w.nameLength { copy[j] = w.name[j] }
-        t[src.node].name?.deallocate()
-        t[src.node].name = copy
-        t[src.node].nameLength = w.nameLength
-        t[src.node].parent = Int32(parent)
+        t[srcNode].name?.deallocate()
+        t[srcNode].name = copy
+        t[srcNode].nameLength = w.nameLength
+        t[srcNode].parent = Int32(parent)
         return 0
     }
 
