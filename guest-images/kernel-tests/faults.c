@@ -47,6 +47,9 @@ int main(int argc, char **argv) {
         r1 = open("/newfile", O_CREAT | O_WRONLY, 0644), e1 = errno;
         printf("create in initrd: %d errno=%d\n", r1, e1);
         printf("create in /tmp: %d\n", open("/tmp/x", O_CREAT | O_WRONLY, 0644) >= 0);
+        // The console is a terminal (TCGETS), /dev/null is not.
+        int tty = isatty(1), null = isatty(open("/dev/null", O_RDONLY));
+        printf("isatty: console %d /dev/null %d\n", tty, null);
         return 3;
     }
     printf("no fault: %s\n", m);

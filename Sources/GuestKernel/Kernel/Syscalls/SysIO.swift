@@ -165,14 +165,29 @@ enum SysIO {
         return total
     }
 
-    static let TCGETS: UInt64 = 0x5401
-    static let TIOCGWINSZ: UInt64 = 0x5413
+    static let TCGETS: UInt64 = 0x5401, TCSETS: UInt64 = 0x5402, TCSETSW: UInt64 = 0x5403, TCSETSF: UInt64 = 0x5404
+    static let TIOCGWINSZ: UInt64 = 0x5413, TIOCSWINSZ: UInt64 = 0x5414
 
-    /// The console is not a terminal yet (no line discipline): ENOTTY, as for
-    /// a pipe on the host.
+    /// ioctl_tty(2) on the console: TCGETS/TCSETS* (the kernel's struct termios,
+    /// 36 bytes: four flag words, c_line, c_cc[19]) and TIOCGWINSZ/TIOCSWINSZ
+    /// (0 x 0, as a Linux serial console reports). Output is not translated
+    /// (c_oflag has no OPOST). Everything else is ENOTTY.
     static func ioctl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard p.pointee.files.get(a.a0) != nil else { return -Errno.EBADF }
-        return -Errno.ENOTTY
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        guard f.pointee.kind == .console else { return -Errno.ENOTTY }
+        let t = ConsoleTTY.termios
+        switch a.a1 & 0xffff_ffff {
+        case TCGETS:
+            return UserMemory.copyOut(p, to: a.a2, from: t, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
+        case TCSETS, TCSETSW, TCSETSF:
+            return UserMemory.copyIn(p, to: t, from: a.a2, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
+        case TIOCGWINSZ:
+            return UserMemory.copyOut(p, to: a.a2, from: ConsoleTTY.winsize, count: 8) ? 0 : -Errno.EFAULT
+        case TIOCSWINSZ:
+            return UserMemory.copyIn(p, to: ConsoleTTY.winsize, from: a.a2, count: 8) ? 0 : -Errno.EFAULT
+        default:
+            return -Errno.ENOTTY
+        }
     }
 
     /// readlink(2): the target, not NUL-terminated, truncated to `size`. No
