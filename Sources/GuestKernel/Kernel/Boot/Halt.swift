@@ -6,6 +6,9 @@ func exitVM(_ status: UInt32) -> Never {
     while true { hlt() }
 }
 
+@c(kernel_heap_exhausted)
+func kernelHeapExhausted() -> Never { panic("kernel heap exhausted") }
+
 /// A kernel panic: message, then the distinct exit status (vmm_guest_abi.h).
 func panic(_ message: StaticString, status: Int32 = VMM_KERNEL_EXIT_PANIC) -> Never {
     Console.write("[kernel] panic: ")

@@ -177,6 +177,7 @@ enum Path {
             }
         }
         var total = 0
+        guard baseLength <= max else { return -Errno.ENAMETOOLONG }
         if let b = base, baseLength > 0 {
             for i in 0..<baseLength { full[i] = b[i] }
             full[baseLength] = 0x2f

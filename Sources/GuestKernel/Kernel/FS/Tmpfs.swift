@@ -13,7 +13,7 @@ struct TmpNode {
     var name: UnsafeMutablePointer<UInt8>? = nil
     var nameLength = 0
     var mode: UInt32 = 0
-    var pages: UnsafeMutablePointer<UInt64>? = nil      // physical frames, 0 = hole
+    var pages: UInt64 = 0                                // frame of the page list (512 frames, 0 = hole)
     var size: UInt64 = 0
     var linked = false
     var opens: Int32 = 0
@@ -58,7 +58,7 @@ enum Tmpfs {
             let len = i - start
             let found = child(dir, path + start, len)
             if i >= n { return (found, dir, path + start, len) }
-            guard let d = found, nodes![d].isDirectory else { return (nil, nil, path + start, len) }
+            guard let d = found, let t = nodes, t[d].isDirectory else { return (nil, nil, path + start, len) }
             dir = d
             i += 1
         }
@@ -98,7 +98,7 @@ enum Tmpfs {
     static func releaseIfUnused(_ i: Int) {
         guard let t = nodes, i > 0, t[i].used, !t[i].linked, t[i].opens <= 0 else { return }
         truncate(i, to: 0)
-        t[i].pages?.deallocate()
+        if t[i].pages != 0 { FrameAllocator.free(t[i].pages) }
         t[i].name?.deallocate()
         t[i].target?.deallocate()
         t[i] = TmpNode()
@@ -108,7 +108,8 @@ enum Tmpfs {
     /// one zeroed so that growing again reads zeros.
     static func truncate(_ i: Int, to size: UInt64) {
         guard let t = nodes else { return }
-        if let pages = t[i].pages {
+        if t[i].pages != 0 {
+            let pages: UnsafeMutablePointer<UInt64> = Physical.pointer(t[i].pages)
             let keep = Int((size + 4095) / 4096)
             for k in keep..<maxPages where pages[k] != 0 { FrameAllocator.free(pages[k]); pages[k] = 0 }
             if size < t[i].size && size & 4095 != 0 && keep > 0 && pages[keep - 1] != 0 {
@@ -123,13 +124,13 @@ enum Tmpfs {
     /// The frame holding byte `offset` of file `i`, allocated when `create`.
     static func frame(_ i: Int, page k: Int, create: Bool) -> UInt64? {
         guard let t = nodes, k >= 0, k < maxPages else { return nil }
-        if t[i].pages == nil {
-            guard create else { return nil }
-            let p = UnsafeMutablePointer<UInt64>.allocate(capacity: maxPages)
-            p.initialize(repeating: 0, count: maxPages)
-            t[i].pages = p
+        // The page list is a frame of its own (not the small kernel heap), so
+        // user-created files cannot exhaust the heap.
+        if t[i].pages == 0 {
+            guard create, let list = FrameAllocator.allocate() else { return nil }
+            t[i].pages = list
         }
-        let pages = t[i].pages!
+        let pages: UnsafeMutablePointer<UInt64> = Physical.pointer(t[i].pages)
         if pages[k] == 0 {
             guard create, let f = FrameAllocator.allocate() else { return nil }
             pages[k] = f
