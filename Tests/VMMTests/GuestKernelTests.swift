@@ -16,14 +16,15 @@ enum KernelTestPrograms {
 
     /// Program `name` compiled by `compiler`, with an initrd holding it as
     /// /init plus `files` (name, contents) in the root.
-    static func initrd(_ name: String, compiler: String, pageAligned: Bool = false,
+    static func initrd(_ name: String, compiler: String, pageAligned: Bool = false, pie: Bool = false,
                        files: [(String, String)] = []) throws -> URL {
-        let key = "\(name)-\((compiler as NSString).lastPathComponent)\(pageAligned ? "-aligned" : "")"
+        let key = "\(name)-\((compiler as NSString).lastPathComponent)\(pageAligned ? "-aligned" : "")\(pie ? "-pie" : "")"
         lock.lock(); defer { lock.unlock() }
         if let url = built[key] { return url }
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
         let exe = TestGuests.directory.appendingPathComponent(key)
-        let r = try Run.program(URL(fileURLWithPath: compiler), ["-static", "-O2", "-o", exe.path, source.path])
+        let r = try Run.program(URL(fileURLWithPath: compiler),
+                                (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-O2", "-o", exe.path, source.path])
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
         var cpio = CpioWriter()
         cpio.addDirectory("dev")
@@ -43,10 +44,10 @@ enum KernelTestPrograms {
 @Suite(.enabled(if: KernelTestPrograms.enabled,
                 Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
 struct GuestKernelTests {
-    func boot(_ program: String, compiler: String? = nil, pageAligned: Bool = false, cmdline: String = "",
-              files: [(String, String)] = [], _ extra: [String] = []) throws -> ProcessResult {
+    func boot(_ program: String, compiler: String? = nil, pageAligned: Bool = false, pie: Bool = false,
+              cmdline: String = "", files: [(String, String)] = [], _ extra: [String] = []) throws -> ProcessResult {
         let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!,
-                                                   pageAligned: pageAligned, files: files)
+                                                   pageAligned: pageAligned, pie: pie, files: files)
         return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
                             "--initrd", initrd.path, "--cmdline", cmdline] + extra)
     }
@@ -61,6 +62,14 @@ struct GuestKernelTests {
     func glibcHelloRuns() throws {
         let r = try boot("hello", compiler: "/usr/bin/gcc", cmdline: "quiet")
         #expect(r.stdout == "hello from /init, argc=1\n", "\(r.stderr)")
+        #expect(r.status == 7)
+    }
+
+    /// Static PIE (ET_DYN, no interpreter) loads at 0x555555554000 and relocates itself.
+    @Test(.enabled(if: KernelTestPrograms.glibcStatic, "glibc's libc.a is not installed"))
+    func glibcStaticPIERuns() throws {
+        let r = try boot("hello", compiler: "/usr/bin/gcc", pie: true, cmdline: "quiet pie")
+        #expect(r.stdout == "hello from /init, argc=2 [pie]\n", "\(r.stderr)")
         #expect(r.status == 7)
     }
 
