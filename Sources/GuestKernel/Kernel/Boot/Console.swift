@@ -1,14 +1,31 @@
 import KernelSupport
 
 /// The COM1 16550 UART (VMM_PORT_COM1): poll LSR.THRE (bit 5), then write THR.
+/// With the FIFOs on (a 16550A, IIR bits 7:6 set), THRE means the 16-byte
+/// transmit FIFO is empty, so 16 bytes go per poll (as Linux's 8250 driver,
+/// tx_loadsz): about 1.06 port exits per byte instead of 2.
 enum Console {
     static let thr = UInt16(VMM_PORT_COM1)
+    static let fcr = UInt16(VMM_PORT_COM1 + 2)      // write: FIFO control; read: IIR
     static let lsr = UInt16(VMM_PORT_COM1 + 5)
     nonisolated(unsafe) static var quiet = false
+    nonisolated(unsafe) static var burst: UInt8 = 1     // bytes per THRE poll
+    nonisolated(unsafe) static var credit: UInt8 = 0    // bytes writable before the next poll
+
+    /// Enables and clears the FIFOs; keeps bursts of 1 if the UART has none.
+    static func initialize() {
+        outb(fcr, 0x07)
+        burst = inb(fcr) & 0xc0 == 0xc0 ? 16 : 1
+        credit = 0
+    }
 
     static func put(_ byte: UInt8) {
-        while inb(lsr) & 0x20 == 0 {}
+        if credit == 0 {
+            while inb(lsr) & 0x20 == 0 {}
+            credit = burst
+        }
         outb(thr, byte)
+        credit -= 1
     }
 
     static func write(_ s: StaticString) {

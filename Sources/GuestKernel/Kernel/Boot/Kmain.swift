@@ -3,6 +3,7 @@ import KernelSupport
 /// Called by _start (entry.S) with the boot-info physical address (RDI).
 @c(kmain)
 func kmain(_ bootInfo: UInt64) {
+    Console.initialize()
     guard let boot = BootParameters.read(physical: bootInfo) else {
         Console.write("[kernel] bad boot info (magic, ABI version or size)\n")
         exitVM(UInt32(VMM_KERNEL_EXIT_BAD_BOOT_INFO))
