@@ -8,6 +8,8 @@ func kmain(_ bootInfo: UInt64) {
         Console.write("[kernel] bad boot info (magic, ABI version or size)\n")
         exitVM(UInt32(VMM_KERNEL_EXIT_BAD_BOOT_INFO))
     }
+    Hypercall.bootMarks = hasWord(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize, "bootmarks")
+    Hypercall.bootMark(0x101)
     Random.seed()
     Clock.bootTSC = rdtsc()
     if boot.tscKHz > 0 { Clock.tscKHz = boot.tscKHz }
@@ -16,10 +18,8 @@ func kmain(_ bootInfo: UInt64) {
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)
     if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) { BootStats.touchedPages = FrameAllocator.touchAll() }
 
-    guard PageTable.buildKernel(ramSize: boot.ramSize), let hc = FrameAllocator.allocate(), hc < (1 << 32) else {
-        panic("out of memory building the kernel page tables")
-    }
-    Hypercall.recordPhysical = hc
+    Hypercall.bootMark(0x102)
+    guard PageTable.buildKernel(ramSize: boot.ramSize) else { panic("out of memory building the kernel page tables") }
     write_cr3(PageTable.kernelPML4)
     Physical.offset = Physical.directMapBase      // identity map gone from here on
 
@@ -31,6 +31,7 @@ func kmain(_ bootInfo: UInt64) {
 
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet
+    Hypercall.bootMark(0x103)
     if cmdline.faultTest { kernel_ud2() }
     startInit(boot: boot, cmdline: cmdline)
 }
@@ -87,6 +88,7 @@ func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
         Console.dec(FrameAllocator.totalFrames)
         Console.write(" free frames at boot\n")
     }
+    Hypercall.bootMark(0x104)
     Processes.switchTo(p)
     Descriptors.setKernelStack(kernel_stack_top_address())
     enter_user(img.entry, sp, 0x2)        // IF clear: no interrupt source exists yet
@@ -97,4 +99,17 @@ func noInit(_ why: StaticString) -> Never {
     Console.write(why)
     Console.write("\n")
     exitVM(UInt32(VMM_KERNEL_EXIT_NO_INIT))
+}
+
+/// `word` appears as a whole word in the command line.
+func hasWord(_ text: UnsafePointer<UInt8>, _ length: Int, _ word: StaticString) -> Bool {
+    let n = word.utf8CodeUnitCount
+    var i = 0
+    while i + n <= length {
+        if (i == 0 || text[i - 1] == 0x20) && bytesEqual(text + i, word.utf8Start, n) && (i + n == length || text[i + n] == 0x20) {
+            return true
+        }
+        i += 1
+    }
+    return false
 }

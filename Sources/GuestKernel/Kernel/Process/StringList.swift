@@ -27,7 +27,8 @@ struct StringList {
 /// The kernel command line, split as Linux does for init (init/main.c): `init=`
 /// names the program, `quiet` quiets the kernel, other `key=value` words go to
 /// init's environment, the rest (and everything after `--`) to its argv.
-/// `debug` prints boot counters; `test_kernel_ud2!` executes ud2 in ring 0 after
+/// `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
+/// boot stages (entry, memory ready, kernel tables ready, init loaded); `test_kernel_ud2!` executes ud2 in ring 0 after
 /// boot (tests the kernel-fault report).
 struct CommandLine {
     var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
@@ -53,6 +54,7 @@ struct CommandLine {
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
             if n == 5 && bytesEqual(w, "debug", 5) { debug = true; continue }
+            if n == 9 && bytesEqual(w, "bootmarks", 9) { continue }
             if n == 16 && bytesEqual(w, "test_kernel_ud2!", 16) { faultTest = true; continue }
             var hasEquals = false
             for j in 0..<n where w[j] == 0x3d { hasEquals = true; break }

@@ -61,19 +61,5 @@ enum SysInfo {
     }
 
     /// VMM_KERNEL_SYS_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
-    static func mark(_ id: UInt64) -> Int64 {
-        let r: UnsafeMutablePointer<vmm_hypercall> = Physical.pointer(Hypercall.recordPhysical)
-        r.pointee.magic = VMM_HYPERCALL_MAGIC
-        r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
-        r.pointee.op = UInt16(VMM_HC_MARK)
-        r.pointee.result = 0
-        r.pointee.arg0 = id
-        outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: Hypercall.recordPhysical))
-        return r.pointee.result
-    }
-}
-
-enum Hypercall {
-    /// A frame below 4 GiB for hypercall records (the port takes 32 bits).
-    nonisolated(unsafe) static var recordPhysical: UInt64 = 0
+    static func mark(_ id: UInt64) -> Int64 { Hypercall.mark(id) }
 }

@@ -1,0 +1,27 @@
+import KernelSupport
+
+/// The VMM's hypercall port (vmm_guest_abi.h): a 32-bit write of a record's
+/// physical address. The record lives in the kernel image (below 2 GiB,
+/// reachable through the kernel mapping in every address space).
+enum Hypercall {
+    nonisolated(unsafe) static var record = vmm_hypercall()
+    /// Boot-stage marks (`bootmarks` on the command line): ids 0x101...
+    nonisolated(unsafe) static var bootMarks = false
+
+    static func mark(_ id: UInt64) -> Int64 {
+        withUnsafeMutablePointer(to: &record) { r in
+            r.pointee.magic = VMM_HYPERCALL_MAGIC
+            r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
+            r.pointee.op = UInt16(VMM_HC_MARK)
+            r.pointee.result = 0
+            r.pointee.arg0 = id
+            let physical = UInt64(UInt(bitPattern: r)) &- Physical.kernelVirtualBase
+            outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: physical))
+            return r.pointee.result
+        }
+    }
+
+    static func bootMark(_ id: UInt64) {
+        if bootMarks { _ = mark(id) }
+    }
+}
