@@ -33,9 +33,7 @@ enum OpenFiles {
     nonisolated(unsafe) static var table = UnsafeMutablePointer<OpenFile>(bitPattern: 0)
 
     static func initialize() {
-        let t = UnsafeMutablePointer<OpenFile>.allocate(capacity: capacity)
-        t.initialize(repeating: OpenFile(), count: capacity)
-        table = t
+        table = zeroedTable(of: OpenFile.self, count: capacity)    // all zero = .free
     }
 
     /// A new description with one reference; its index, or nil when the table is full (ENFILE).

@@ -27,8 +27,7 @@ enum Tmpfs {
     nonisolated(unsafe) static var nodes = UnsafeMutablePointer<TmpNode>(bitPattern: 0)
 
     static func initialize() {
-        let t = UnsafeMutablePointer<TmpNode>.allocate(capacity: capacity)
-        t.initialize(repeating: TmpNode(), count: capacity)
+        let t = zeroedTable(of: TmpNode.self, count: capacity)        // all zero = unused
         t[0].used = true; t[0].isDirectory = true; t[0].mode = 0o041777; t[0].linked = true
         nodes = t
     }

@@ -44,15 +44,18 @@ enum Processes {
     nonisolated(unsafe) static var currentPid: Int32 = 0
     nonisolated(unsafe) static var nextPid: Int32 = 1
 
+    /// Slots are initialized when first used (Process() allocates its tables).
+    nonisolated(unsafe) static var ready = UnsafeMutablePointer<Bool>(bitPattern: 0)
+
     static func initialize() {
-        let t = UnsafeMutablePointer<Process>.allocate(capacity: capacity)
-        for i in 0..<capacity { (t + i).initialize(to: Process()) }
-        table = t
+        table = UnsafeMutablePointer<Process>.allocate(capacity: capacity)
+        ready = zeroedTable(of: Bool.self, count: capacity)
     }
 
     static func create() -> UnsafeMutablePointer<Process>? {
-        guard let t = table else { return nil }
-        for i in 0..<capacity where !t[i].used {
+        guard let t = table, let r = ready else { return nil }
+        for i in 0..<capacity where !r[i] || !t[i].used {
+            if !r[i] { (t + i).initialize(to: Process()); r[i] = true }
             guard let pml4 = PageTable.newAddressSpace() else { return nil }
             t[i].used = true
             t[i].pid = nextPid
