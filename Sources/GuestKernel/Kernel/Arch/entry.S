@@ -71,6 +71,8 @@ syscall_entry:
     movq    syscall_kernel_rsp(%rip), %rsp
     pushq   $0x2b                   // SS
     pushq   syscall_user_rsp(%rip)  // RSP
+    andl    $USER_RFLAGS, %r11d     // see isr14
+    orl     $2, %r11d
     pushq   %r11                    // RFLAGS
     pushq   $0x33                   // CS
     pushq   %rcx                    // RIP
@@ -78,18 +80,23 @@ syscall_entry:
 
 // #PF. Fast path: a user-mode fault (error code U bit) with RIP == LSTAR is the
 // software-assisted SYSCALL: RCX = return RIP, R11 = RFLAGS (platform.md).
+// Only user-settable flags go back to iretq (SDM Vol. 3A, 2.3: no IOPL, NT
+// (iretq with NT faults in 64-bit mode), RF, VM, VIF/VIP; IF stays clear: no
+// interrupt source exists yet). Falls through into syscall_common.
+USER_RFLAGS = 0x240dd5              // CF PF AF ZF SF TF DF OF AC ID
     .balign 16
+1:  pushq   $14
+    jmp     isr_common
 isr14:
     cmpq    $syscall_entry, 8(%rsp)
-    jne     1f
+    jne     1b
     testb   $4, (%rsp)
-    jz      1f
+    jz      1b
+    andl    $USER_RFLAGS, %r11d
+    orl     $2, %r11d
     movq    %rcx, 8(%rsp)           // the frame becomes the return frame
     movq    %r11, 24(%rsp)
     addq    $8, %rsp                // drop the error code
-    jmp     syscall_common
-1:  pushq   $14
-    jmp     isr_common
 
 // Common tail of both paths: the stack holds an iretq frame; build struct
 // syscall_frame below it, call syscall_dispatch(frame) -> RAX. Callee-saved

@@ -7,11 +7,10 @@ import KernelSupport
 /// path allocates; getpid returns from the switch.
 @c(syscall_dispatch)
 func syscallDispatch(_ f: UnsafeMutablePointer<syscall_frame>) -> Int64 {
-    // The return context comes from RCX/R11, which user code controls on the
-    // #PF path: a non-canonical RIP would fault on iretq in ring 0, and only
-    // user-settable flags may be restored (no IOPL, NT, VM; IF stays clear).
+    // The return RIP comes from RCX, which user code controls on the #PF path:
+    // a non-canonical one would fault on iretq in ring 0. (entry.S has already
+    // reduced RFLAGS to the user-settable flags.)
     if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
-    f.pointee.rflags = (f.pointee.rflags & 0x24_0dd5) | 0x2
     let nr = f.pointee.rax
     // Fast path, kept in this small frame-less function: getpid, gettid.
     if nr == 39 || nr == 186 { return Int64(Processes.currentPid) }
