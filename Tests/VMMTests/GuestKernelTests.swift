@@ -115,6 +115,7 @@ struct GuestKernelTests {
             open initrd for write: -1 errno=30
             create in initrd: -1 errno=30
             create in /tmp: 1
+            flags: pid 1 ok 1
             isatty: console 1 /dev/null 0
 
             """)

@@ -47,6 +47,13 @@ int main(int argc, char **argv) {
         r1 = open("/newfile", O_CREAT | O_WRONLY, 0644), e1 = errno;
         printf("create in initrd: %d errno=%d\n", r1, e1);
         printf("create in /tmp: %d\n", open("/tmp/x", O_CREAT | O_WRONLY, 0644) >= 0);
+        // Odd user flags (NT, AC, DF) across a system call and a page fault.
+        __asm__ volatile("pushfq; orq $0x44400, (%%rsp); popfq" ::: "memory", "cc");
+        long pid = syscall(SYS_getpid);
+        static char fresh[3 * 4096];
+        fresh[8191] = 1;                                     // a demand-zero fault with those flags
+        __asm__ volatile("pushfq; andq $~0x44400, (%%rsp); popfq" ::: "memory", "cc");
+        printf("flags: pid %ld ok %d\n", pid, fresh[8191]);
         // The console is a terminal (TCGETS), /dev/null is not.
         int tty = isatty(1), null = isatty(open("/dev/null", O_RDONLY));
         printf("isatty: console %d /dev/null %d\n", tty, null);

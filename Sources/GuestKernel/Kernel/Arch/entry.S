@@ -80,9 +80,9 @@ syscall_entry:
 
 // #PF. Fast path: a user-mode fault (error code U bit) with RIP == LSTAR is the
 // software-assisted SYSCALL: RCX = return RIP, R11 = RFLAGS (platform.md).
-// Only user-settable flags go back to iretq (SDM Vol. 3A, 2.3: no IOPL, NT
-// (iretq with NT faults in 64-bit mode), RF, VM, VIF/VIP; IF stays clear: no
-// interrupt source exists yet). Falls through into syscall_common.
+// Only user-settable flags go back through iretq (SDM Vol. 3A, 2.3): not IOPL,
+// RF, VM, VIF/VIP, nor NT (SYSCALL clears it, as SFMASK does); IF stays clear:
+// no interrupt source exists yet. Falls through into syscall_common.
 USER_RFLAGS = 0x240dd5              // CF PF AF ZF SF TF DF OF AC ID
     .balign 16
 1:  pushq   $14

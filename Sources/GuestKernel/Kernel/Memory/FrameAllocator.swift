@@ -4,7 +4,8 @@ import KernelSupport
 /// the kernel, initrd and VMM areas are other types). Frames handed out are
 /// zero: never-used RAM is zero from the VMM (anonymous memory), so it is not
 /// zeroed again (platform.md: zeroing 4 KiB costs ~0.36 ms in emulated ring 0);
-/// recycled frames are zeroed when they are reused.
+/// a frame is zeroed when it is freed (munmap, exit, truncate), so the free
+/// list is a pool of zero frames and no page fault zeroes memory on its path.
 enum FrameAllocator {
     static let maxRanges = 32
     nonisolated(unsafe) static var bases = UnsafeMutablePointer<UInt64>(bitPattern: 0)
@@ -39,7 +40,7 @@ enum FrameAllocator {
             let f = freeList
             let p: UnsafeMutablePointer<UInt64> = Physical.pointer(f)
             freeList = p.pointee
-            zero_qwords(p, 512)
+            p.pointee = 0                                   // the link; the rest is zero
             freeFrames &-= 1
             return f
         }
@@ -59,6 +60,7 @@ enum FrameAllocator {
     static func free(_ frame: UInt64) {
         guard frame != 0, frame & (Physical.pageSize - 1) == 0 else { return }
         let p: UnsafeMutablePointer<UInt64> = Physical.pointer(frame)
+        zero_qwords(p, 512)
         p.pointee = freeList
         freeList = frame
         freeFrames &+= 1
