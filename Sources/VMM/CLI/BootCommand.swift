@@ -77,8 +77,8 @@ struct BootCommand: ParsableCommand {
         if let dump = outcome.dump { for line in dump.lines { printError("  " + line) } }
 
         if exitStats || jsonStats != nil {
-            let rss = VMMResidentMemory.beyondGuest(memory: machine.memory)
-            let report = RunReport(setup: machine.setup, outcome: outcome, vmmResidentBytes: rss,
+            let report = RunReport(setup: machine.setup, outcome: outcome,
+                                   vmmResident: VMMResidentMemory.measure(memory: machine.memory),
                                    statsLayout: machine.stats?.layout)
             if exitStats { writeString(2, report.text()) }
             if let path = jsonStats {
