@@ -56,7 +56,7 @@ struct BootCommand: ParsableCommand {
         config.memory = (try? MemorySize(parsing: memory)) ?? config.memory   // validated above
         config.preallocation.prealloc = prealloc
         config.preallocation.hugePages = hugepages
-        config.initrdPath = initrd
+        config.initrd = initrd.map { .file($0) }
         config.commandLine = cmdline
         config.timeoutSeconds = timeout
         config.ignoreUnknownIO = ignoreUnknownIO
