@@ -72,3 +72,23 @@ func readNewc(_ bytes: [UInt8]) -> [(name: String, mode: UInt32, data: [UInt8], 
         }
     }
 }
+
+@Suite struct RunInitramfsTests {
+    @Test func holdsInitDevicesTmpAndAdditions() throws {
+        let add = try Initramfs.Addition(parsing: "/host/data.txt:/etc/data.txt")
+        #expect(add.hostPath == "/host/data.txt" && add.guestPath == "/etc/data.txt")
+        let entries = readNewc(try Initramfs.build(program: [0x7f, 0x45], additions: [(add, Array("x".utf8))]))
+        #expect(entries.first?.name == "init" && entries.first?.mode == 0o100755)
+        let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(byName["dev/null"]?.rdev == (1, 3))
+        #expect(byName["dev/console"]?.rdev == (5, 1))
+        #expect(byName["tmp"]?.mode == 0o041777)
+        #expect(byName["etc/data.txt"]?.data == Array("x".utf8))
+    }
+
+    @Test func rejectsMalformedAdditions() {
+        for bad in ["nocolon", ":/guest", "/host:"] {
+            #expect(throws: CPIOArchive.Error.self) { try Initramfs.Addition(parsing: bad) }
+        }
+    }
+}
