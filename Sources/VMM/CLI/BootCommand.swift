@@ -22,8 +22,10 @@ struct BootCommand: ParsableCommand {
 
     @OptionGroup var machine: MachineOptions
 
+    @ParentCommand var root: VMMCommand
+
     func run() throws {
-        var config = machine.configuration(kernel: kernel)
+        var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernel)
         config.initrd = initrd.map { .file($0) }
         config.commandLine = cmdline
         machine.runAndExit(config)

@@ -33,6 +33,13 @@ struct MachineOptions: ParsableArguments {
         if let t = timeout, !(t > 0 && t <= 1e6) { throw ValidationError("--timeout must be between 0 and 1000000 seconds") }
     }
 
+    /// These options with `vmm --prealloc SUBCOMMAND`'s flag folded in.
+    func with(rootPrealloc: Bool) -> MachineOptions {
+        var o = self
+        o.prealloc = o.prealloc || rootPrealloc
+        return o
+    }
+
     /// A configuration for `kernel` with these options applied.
     func configuration(kernel: String) -> MachineConfiguration {
         var config = MachineConfiguration(kernelPath: kernel)
@@ -50,7 +57,7 @@ struct MachineOptions: ParsableArguments {
         let outcome: RunOutcome
         do {
             machine = try Machine(config)
-            if prealloc && !machine.setup.prefaultedStage2 && !exitStats {
+            if config.preallocation.prealloc && !machine.setup.prefaultedStage2 && !exitStats {
                 printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
             }
             outcome = try machine.run()

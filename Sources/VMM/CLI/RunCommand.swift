@@ -19,6 +19,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var machine: MachineOptions
 
+    @ParentCommand var root: VMMCommand
+
     @Argument(help: "The program: a static x86_64 ELF.")
     var program: String
 
@@ -34,7 +36,7 @@ struct RunCommand: ParsableCommand {
                 let a = try Initramfs.Addition(parsing: text)
                 additions.append((a, try ImageFile.readAll(path: a.hostPath, limit: 1 << 30)))
             }
-            var config = machine.configuration(kernel: kernelPath)
+            var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments)
             machine.runAndExit(config)
