@@ -1661,7 +1661,7 @@ static int setup_tar(void)
     char tar[256];
     if (!find_prog("tar", tar, sizeof tar)) {
         const char *p = getenv("PATH");
-        return fail("tar: not found in /bin, /usr/bin or PATH=%s", p ? p : "(unset)");
+        return fail("tar: not found in /bin, /usr/bin, /sbin, /usr/sbin or PATH=%s", p ? p : "(unset)");
     }
     snprintf(prog_path, sizeof prog_path, "%s", tar);
     tpath(path_a, sizeof path_a, "tarsrc");
@@ -1961,6 +1961,11 @@ int main(int argc, char **argv)
             if (found < 0) { fprintf(stderr, "bench: unknown benchmark %s (see --list)\n", a); return 2; }
             if (nsel < (int)(sizeof sel / sizeof sel[0])) sel[nsel++] = found;
         }
+    }
+    if (o.repeat > 32767) {
+        /* the repetition number has 15 bits in a mark id */
+        fprintf(stderr, "bench: --repeat must be <= 32767\n");
+        return 2;
     }
     if (o.list) {
         for (int k = 0; k < NBENCH; k++) printf("%s\n", benches[k].name);
