@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sched.h>
 
 /* The offsets assembly guests use must match the structs. */
 #define CHECK(s, f, v) _Static_assert(offsetof(struct s, f) == (v), #s "." #f)
@@ -193,4 +194,18 @@ void ckvm_watchdog_disarm(void) {
         timer_delete(watchdog_timer);
         watchdog_armed = 0;
     }
+}
+
+int ckvm_pin_to_cpu(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return -EINVAL;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : -errno;
+}
+
+int ckvm_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+    return CPU_COUNT(&set);
 }

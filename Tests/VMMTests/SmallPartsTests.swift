@@ -142,3 +142,12 @@ import Testing
         #expect(hex(0x3f8, 4) == "03f8")
     }
 }
+
+@Suite struct ResidentMemoryTests {
+    @Test func splitsPrivateFromFileBackedAndSubtractsGuestRAM() {
+        let status = "Name:\tvmm\nVmRSS:\t   75000 kB\nRssAnon:\t   66000 kB\nRssFile:\t    8500 kB\nRssShmem:\t       0 kB\n"
+        let r = VMMResidentMemory.parse(status: status, guestResident: 65536 * 1024)
+        #expect(r == VMMResidentMemory(privateBytes: 464 * 1024, fileBytes: 8500 * 1024))
+        #expect(VMMResidentMemory.parse(status: "Name: x\n", guestResident: 0) == nil)
+    }
+}

@@ -137,4 +137,9 @@ void ckvm_watchdog_disarm(void);
 #define CKVM_KICK_WATCHDOG (-1)
 int ckvm_kick_reason(void);
 
+/* ---- CPU pinning (sched_setaffinity needs _GNU_SOURCE, which Swift's Glibc
+ * module does not define). Pins the calling thread's process; 0 or -errno. */
+int ckvm_pin_to_cpu(int cpu);
+int ckvm_cpu_count(void);
+
 #endif /* CKVM_H */

@@ -24,6 +24,14 @@
  * (below 4 GiB, 8-byte aligned) performs that request synchronously. */
 #define VMM_PORT_HYPERCALL      0x510
 
+/* ---- Guest user programs ------------------------------------------------ */
+
+/* A system call number no Linux uses: the guest kernel turns
+ * syscall(VMM_SYSCALL_MARK, id) into a VMM_HC_MARK hypercall (and returns 0);
+ * on Linux it fails with ENOSYS. The benchmark binary brackets each timed
+ * loop with it, outside the timed region. */
+#define VMM_SYSCALL_MARK        0x5600
+
 /* ---- Fixed low-memory map (guest-physical) ------------------------------ */
 
 #define VMM_GDT_ADDR            0x1000   /* GDT (16 entries) then the TSS */

@@ -45,6 +45,13 @@ struct ImageFile {
         return bytes
     }
 
+    /// Opens, reads and closes.
+    static func readAll(path: String, limit: UInt64) throws -> [UInt8] {
+        let f = try ImageFile(path: path)
+        defer { f.close() }
+        return try f.readAll(limit: limit)
+    }
+
     /// Fills `buffer` from offset 0 (e.g. straight into guest RAM).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws {
         var done = 0

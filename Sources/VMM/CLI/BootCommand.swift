@@ -1,9 +1,4 @@
 import ArgumentParser
-import Glibc
-
-extension MemorySize: ExpressibleByArgument {
-    init?(argument: String) { try? self.init(parsing: argument) }
-}
 
 struct BootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,75 +14,20 @@ struct BootCommand: ParsableCommand {
     @Argument(help: "The kernel: an ELF64 x86_64 ET_EXEC image.")
     var kernel: String
 
-    @Option(help: "Guest RAM: a multiple of 2M from 2M to 64G (K, M, G, T suffixes).")
-    var memory: String = "256M"
-
-    @Flag(help: "Populate and lock guest RAM before the guest starts (like QEMU -mem-prealloc).")
-    var prealloc = false
-
-    @Flag(help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE).")
-    var hugepages = false
-
     @Option(help: "A file to load into guest RAM as the initrd.")
     var initrd: String?
 
     @Option(help: "The kernel command line.")
     var cmdline: String = ""
 
-    @Option(help: "Stop the guest after this many seconds (status 124).")
-    var timeout: Double?
+    @OptionGroup var machine: MachineOptions
 
-    @Flag(help: "Print exit counts, handling times and KVM statistics to stderr at the end.")
-    var exitStats = false
-
-    @Option(help: "Write the same statistics, with the guest's marks, as JSON to this file.")
-    var jsonStats: String?
-
-    @Flag(help: "Let unknown ports and MMIO pass (reads return all ones) instead of stopping the guest.")
-    var ignoreUnknownIO = false
-
-    func validate() throws {
-        do { _ = try MemorySize(parsing: memory) } catch { throw ValidationError("\(error)") }
-        if let t = timeout, !(t > 0 && t <= 1e6) { throw ValidationError("--timeout must be between 0 and 1000000 seconds") }
-    }
+    @ParentCommand var root: VMMCommand
 
     func run() throws {
-        var config = MachineConfiguration(kernelPath: kernel)
-        config.memory = (try? MemorySize(parsing: memory)) ?? config.memory   // validated above
-        config.preallocation.prealloc = prealloc
-        config.preallocation.hugePages = hugepages
-        config.initrdPath = initrd
+        var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernel)
+        config.initrd = initrd.map { .file($0) }
         config.commandLine = cmdline
-        config.timeoutSeconds = timeout
-        config.ignoreUnknownIO = ignoreUnknownIO
-
-        let machine: Machine
-        let outcome: RunOutcome
-        do {
-            machine = try Machine(config)
-            if prealloc && !machine.setup.prefaultedStage2 && !exitStats {
-                printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
-            }
-            outcome = try machine.run()
-        } catch {
-            fail(error)
-        }
-
-        if let message = outcome.reason.message { printError("vmm: \(message)") }
-        if let dump = outcome.dump { for line in dump.lines { printError("  " + line) } }
-
-        if exitStats || jsonStats != nil {
-            let rss = VMMResidentMemory.beyondGuest(memory: machine.memory)
-            let report = RunReport(setup: machine.setup, outcome: outcome, vmmResidentBytes: rss,
-                                   statsLayout: machine.stats?.layout)
-            if exitStats { writeString(2, report.text()) }
-            if let path = jsonStats {
-                do { try writeFile(path, report.json(version: VMMCommand.version).serialized() + "\n") } catch {
-                    printError("vmm: cannot write \(path): \(error)")
-                    Glibc.exit(VMMExit.osError)
-                }
-            }
-        }
-        Glibc.exit(outcome.reason.exitStatus)
+        machine.runAndExit(config)
     }
 }

@@ -20,7 +20,8 @@ enum VMMExit {
             }
             if case .apiVersion = e { return unavailable }
             return osError
-        case is ELFError, is BootError: return dataError
+        case is ELFError, is BootError, is CPIOArchive.Error, is KernelCommandLine.Unrepresentable: return dataError
+        case is BuiltInKernel.NotBuilt: return noInput
         case let e as ImageFileError:
             if case .cannotOpen = e { return noInput }
             if case .notRegularFile = e { return noInput }

@@ -9,11 +9,15 @@ struct VMMCommand: ParsableCommand {
         commandName: "vmm",
         abstract: "A minimal KVM hypervisor for measuring system-call latency in a guest against the host.",
         discussion: "Exit statuses: the guest's exit-port value (0-255), or see README.md.",
-        subcommands: [BootCommand.self, InfoCommand.self]
+        subcommands: [BootCommand.self, RunCommand.self, BenchCommand.self, InfoCommand.self]
     )
 
     @Flag(name: .customLong("version"), help: "Print the version and the kind of KVM on this machine.")
     var showVersion = false
+
+    /// `vmm --prealloc bench`: the same as `vmm bench --prealloc`.
+    @Flag(help: "Preallocate guest RAM (for the subcommand that follows).")
+    var prealloc = false
 
     func run() throws {
         if showVersion {

@@ -8,6 +8,8 @@ enum KVMError: Error, CustomStringConvertible {
     case open(path: String, Errno)
     /// An ioctl failed: its KVM API name and errno.
     case ioctl(String, Errno)
+    /// A system call around KVM (signals, timers) failed.
+    case system(String, Errno)
     /// The kernel speaks a KVM API version other than 12 (KVM API doc 4.1).
     case apiVersion(Int32)
     /// `mmap` of the vCPU's `kvm_run` area failed.
@@ -28,6 +30,8 @@ enum KVMError: Error, CustomStringConvertible {
             }
         case .ioctl(let name, let errno):
             return "KVM: ioctl \(name) failed: \(errno)"
+        case .system(let call, let errno):
+            return "\(call) failed: \(errno)"
         case .apiVersion(let v):
             return "KVM API version \(v) is not the stable version 12"
         case .mmapRun(let errno):

@@ -3,7 +3,7 @@
 struct RunReport {
     let setup: SetupReport
     let outcome: RunOutcome
-    let vmmResidentBytes: UInt64?
+    let vmmResident: VMMResidentMemory?
     /// Layout of the vCPU's binary statistics (nil: KVM offers none).
     let statsLayout: StatsLayout?
 
@@ -21,7 +21,10 @@ struct RunReport {
         mem += setup.prefaultedStage2 ? ", stage-2 pre-faulted" : ""
         lines.append(mem)
         lines.append("setup: \(ms(setup.setupNanos)) ms; run: \(ms(outcome.runNanos)) ms; tsc: \(setup.tscKHz) kHz")
-        if let rss = vmmResidentBytes { lines.append("vmm resident memory beyond guest RAM: \(decimal(rss, dividedBy: 1 << 20, decimals: 2)) MiB") }
+        if let r = vmmResident {
+            lines.append("vmm resident memory beyond guest RAM: \(mib(r.totalBytes)) MiB = \(mib(r.privateBytes)) MiB private (anonymous)"
+                         + " + \(mib(r.fileBytes)) MiB file-backed (code and libraries, shared page cache)")
+        }
         for n in setup.notes { lines.append("note: \(n)") }
         lines.append("stop: \(outcome.reason.message ?? "guest exit") (status \(outcome.reason.exitStatus))")
 
@@ -105,7 +108,8 @@ struct RunReport {
             ("boot_flags", .uint(setup.bootFlags)),
             ("tsc_khz", .uint(setup.tscKHz)),
             ("setup_ns", .uint(setup.setupNanos)), ("run_ns", .uint(outcome.runNanos)),
-            ("vmm_resident_bytes_beyond_guest", vmmResidentBytes.map { .uint($0) } ?? .null),
+            ("vmm_resident_private_bytes", vmmResident.map { .uint($0.privateBytes) } ?? .null),
+            ("vmm_resident_file_bytes", vmmResident.map { .uint($0.fileBytes) } ?? .null),
             ("notes", .array(setup.notes.map { .string($0) })),
             ("stop", .object([
                 ("status", .int(Int64(outcome.reason.exitStatus))),
@@ -131,6 +135,7 @@ struct RunReport {
 
     private var statsOrder: [String] { statsLayout?.descriptors.filter(\.isScalar).map(\.name) ?? [] }
 
+    private func mib(_ bytes: UInt64) -> String { decimal(bytes, dividedBy: 1 << 20, decimals: 2) }
     private func ms(_ ns: UInt64) -> String { decimal(ns, dividedBy: 1_000_000, decimals: 2) }
     private func us(_ ns: UInt64) -> String { ns == .max ? "-" : decimal(ns, dividedBy: 1_000, decimals: 2) }
 }

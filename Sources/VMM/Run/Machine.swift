@@ -6,11 +6,18 @@ struct MachineConfiguration {
     var kernelPath: String
     var memory = MemorySize(bytes: 256 << 20)
     var preallocation = PreallocationOptions()
-    var initrdPath: String?
+    var initrd: InitrdSource?
     var commandLine = ""
     var timeoutSeconds: Double?
     var ignoreUnknownIO = false
     var console: ConsoleSink = FileConsole()
+}
+
+/// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
+/// in memory (the initramfs of `vmm run`).
+enum InitrdSource {
+    case file(String)
+    case bytes([UInt8])
 }
 
 /// What happened while setting the machine up, for the stats report.
@@ -49,13 +56,23 @@ final class Machine {
         try image.validatePlacement(ramSize: ramSize)
         let cmdline = Array(config.commandLine.utf8)
         guard cmdline.count <= BootInfo.maxCommandLine else { throw BootError.commandLineTooLong(cmdline.count) }
-        let initrdFile = try config.initrdPath.map { try ImageFile(path: $0) }
+        var initrdFile: ImageFile?
         defer { initrdFile?.close() }
+        var initrdSize: UInt64 = 0
+        switch config.initrd {
+        case .file(let path)?:
+            initrdFile = try ImageFile(path: path)
+            initrdSize = initrdFile?.size ?? 0
+        case .bytes(let bytes)?:
+            initrdSize = UInt64(bytes.count)
+        case nil:
+            break
+        }
         var initrdBase: UInt64 = 0
-        if let f = initrdFile {
+        if config.initrd != nil {
             let kernelEnd = image.segments.map(\.physicalEnd).max() ?? X86.reservedEnd
-            guard let base = MemoryMap.initrdPlacement(size: f.size, ramSize: ramSize, kernelEnd: kernelEnd) else {
-                throw BootError.initrdDoesNotFit(size: f.size, ramSize: ramSize)
+            guard let base = MemoryMap.initrdPlacement(size: initrdSize, ramSize: ramSize, kernelEnd: kernelEnd) else {
+                throw BootError.initrdDoesNotFit(size: initrdSize, ramSize: ramSize)
             }
             initrdBase = base
         }
@@ -80,8 +97,13 @@ final class Machine {
             let start = Int(s.fileOffset)
             try memory.write(bytes: kernelBytes[start..<start + Int(s.fileSize)], at: s.physicalAddress)
         }   // the rest of each segment (bss) is fresh anonymous memory: already zero
-        if let f = initrdFile {
-            try memory.withMutableBytes(at: initrdBase, count: Int(f.size)) { try f.read(into: $0) }
+        switch config.initrd {
+        case .file?:
+            if let f = initrdFile { try memory.withMutableBytes(at: initrdBase, count: Int(f.size)) { try f.read(into: $0) } }
+        case .bytes(let bytes)?:
+            try memory.write(bytes: bytes, at: initrdBase)
+        case nil:
+            break
         }
         for page in BootPageTables.build(ramSize: ramSize) {
             try page.entries.withUnsafeBytes { try memory.write(bytes: $0, at: page.address) }
@@ -107,9 +129,9 @@ final class Machine {
 
         let map = MemoryMap(ramSize: ramSize,
                             kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
-                            initrd: initrdFile.map { (initrdBase, $0.size) })
+                            initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
         let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz,
-                            initrdAddress: initrdFile == nil ? 0 : initrdBase, initrdSize: initrdFile?.size ?? 0,
+                            initrdAddress: initrdBase, initrdSize: initrdSize,
                             commandLine: cmdline, memoryMap: map)
         try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)
 

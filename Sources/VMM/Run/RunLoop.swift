@@ -21,7 +21,10 @@ final class RunLoop: HypercallHost {
     let memory: GuestMemory
     let stats: BinaryStatsReader?
     let timeoutSeconds: Double?
-    private var dispatcher: ExitDispatcher!
+    private let console: ConsoleSink
+    private let ignoreUnknownIO: Bool
+    private lazy var dispatcher = ExitDispatcher(console: console, memory: memory, host: self,
+                                                 ignoreUnknownIO: ignoreUnknownIO)
     private var accounting = ExitAccounting()
     private var marks: [Mark] = []
     private var reports: [[UInt8]] = []
@@ -33,7 +36,8 @@ final class RunLoop: HypercallHost {
         self.memory = memory
         self.stats = stats
         self.timeoutSeconds = timeoutSeconds
-        self.dispatcher = ExitDispatcher(console: console, memory: memory, host: self, ignoreUnknownIO: ignoreUnknownIO)
+        self.console = console
+        self.ignoreUnknownIO = ignoreUnknownIO
     }
 
     // MARK: HypercallHost
@@ -55,10 +59,10 @@ final class RunLoop: HypercallHost {
     func run() throws -> RunOutcome {
         ckvm_kick_register(vcpu.run)
         let installed = ckvm_kick_install_signals()
-        if installed != 0 { throw KVMError.ioctl("sigaction", Errno(rawValue: -installed)) }
+        if installed != 0 { throw KVMError.system("sigaction", Errno(rawValue: -installed)) }
         if let t = timeoutSeconds {
             let r = ckvm_watchdog_arm(UInt64(t * 1e9))
-            if r != 0 { throw KVMError.ioctl("timer_create", Errno(rawValue: -r)) }
+            if r != 0 { throw KVMError.system("timer_create", Errno(rawValue: -r)) }
         }
         defer {
             ckvm_watchdog_disarm()

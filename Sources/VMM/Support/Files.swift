@@ -11,15 +11,31 @@ func writeFile(_ path: String, _ text: String) throws {
     guard ok else { throw Errno.lastError }
 }
 
-/// The VMM's own resident memory: the process's RSS less the guest RAM that
-/// is resident (statm(5) and mincore(2)).
-enum VMMResidentMemory {
-    static func beyondGuest(memory: GuestMemory) -> UInt64? {
-        guard let statm = readTextFile("/proc/self/statm") else { return nil }
-        let fields = statm.split(separator: " ")
-        guard fields.count > 1, let pages = UInt64(fields[1]) else { return nil }
-        let rss = pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let guest = memory.residentBytes()
-        return rss > guest ? rss - guest : 0
+/// The VMM's own resident memory beyond guest RAM, split as Firecracker's
+/// memory-overhead test splits it: private (anonymous) memory the VMM
+/// allocated, and file-backed pages (its code and libraries, shared through
+/// the page cache with every other process mapping the same files).
+/// From /proc/self/status (proc(5): RssAnon, RssFile, RssShmem) less the
+/// guest RAM that is resident (mincore(2)).
+struct VMMResidentMemory: Equatable {
+    var privateBytes: UInt64
+    var fileBytes: UInt64
+    var totalBytes: UInt64 { privateBytes + fileBytes }
+
+    static func measure(memory: GuestMemory) -> VMMResidentMemory? {
+        guard let status = readTextFile("/proc/self/status") else { return nil }
+        return parse(status: status, guestResident: memory.residentBytes())
+    }
+
+    static func parse(status: String, guestResident: UInt64) -> VMMResidentMemory? {
+        var kb: [Substring: UInt64] = [:]
+        for line in status.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ":" })
+            if parts.count >= 2, parts[0].hasPrefix("Rss"), let v = UInt64(parts[1]) { kb[parts[0]] = v }
+        }
+        guard let anon = kb["RssAnon"], let file = kb["RssFile"] else { return nil }
+        let anonBytes = (anon + (kb["RssShmem"] ?? 0)) * 1024
+        return VMMResidentMemory(privateBytes: anonBytes > guestResident ? anonBytes - guestResident : 0,
+                                 fileBytes: file * 1024)
     }
 }

@@ -1,0 +1,113 @@
+/// The comparison `vmm bench` prints and saves. Pure: text and JSON out.
+struct BenchReport {
+    let environment: BenchEnvironment
+    let rows: [BenchRow]
+
+    var counts: [BenchStatus: Int] {
+        Dictionary(grouping: rows, by: \.status).mapValues(\.count)
+    }
+
+    var summaryLine: String {
+        let c = counts
+        return "\(c[.faster] ?? 0) faster, \(c[.ok] ?? 0) ok, \(c[.marginal] ?? 0) marginal, "
+            + "\(c[.regression] ?? 0) regression, \(c[.skipped] ?? 0) skipped"
+    }
+
+    var header: [String] {
+        let e = environment
+        var lines = [
+            "cpu: \(e.cpuModel)",
+            "kvm: \(e.kvmKind.description)",
+            "guest memory: \(e.memory)\(e.preallocated ? ", preallocated and locked" : ", not preallocated")",
+            "pinning: " + (e.pinnedCPU.map { "host process and vCPU thread on CPU \($0)" } ?? "none"),
+            "iterations: " + (e.quick ? "--quick, scaled per side to a time budget (the counts are in the JSON)" : "the reference counts")
+                + "; \(e.repeatCount) timed repetitions after a warm-up; median [min–max]",
+        ]
+        if e.kvmKind.isSoftware {
+            lines.append("NOTE: guest ring 0 is emulated on this KVM: guest/host time ratios do not predict hardware;"
+                         + " statuses are computed as the bands say but marked * and mean nothing here."
+                         + " Exits/op and guest-kernel instructions/op are the meaningful guest figures.")
+        }
+        return lines
+    }
+
+    func table() -> String {
+        let mark = environment.kvmKind.isSoftware ? "*" : ""
+        var out = header.joined(separator: "\n") + "\n\n"
+        out += rightPad("benchmark", 16) + leftPad("host ns", 22) + leftPad("guest ns", 28) + leftPad("ratio", 10)
+            + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("instr/op", 11) + "\n"
+        for r in rows {
+            var line = rightPad(r.name, 16)
+            line += leftPad(r.host.map(Self.cell) ?? "-", 22) + leftPad(r.guest.map(Self.cell) ?? "-", 28)
+            line += leftPad(r.ratio.map { Self.fixed($0, 2) } ?? "-", 10) + "  "
+            line += rightPad(r.status == .skipped ? "skipped" : r.status.rawValue + mark, 12)
+            line += leftPad(r.exitsPerOp.map { Self.fixed($0, 3) } ?? "-", 10)
+            line += leftPad(r.instructionsPerOp.map { Self.fixed($0, 1) } ?? "null", 11)
+            if let why = r.reason { line += "  (\(why))" }
+            out += line + "\n"
+        }
+        return out + "\n" + summaryLine + "\n"
+    }
+
+    func json() -> JSON {
+        let e = environment
+        func summary(_ s: Summary?) -> JSON {
+            s.map { .object([("median", .double($0.median)), ("min", .double($0.min)), ("max", .double($0.max))]) } ?? .null
+        }
+        func reps(_ rs: [BenchOutput.Repetition]) -> JSON {
+            .array(rs.map { .object([("rep", .int(Int64($0.rep))), ("iters", .uint($0.iterations)),
+                                     ("ns", .uint($0.nanos)), ("ns_per_op", .double($0.nanosPerOp))]) })
+        }
+        func number(_ d: Double?) -> JSON { d.map(JSON.double) ?? .null }
+        return .object([
+            ("schema", .int(1)),
+            ("environment", .object([
+                ("kvm_kind", .string(e.kvmKind.key)),
+                ("kvm_kind_description", .string(e.kvmKind.description)),
+                ("cpu_model", .string(e.cpuModel)),
+                ("guest_memory_bytes", .uint(e.memory.bytes)),
+                ("preallocated", .bool(e.preallocated)),
+                ("pinned_cpu", e.pinnedCPU.map { .int(Int64($0)) } ?? .null),
+                ("quick", .bool(e.quick)),
+                ("repeat", .int(Int64(e.repeatCount))),
+                ("vmm_version", .string(e.vmmVersion)),
+            ])),
+            ("summary", .object(BenchStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
+            ("benchmarks", .array(rows.map { r in
+                .object([
+                    ("name", .string(r.name)),
+                    ("status", .string(r.status.rawValue)),
+                    ("host_ns", number(r.host?.median)),
+                    ("guest_ns", number(r.guest?.median)),
+                    ("ratio", number(r.ratio)),
+                    ("exits_per_op", number(r.exitsPerOp)),
+                    ("guest_kernel_instructions_per_op", number(r.instructionsPerOp)),
+                    ("reason", r.reason.map(JSON.string) ?? .null),
+                    ("kvm_exits_per_op", number(r.kvmExitsPerOp)),
+                    ("host", summary(r.host)),
+                    ("guest", summary(r.guest)),
+                    ("host_repetitions", reps(r.hostRepetitions)),
+                    ("guest_repetitions", reps(r.guestRepetitions)),
+                ])
+            })),
+        ])
+    }
+
+    static func cell(_ s: Summary) -> String {
+        "\(fixed(s.median, 1)) [\(fixed(s.min, 0))–\(fixed(s.max, 0))]"
+    }
+
+    /// `v` with `decimals` digits, without Foundation's String(format:).
+    static func fixed(_ v: Double, _ decimals: Int) -> String {
+        guard v.isFinite else { return "-" }
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        guard scaled < 9.0e18 else { return "\(v)" }
+        let n = UInt64(scaled), s = UInt64(scale)
+        let whole = String(n / s), frac = String(n % s)
+        let sign = v < 0 && n > 0 ? "-" : ""
+        if decimals == 0 { return sign + whole }
+        return sign + whole + "." + String(repeating: "0", count: decimals - frac.count) + frac
+    }
+}

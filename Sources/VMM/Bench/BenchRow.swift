@@ -1,0 +1,66 @@
+/// One benchmark's line in the comparison: host and guest ns/op (median, min,
+/// max over repetitions), their ratio and status, and what the guest cost in
+/// VM exits and emulated guest-kernel instructions per operation.
+struct BenchRow: Equatable {
+    let name: String
+    var status: BenchStatus
+    var reason: String?
+    var host: Summary?
+    var guest: Summary?
+    var hostRepetitions: [BenchOutput.Repetition] = []
+    var guestRepetitions: [BenchOutput.Repetition] = []
+    /// VM exits that reached the VMM inside the timed loops, per operation.
+    var exitsPerOp: Double?
+    /// KVM's own `exits` counter per operation (includes host interrupts).
+    var kvmExitsPerOp: Double?
+    /// KVM's `insn_emulation` per operation: nil where KVM does not count it.
+    var instructionsPerOp: Double?
+
+    var ratio: Double? {
+        guard let h = host?.median, let g = guest?.median, h > 0 else { return nil }
+        return g / h
+    }
+
+    /// Builds a row from both sides' output and the guest's mark brackets.
+    /// Anything missing on either side makes the row `skipped`, with why.
+    static func make(name: String, index: Int, host: BenchOutput, guest: BenchOutput,
+                     guestCosts: [Int: MarkBrackets.Cost], countsInstructions: Bool) -> BenchRow {
+        var row = BenchRow(name: name, status: .skipped)
+        if let why = guest.skipped[name] { row.reason = "guest: \(why)"; return row }
+        if let why = host.skipped[name] { row.reason = "host: \(why)"; return row }
+        row.hostRepetitions = host.repetitions[name] ?? []
+        row.guestRepetitions = guest.repetitions[name] ?? []
+        guard let h = Summary(row.hostRepetitions.map(\.nanosPerOp)) else { row.reason = "host: no result"; return row }
+        guard let g = Summary(row.guestRepetitions.map(\.nanosPerOp)) else {
+            row.reason = guest.ended ? "guest: no result" : "guest: the run ended before this benchmark finished"
+            return row
+        }
+        row.host = h
+        row.guest = g
+        var exits: [Double] = [], kvm: [Double] = [], insn: [Double] = []
+        for r in row.guestRepetitions {
+            guard let c = guestCosts[r.rep] else { continue }
+            let n = Double(r.iterations)
+            exits.append(Double(c.vmmExits) / n)
+            if let k = c.kvmExits { kvm.append(Double(k) / n) }
+            if countsInstructions, let i = c.emulatedInstructions { insn.append(Double(i) / n) }
+        }
+        row.exitsPerOp = Summary(exits)?.median
+        row.kvmExitsPerOp = Summary(kvm)?.median
+        row.instructionsPerOp = Summary(insn)?.median
+        row.status = row.ratio.map(BenchStatus.classify) ?? .skipped
+        return row
+    }
+}
+
+/// What a bench run ran on (printed at the top, kept in the JSON).
+struct BenchEnvironment: Equatable {
+    var cpuModel: String
+    var kvmKind: KVMKind
+    var memory: MemorySize
+    var preallocated: Bool
+    var pinnedCPU: Int?
+    var quick: Bool
+    var repeatCount: Int
+    var vmmVersion: String
+}

@@ -1,0 +1,29 @@
+/// Runs the benchmark binary as init in the built-in kernel, one benchmark
+/// per boot, and returns its output and the VMM's marks.
+struct GuestRunner {
+    let kernelPath: String
+    let benchBinary: [UInt8]
+    let options: MachineOptions
+    let timeoutSeconds: Double
+
+    struct Run {
+        let output: BenchOutput
+        let marks: [Mark]
+        let stop: StopReason
+        let countsInstructions: Bool
+    }
+
+    func run(arguments: [String]) throws -> Run {
+        var config = options.configuration(kernel: kernelPath)
+        config.timeoutSeconds = timeoutSeconds
+        config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
+        config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments)
+        let console = CapturedConsole()
+        config.console = console
+        let machine = try Machine(config)
+        let outcome = try machine.run()
+        return Run(output: BenchOutput(text: console.text), marks: outcome.marks, stop: outcome.reason,
+                   countsInstructions: machine.setup.kvmKind.isSoftware && machine.stats?.layout.descriptors
+                       .contains { $0.name == "insn_emulation" } == true)
+    }
+}

@@ -1,0 +1,49 @@
+import CKVM
+import Glibc
+import SystemPackage
+
+/// Runs the benchmark binary natively and collects its stdout.
+enum HostRunner {
+    struct Failure: Error, CustomStringConvertible {
+        let what: String
+        var description: String { what }
+    }
+
+    /// Runs `path args`, returning stdout and the wait status. The child
+    /// inherits the caller's CPU affinity (see `pinCurrentProcess`).
+    static func run(_ path: String, _ args: [String]) throws -> (output: String, status: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw Failure(what: "pipe: \(Errno.lastError)") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let r = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        close(fds[1])
+        guard r == 0 else { close(fds[0]); throw Failure(what: "cannot run \(path): \(Errno(rawValue: r))") }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            out += chunk[0..<n]
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (String(decoding: out, as: UTF8.self), status)
+    }
+
+    /// Pins this process (and so the vCPU thread and every child) to one CPU.
+    static func pinCurrentProcess(to cpu: Int) throws {
+        let r = ckvm_pin_to_cpu(Int32(clamping: cpu))
+        guard r == 0 else { throw Failure(what: "--pin \(cpu): sched_setaffinity: \(Errno(rawValue: -r))") }
+    }
+}

@@ -1,0 +1,35 @@
+/// Turns the VMM's marks into per-operation costs. The benchmark binary marks
+/// each timed repetition with ids (index << 16) | (rep << 1) | end
+/// (guest-images/bench/README.md); between a start and an end mark:
+///  - VM exits that reached the VMM, less the end mark's own exit;
+///  - KVM's `exits` statistic (also counts host interrupts the guest never sees);
+///  - KVM's `insn_emulation` (guest-kernel instructions on software-assisted KVM).
+struct MarkBrackets {
+    struct Cost: Equatable {
+        let vmmExits: UInt64
+        let kvmExits: UInt64?
+        let emulatedInstructions: UInt64?
+    }
+
+    static func id(benchmark: Int, rep: Int, end: Bool) -> UInt64 {
+        UInt64(benchmark) << 16 | UInt64(rep) << 1 | (end ? 1 : 0)
+    }
+
+    /// The cost of each (benchmark index, rep) bracket found complete.
+    static func costs(_ marks: [Mark]) -> [Int: [Int: Cost]] {
+        var starts: [UInt64: Mark] = [:]
+        var out: [Int: [Int: Cost]] = [:]
+        for m in marks {
+            if m.id & 1 == 0 { starts[m.id] = m; continue }
+            guard let s = starts.removeValue(forKey: m.id & ~1), m.exits > s.exits else { continue }
+            func delta(_ name: String) -> UInt64? {
+                guard let a = s.stats.values[name], let b = m.stats.values[name], b >= a else { return nil }
+                return b - a
+            }
+            let cost = Cost(vmmExits: m.exits - s.exits - 1, kvmExits: delta("exits"),
+                            emulatedInstructions: delta("insn_emulation"))
+            out[Int(m.id >> 16), default: [:]][Int((m.id >> 1) & 0x7fff)] = cost
+        }
+        return out
+    }
+}

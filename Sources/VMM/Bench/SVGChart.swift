@@ -1,0 +1,84 @@
+import Glibc
+
+/// Draws a bench report as an SVG a person can read at a glance: one row per
+/// benchmark; left, the guest/host ratio as a bar on a log scale with the
+/// status bands and the 1.0 line; right, guest-kernel instructions per
+/// operation (log scale). Skipped benchmarks say so in grey.
+enum SVGChart {
+    static let rowHeight = 18
+    static let nameWidth = 130
+    static let ratioWidth = 420
+    static let instrWidth = 260
+
+    static func render(_ report: BenchReport) -> String {
+        let rows = report.rows
+        let top = 64
+        let height = top + rows.count * rowHeight + 40
+        let ratioX = nameWidth + 10
+        let instrX = ratioX + ratioWidth + 30
+        let width = instrX + instrWidth + 20
+        // Ratio axis: log10 from the smallest to the largest ratio seen, always including 1.
+        let ratios = rows.compactMap(\.ratio).filter { $0 > 0 }
+        let lo = min(0.5, ratios.min() ?? 0.5), hi = max(2.0, ratios.max() ?? 2.0)
+        func rx(_ r: Double) -> Double { Double(ratioX) + Double(ratioWidth) * (log10(r) - log10(lo)) / (log10(hi) - log10(lo)) }
+        let instrs = rows.compactMap(\.instructionsPerOp).filter { $0 > 0 }
+        let imax = max(10.0, instrs.max() ?? 10)
+        func ix(_ v: Double) -> Double { Double(instrX) + Double(instrWidth) * log10(1 + v) / log10(1 + imax) }
+
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        let note = report.environment.kvmKind.isSoftware ? " (software-assisted KVM: ratios do not predict hardware)" : ""
+        s += text(10, 18, "vmm bench: guest ns / host ns per operation\(note)", size: 13, weight: "bold")
+        s += text(10, 36, escape(report.summaryLine))
+        s += text(ratioX, top - 8, "ratio (log scale)")
+        s += text(instrX, top - 8, "guest-kernel instructions / op (log scale)")
+        // Status bands.
+        let bands: [(Double, Double, String)] = [(lo, 0.90, "#dff0d8"), (0.90, 1.00, "#eef6e8"), (1.00, 1.10, "#fcf8e3"), (1.10, hi, "#f2dede")]
+        for (a, b, color) in bands where b > lo && a < hi {
+            let x0 = rx(max(a, lo)), x1 = rx(min(b, hi))
+            s += "<rect x=\"\(f(x0))\" y=\"\(top)\" width=\"\(f(x1 - x0))\" height=\"\(rows.count * rowHeight)\" fill=\"\(color)\"/>\n"
+        }
+        s += "<line x1=\"\(f(rx(1)))\" y1=\"\(top - 4)\" x2=\"\(f(rx(1)))\" y2=\"\(top + rows.count * rowHeight)\" stroke=\"black\"/>\n"
+        for (i, r) in rows.enumerated() {
+            let y = top + i * rowHeight
+            s += text(10, y + 13, escape(r.name))
+            if let ratio = r.ratio, ratio > 0 {
+                let x1 = rx(ratio), x0 = rx(1)
+                let color = r.status == .regression ? "#c9302c" : r.status == .marginal ? "#ec971f" : "#449d44"
+                s += "<rect x=\"\(f(min(x0, x1)))\" y=\"\(y + 3)\" width=\"\(f(max(1, abs(x1 - x0))))\" height=\"\(rowHeight - 6)\" fill=\"\(color)\"/>\n"
+                s += text(Int(max(x0, x1)) + 4, y + 13, BenchReport.fixed(ratio, 2))
+            } else {
+                s += text(ratioX + 4, y + 13, escape("skipped: \(r.reason ?? "")"), color: "#888")
+            }
+            if let v = r.instructionsPerOp {
+                s += "<rect x=\"\(instrX)\" y=\"\(y + 3)\" width=\"\(f(max(1, ix(v) - Double(instrX))))\" height=\"\(rowHeight - 6)\" fill=\"#337ab7\"/>\n"
+                s += text(Int(ix(v)) + 4, y + 13, BenchReport.fixed(v, 0))
+            }
+        }
+        let axisY = top + rows.count * rowHeight + 16
+        for t in [0.5, 1.0, 2.0, 10.0, 100.0, 1000.0] where t >= lo && t <= hi {
+            s += text(Int(rx(t)) - 8, axisY, BenchReport.fixed(t, t < 1 ? 1 : 0))
+        }
+        return s + "</svg>\n"
+    }
+
+    private static func text(_ x: Int, _ y: Int, _ t: String, size: Int = 11, weight: String = "normal", color: String = "black") -> String {
+        "<text x=\"\(x)\" y=\"\(y)\" font-size=\"\(size)\" font-weight=\"\(weight)\" fill=\"\(color)\">\(t)</text>\n"
+    }
+
+    private static func f(_ v: Double) -> String { BenchReport.fixed(v, 1) }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            switch c {
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "&": out += "&amp;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a static Linux x86_64 program as init in the built-in Swift kernel.",
+        discussion: """
+            The program becomes /init in an initramfs that also holds /dev (null, zero, \
+            random, urandom, tty, console) and /tmp. Its stdout and stderr reach vmm's \
+            stdout; vmm exits with the program's status (128 + signal when it dies by \
+            one). vmm's own options go before PROGRAM; everything after it is PROGRAM's.
+            """)
+
+    @Option(name: .customLong("add"), help: ArgumentHelp("Also copy a host file into the image.", valueName: "HOST_PATH:GUEST_PATH"))
+    var additions: [String] = []
+
+    @Option(help: "Boot this kernel instead of the built-in one.")
+    var kernel: String?
+
+    @OptionGroup var machine: MachineOptions
+
+    @ParentCommand var root: VMMCommand
+
+    @Argument(help: "The program: a static x86_64 ELF.")
+    var program: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for the program.")
+    var arguments: [String] = []
+
+    func run() throws {
+        do {
+            guard let kernelPath = kernel ?? BuiltInKernel.path else { throw BuiltInKernel.NotBuilt() }
+            let programBytes = try ImageFile.readAll(path: program, limit: 1 << 30)
+            var additions: [(Initramfs.Addition, [UInt8])] = []
+            for text in self.additions {
+                let a = try Initramfs.Addition(parsing: text)
+                additions.append((a, try ImageFile.readAll(path: a.hostPath, limit: 1 << 30)))
+            }
+            var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
+            config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments)
+            machine.runAndExit(config)
+        } catch {
+            fail(error)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+/// A cpio archive in the "newc" format (SVR4 portable ASCII, magic 070701),
+/// the format of Linux initramfs images (Linux
+/// Documentation/driver-api/early-userspace/buffer-format.rst). Built in
+/// memory and handed to the guest as its initrd.
+struct CPIOArchive {
+    enum EntryKind: Equatable {
+        case directory
+        case file([UInt8])
+        case symlink(target: String)
+        /// A character device node, by Linux major:minor (e.g. 1:3 /dev/null).
+        case characterDevice(major: UInt32, minor: UInt32)
+    }
+
+    struct Entry: Equatable {
+        var path: String           // without the leading "/"
+        var kind: EntryKind
+        var permissions: UInt32    // the low 12 bits of st_mode
+    }
+
+    enum Error: Swift.Error, Equatable, CustomStringConvertible {
+        case badPath(String)
+        case duplicate(String)
+        case tooLarge(String)
+
+        var description: String {
+            switch self {
+            case .badPath(let p): return "invalid path in the initramfs: '\(p)'"
+            case .duplicate(let p): return "'\(p)' is added to the initramfs twice"
+            case .tooLarge(let p): return "'\(p)' is too large for a cpio newc archive (4 GiB)"
+            }
+        }
+    }
+
+    private(set) var entries: [Entry] = []
+
+    static let trailer = "TRAILER!!!"
+
+    /// Adds an entry, and any missing parent directories (mode 0755) first.
+    mutating func add(_ path: String, _ kind: EntryKind, permissions: UInt32) throws {
+        let clean = try Self.normalize(path)
+        var prefix = ""
+        for component in clean.split(separator: "/").dropLast() {
+            prefix += prefix.isEmpty ? String(component) : "/" + component
+            if !entries.contains(where: { $0.path == prefix }) {
+                entries.append(Entry(path: prefix, kind: .directory, permissions: 0o755))
+            }
+        }
+        if let existing = entries.firstIndex(where: { $0.path == clean }) {
+            // An implied directory may be made explicit; anything else twice is an error.
+            guard entries[existing].kind == .directory, kind == .directory else { throw Error.duplicate("/" + clean) }
+            entries[existing].permissions = permissions
+            return
+        }
+        if case .file(let bytes) = kind, bytes.count > Int(UInt32.max) { throw Error.tooLarge("/" + clean) }
+        entries.append(Entry(path: clean, kind: kind, permissions: permissions & 0o7777))
+    }
+
+    /// "/a//b/" -> "a/b"; rejects empty paths, ".", ".." and NUL.
+    static func normalize(_ path: String) throws -> String {
+        let parts = path.split(separator: "/")
+        guard !parts.isEmpty, !path.contains("\0"),
+              !parts.contains(where: { $0 == "." || $0 == ".." }) else { throw Error.badPath(path) }
+        return parts.joined(separator: "/")
+    }
+
+    /// The archive's bytes: each entry a 110-byte header, the NUL-terminated
+    /// name padded to 4 bytes, the data padded to 4 bytes; then the trailer.
+    func encode() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.reduce(512) { size, e in
+            if case .file(let b) = e.kind { return size + 128 + e.path.utf8.count + b.count }
+            return size + 128 + e.path.utf8.count
+        })
+        var inode: UInt32 = 1
+        for e in entries {
+            var mode = e.permissions
+            var data: [UInt8] = []
+            var rdev: (UInt32, UInt32) = (0, 0)
+            var links: UInt32 = 1
+            switch e.kind {
+            case .directory: mode |= 0o040000; links = 2
+            case .file(let bytes): mode |= 0o100000; data = bytes
+            case .symlink(let target): mode |= 0o120000; data = Array(target.utf8)
+            case .characterDevice(let major, let minor): mode |= 0o020000; rdev = (major, minor)
+            }
+            Self.appendHeader(&out, inode: inode, mode: mode, links: links, size: UInt32(data.count),
+                              rdev: rdev, name: e.path)
+            out += data
+            Self.pad(&out)
+            inode += 1
+        }
+        Self.appendHeader(&out, inode: 0, mode: 0, links: 1, size: 0, rdev: (0, 0), name: Self.trailer)
+        return out
+    }
+
+    private static func appendHeader(_ out: inout [UInt8], inode: UInt32, mode: UInt32, links: UInt32,
+                                     size: UInt32, rdev: (UInt32, UInt32), name: String) {
+        let nameBytes = Array(name.utf8) + [0]
+        // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
+        // devminor, rdevmajor, rdevminor, namesize, check: 8 hex digits each.
+        let fields: [UInt32] = [inode, mode, 0, 0, links, 0, size, 0, 0, rdev.0, rdev.1,
+                                UInt32(nameBytes.count), 0]
+        out += Array("070701".utf8)
+        for f in fields { out += Array(hex(f, 8).utf8) }
+        out += nameBytes
+        pad(&out)
+    }
+
+    private static func pad(_ out: inout [UInt8]) {
+        while out.count % 4 != 0 { out.append(0) }
+    }
+}

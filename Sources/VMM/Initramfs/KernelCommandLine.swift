@@ -1,0 +1,29 @@
+/// Builds a kernel command line that starts `init` with the given arguments,
+/// with Linux's rules (Documentation/admin-guide/kernel-parameters.rst):
+/// everything after "--" goes to init as argv; a value with spaces is
+/// double-quoted. A double quote itself cannot be expressed.
+enum KernelCommandLine {
+    struct Unrepresentable: Error, Equatable, CustomStringConvertible {
+        let argument: String
+        var description: String {
+            "argument '\(argument)' cannot be passed on a kernel command line (it contains a double quote or a control character)"
+        }
+    }
+
+    static func forInit(_ initPath: String, arguments: [String], extra: String = "") throws -> String {
+        var parts = [try quoted("init=" + initPath)]
+        if !extra.isEmpty { parts.append(extra) }
+        if !arguments.isEmpty {
+            parts.append("--")
+            for a in arguments { parts.append(try quoted(a)) }
+        }
+        return parts.joined(separator: " ")
+    }
+
+    static func quoted(_ s: String) throws -> String {
+        guard !s.unicodeScalars.contains(where: { $0 == "\"" || $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw Unrepresentable(argument: s)
+        }
+        return s.isEmpty || s.contains(" ") ? "\"" + s + "\"" : s
+    }
+}
