@@ -110,9 +110,7 @@
 #define VMM_KERNEL_EXIT_NO_INIT       0x72  /* 114: init missing or not loadable */
 #define VMM_KERNEL_EXIT_PANIC         0x73  /* 115: other panic (out of memory) */
 
-/* The guest kernel's private system call, outside Linux's numbers:
- * mark(id) issues VMM_HC_MARK with arg0 = id and returns its result. */
-#define VMM_KERNEL_SYS_MARK           0x7fff0001
+/* The guest kernel's mark system call is VMM_SYSCALL_MARK (above). */
 
 /* Field offsets for assembly guests; ckvm.c checks each with _Static_assert. */
 #define VMM_BI_MAGIC            0

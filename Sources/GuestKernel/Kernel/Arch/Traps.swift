@@ -42,22 +42,20 @@ enum Signal {
 /// Ends the current process by `signal`. With one process (this issue) that
 /// ends the VM with 128 + signal, as a shell reports it; the kernel itself is fine.
 func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> Never {
-    if !Console.quiet {
-        Console.log("pid ")
-        Console.dec(UInt64(Processes.currentPid))
-        Console.write(" killed by signal ")
-        Console.dec(UInt64(signal))
-        if let f = f {
-            Console.write(" (vector ")
-            Console.dec(f.pointee.vector)
-            Console.write(" rip ")
-            Console.hex(f.pointee.rip)
-            Console.write(" addr ")
-            Console.hex(read_cr2())
-            Console.write(")")
-        }
-        Console.write("\n")
+    Console.log("pid ")
+    Console.dec(UInt64(Processes.currentPid))
+    Console.write(" killed by signal ")
+    Console.dec(UInt64(signal))
+    if let f = f {
+        Console.write(" (vector ")
+        Console.dec(f.pointee.vector)
+        Console.write(" rip ")
+        Console.hex(f.pointee.rip)
+        Console.write(" addr ")
+        Console.hex(read_cr2())
+        Console.write(")")
     }
+    Console.endLog()
     processExited(status: 128 + UInt32(signal))
 }
 

@@ -20,6 +20,10 @@ enum Console {
     }
 
     static func put(_ byte: UInt8) {
+        if capturing {
+            if logLength < logCapacity, let b = logBuffer { b[logLength] = byte; logLength += 1 }
+            return
+        }
         if credit == 0 {
             while inb(lsr) & 0x20 == 0 {}
             credit = burst
@@ -62,9 +66,31 @@ enum Console {
         }
     }
 
-    /// A kernel log line prefix; `quiet` on the command line silences info lines.
+    // Kernel log lines (unknown system calls, killed processes) do not go to
+    // the console, which is the program's stdout: they go to the VMM as
+    // VMM_HC_REPORT texts (`vmm ... --exit-stats` lists them). `debug` on the
+    // command line also echoes them to the console; `quiet` drops them.
+    static let logCapacity = 240
+    nonisolated(unsafe) static var echo = false
+    nonisolated(unsafe) static var capturing = false
+    nonisolated(unsafe) static var logLength = 0
+    nonisolated(unsafe) static var logBuffer = UnsafeMutablePointer<UInt8>(bitPattern: 0)
+
+    /// Starts a log line; the following writes build it until endLog().
     static func log(_ s: StaticString) {
-        write("[kernel] ")
+        if logBuffer == nil { logBuffer = .allocate(capacity: logCapacity) }   // kernel image: below 2 GiB
+        capturing = true
+        logLength = 0
+        write("kernel: ")
         write(s)
+    }
+
+    static func endLog() {
+        capturing = false
+        guard let b = logBuffer else { return }
+        if !quiet {
+            _ = Hypercall.report(UInt64(UInt(bitPattern: b)) &- Physical.kernelVirtualBase, logLength)
+            if echo { write(bytes: b, count: logLength); put(0x0a) }
+        }
     }
 }

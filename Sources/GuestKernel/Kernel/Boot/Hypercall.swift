@@ -21,6 +21,21 @@ enum Hypercall {
         }
     }
 
+    /// VMM_HC_REPORT: `length` bytes of text at physical `address`.
+    static func report(_ address: UInt64, _ length: Int) -> Int64 {
+        withUnsafeMutablePointer(to: &record) { r in
+            r.pointee.magic = VMM_HYPERCALL_MAGIC
+            r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
+            r.pointee.op = UInt16(VMM_HC_REPORT)
+            r.pointee.result = 0
+            r.pointee.arg0 = address
+            r.pointee.arg1 = UInt64(length)
+            let physical = UInt64(UInt(bitPattern: r)) &- Physical.kernelVirtualBase
+            outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: physical))
+            return r.pointee.result
+        }
+    }
+
     static func bootMark(_ id: UInt64) {
         if bootMarks { _ = mark(id) }
     }

@@ -31,6 +31,7 @@ func kmain(_ bootInfo: UInt64) {
 
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet
+    Console.echo = cmdline.debug
     Hypercall.bootMark(0x103)
     if cmdline.faultTest { kernel_ud2() }
     startInit(boot: boot, cmdline: cmdline)
@@ -78,7 +79,7 @@ func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
     guard let sp = InitialStack.build(p, image: img, path: cmdline.initPath, pathLength: cmdline.initPathLength,
                                       args: args, env: env) else { noInit("arguments and environment too large") }
     if cmdline.debug {
-        Console.log("init loaded: ")
+        Console.write("[kernel] init loaded: ")
         Console.dec(BootStats.borrowedPages)
         Console.write(" initrd pages mapped in place, ")
         Console.dec(BootStats.copiedBytes)

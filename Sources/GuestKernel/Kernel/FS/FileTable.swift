@@ -1,7 +1,7 @@
 /// A process's file-descriptor table: descriptor -> open-file description,
 /// plus the per-descriptor FD_CLOEXEC flag (fcntl(2), "File descriptor flags").
 struct FileTable {
-    static let capacity = 64                       // RLIMIT_NOFILE is reported as 1024; 64 exist
+    static let capacity = 1024                     // RLIMIT_NOFILE (soft), as reported by prlimit64
     var slots: UnsafeMutablePointer<Int16> = {
         let p = UnsafeMutablePointer<Int16>.allocate(capacity: FileTable.capacity)
         p.initialize(repeating: -1, count: FileTable.capacity)

@@ -88,6 +88,20 @@ enum Path {
 
     static let bufferSize = 2 * max + 2
 
+    /// Why a normalized path that does not exist is missing: -ENOTDIR when a
+    /// leading component is not a directory, else -ENOENT (path_resolution(7)).
+    static func missingError(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        var e = 0
+        while e < n {
+            while e < n && path[e] != 0x2f { e += 1 }
+            if e >= n { break }
+            guard let f = lookup(path, e) else { return -Errno.ENOENT }
+            if !f.isDirectory { return -Errno.ENOTDIR }
+            e += 1
+        }
+        return -Errno.ENOENT
+    }
+
     /// The target of the symbolic link at normalized `path`, if it is one.
     static func linkTarget(_ path: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int)? {
         guard let f = lookup(path, n), f.kind == .symlink, let d = f.data else { return nil }
@@ -142,7 +156,7 @@ enum Path {
         defer { norm.deallocate() }
         let m = normalizeUser(p, dirfd, path, into: norm, follow: follow)
         if m < 0 { return (nil, m) }
-        guard let f = lookup(norm, Int(m)) else { return (nil, -Errno.ENOENT) }
+        guard let f = lookup(norm, Int(m)) else { return (nil, missingError(norm, Int(m)) ?? -Errno.ENOENT) }
         return (f, 0)
     }
 

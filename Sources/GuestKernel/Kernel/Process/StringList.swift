@@ -39,18 +39,28 @@ struct CommandLine {
     var debug = false
     var faultTest = false
 
+    /// Words are split at spaces; double quotes group spaces into a word and
+    /// are removed (lib/cmdline.c next_arg), so `"b c"` is one argument and
+    /// `""` an empty one. The words are copied into a buffer of their own.
     init(_ text: UnsafePointer<UInt8>, _ length: Int) {
+        let out = UnsafeMutablePointer<UInt8>.allocate(capacity: length + 1)
+        var o = 0
         var i = 0
         var afterDashes = false
         while i < length {
             while i < length && text[i] == 0x20 { i += 1 }
-            let start = i
-            while i < length && text[i] != 0x20 { i += 1 }
-            let n = i - start
-            if n == 0 { continue }
-            let w = text + start
+            if i >= length { break }
+            let start = o
+            var quoted = false, inQuote = false
+            while i < length && (inQuote || text[i] != 0x20) {
+                if text[i] == 0x22 { inQuote.toggle(); quoted = true } else { out[o] = text[i]; o += 1 }
+                i += 1
+            }
+            let n = o - start
+            if n == 0 && !quoted { continue }
+            let w = UnsafePointer(out + start)
             if afterDashes { _ = args.append(w, n); continue }
-            if n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
+            if !quoted && n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
             if n == 5 && bytesEqual(w, "debug", 5) { debug = true; continue }

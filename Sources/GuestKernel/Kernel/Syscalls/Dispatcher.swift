@@ -96,7 +96,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 318: return SysInfo.getrandom(p, a)
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
-    case UInt64(VMM_KERNEL_SYS_MARK): return SysInfo.mark(a.a0)
+    case UInt64(VMM_SYSCALL_MARK): return SysInfo.mark(a.a0)
     default: return unknownSyscall(nr)
     }
 }
@@ -108,12 +108,11 @@ func unknownSyscall(_ nr: UInt64) -> Int64 {
         if SyscallLog.seen[word] & bit != 0 { return -Errno.ENOSYS }
         SyscallLog.seen[word] |= bit
     }
-    if !Console.quiet {
-        Console.log("unimplemented system call ")
-        Console.dec(nr)
-        if let name = syscallName(nr) { Console.write(" ("); Console.write(name); Console.write(")") }
-        Console.write(" -> ENOSYS\n")
-    }
+    Console.log("unimplemented system call ")
+    Console.dec(nr)
+    if let name = syscallName(nr) { Console.write(" ("); Console.write(name); Console.write(")") }
+    Console.write(" -> ENOSYS")
+    Console.endLog()
     return -Errno.ENOSYS
 }
 

@@ -16,6 +16,7 @@ enum SysFile {
         let len = Path.normalizeUser(p, dirfd, path, into: norm, follow: !noFollow)
         if len < 0 { return len }
         var found = Path.lookup(norm, Int(len))
+        if found == nil, let e = Path.missingError(norm, Int(len)), e != -Errno.ENOENT { return e }
         if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -40 : -Errno.EEXIST }   // ELOOP
         if found == nil {
             guard flags & O_CREAT != 0 else { return -Errno.ENOENT }
@@ -129,7 +130,7 @@ enum SysFile {
     /// (console, initrd files, devices) reads at once (EOF or data).
     static func poll(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let n = a.a1
-        guard n <= UInt64(FileTable.capacity) * 16 else { return -Errno.EINVAL }   // RLIMIT_NOFILE-bounded
+        guard n <= UInt64(FileTable.capacity) else { return -Errno.EINVAL }        // nfds > RLIMIT_NOFILE
         var ready: Int64 = 0
         for i in 0..<Int(n) {
             let at = a.a0 &+ UInt64(8 * i)

@@ -18,7 +18,9 @@ enum SysIO {
             }
             if done == 0 && n > 0 { return -Errno.EFAULT }
             return Int64(done)
-        case .null, .zero, .urandom:
+        case .null, .zero:
+            return Int64(n)                                    // not even read (drivers/char/mem.c)
+        case .urandom:
             guard UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) else { return -Errno.EFAULT }
             return Int64(n)
         case .tmpFile:
@@ -114,6 +116,12 @@ enum SysIO {
 
     static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { f.pointee.isRegular }
 
+    /// pread/pwrite work on regular files and on /dev/{null,zero,urandom};
+    /// a terminal is ESPIPE (pread(2)).
+    static func positional(_ f: UnsafeMutablePointer<OpenFile>) -> Bool {
+        f.pointee.isRegular || (f.pointee.isDevice && f.pointee.kind != .console)
+    }
+
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         let r = read(p, f, a.a1, a.a2, at: f.pointee.offset)
@@ -129,15 +137,17 @@ enum SysIO {
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard seekable(f) else { return f.pointee.isDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
+        guard positional(f) else { return f.pointee.isDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
         return read(p, f, a.a1, a.a2, at: a.a3)
     }
 
     static func pwrite(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard seekable(f) else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
-        guard f.pointee.writable, f.pointee.kind == .tmpFile else { return -Errno.EBADF }
+        guard positional(f) else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
+        guard f.pointee.writable else { return -Errno.EBADF }
+        if f.pointee.isDevice { return write(p, f, a.a1, a.a2) }
+        guard f.pointee.kind == .tmpFile else { return -Errno.EBADF }
         return writeTmp(p, f.pointee.node, a.a1, min(a.a2, maxRW), at: a.a3)
     }
 

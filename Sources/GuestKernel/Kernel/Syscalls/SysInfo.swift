@@ -60,6 +60,9 @@ enum SysInfo {
         return Int64(done)
     }
 
-    /// VMM_KERNEL_SYS_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
-    static func mark(_ id: UInt64) -> Int64 { Hypercall.mark(id) }
+    /// VMM_SYSCALL_MARK: the VMM's MARK hypercall with arg0 = id (vmm_guest_abi.h).
+    static func mark(_ id: UInt64) -> Int64 {
+        _ = Hypercall.mark(id)
+        return 0                                   // as the ABI says, whatever the VMM answered
+    }
 }
