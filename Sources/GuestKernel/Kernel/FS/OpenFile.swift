@@ -3,6 +3,7 @@
 enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
     case symlink                       // only seen by lstat/readlink: data/size = target
+    case pipeRead, pipeWrite           // node = Pipes index
 }
 
 struct OpenFile {
@@ -19,6 +20,7 @@ struct OpenFile {
     var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory }
     var isRegular: Bool { kind == .initrdFile || kind == .tmpFile }
     var isDevice: Bool { kind == .console || kind == .null || kind == .zero || kind == .urandom }
+    var isPipe: Bool { kind == .pipeRead || kind == .pipeWrite }
     var inInitrd: Bool { kind == .initrdFile || kind == .initrdDirectory }
     /// Current size: a tmpfs file's is live in its node.
     var currentSize: UInt64 { kind == .tmpFile ? (Tmpfs.nodes?[node].size ?? 0) : size }
@@ -56,6 +58,7 @@ enum OpenFiles {
         if t[i].refs <= 0 {
             let node = t[i].node
             let tmp = t[i].kind == .tmpFile || t[i].kind == .tmpDirectory
+            if t[i].isPipe { Pipes.close(node, writer: t[i].kind == .pipeWrite) }
             t[i] = OpenFile()
             if tmp && node >= 0, let n = Tmpfs.nodes {
                 n[node].opens -= 1

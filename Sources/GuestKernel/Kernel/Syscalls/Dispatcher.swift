@@ -47,7 +47,9 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 19: return SysIO.vector(p, a, write: false)                                // readv
     case 20: return SysIO.vector(p, a, write: true)                                 // writev
     case 21: return SysFile.access(p, SysFile.AT_FDCWD, a.a0, a.a1)
+    case 22: return SysPipe.pipe2(p, a.a0, 0)                                       // pipe
     case 24: return 0                                          // sched_yield: one process
+    case 27: return SysMemory.mincore(p, a)
     case 28: return SysMemory.madvise(p, a)
     case 32: return SysFile.duplicate(p, a.a0, to: nil, cloexec: false)             // dup
     case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
@@ -93,6 +95,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 273: return SysProcess.setRobustList(p, a)
     case 292: return SysFile.dup2(p, a, flags: a.a2, isDup3: true)                  // dup3
     case 316: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: a.a4)      // renameat2
+    case 293: return SysPipe.pipe2(p, a.a0, a.a1)
     case 318: return SysInfo.getrandom(p, a)
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it

@@ -99,7 +99,7 @@ enum SysFile {
     static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         switch f.pointee.kind {
-        case .console: return -Errno.ESPIPE
+        case .console, .pipeRead, .pipeWrite: return -Errno.ESPIPE
         case .null, .zero, .urandom: return 0
         default: break
         }
@@ -140,8 +140,11 @@ enum SysFile {
             var revents: UInt16 = 0
             if fd >= 0 {
                 if let f = p.pointee.files.get(UInt64(UInt32(bitPattern: fd))) {
-                    if f.pointee.readable { revents |= events & 0x0041 }        // POLLIN | POLLRDNORM
-                    if f.pointee.writable { revents |= events & 0x0104 }        // POLLOUT | POLLWRNORM
+                    if f.pointee.isPipe { revents = SysPipe.poll(f, events) }
+                    else {
+                        if f.pointee.readable { revents |= events & 0x0041 }    // POLLIN | POLLRDNORM
+                        if f.pointee.writable { revents |= events & 0x0104 }    // POLLOUT | POLLWRNORM
+                    }
                 } else {
                     revents = 0x20                                               // POLLNVAL
                 }

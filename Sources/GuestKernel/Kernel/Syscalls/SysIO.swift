@@ -23,6 +23,8 @@ enum SysIO {
         case .urandom:
             guard UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) else { return -Errno.EFAULT }
             return Int64(n)
+        case .pipeWrite:
+            return SysPipe.write(p, f, buf, n)
         case .tmpFile:
             let at = f.pointee.statusFlags & 0o2000 != 0 ? f.pointee.currentSize : f.pointee.offset   // O_APPEND
             let r = writeTmp(p, f.pointee.node, buf, n, at: at)
@@ -107,6 +109,10 @@ enum SysIO {
             return done == 0 && count > 0 ? -Errno.EFAULT : Int64(done)
         case .tmpFile:
             return readTmp(p, f.pointee.node, buf, n, at: offset)
+        case .pipeRead:
+            return SysPipe.read(p, f, buf, n)
+        case .pipeWrite:
+            return -Errno.EBADF
         case .initrdDirectory, .tmpDirectory:
             return -Errno.EISDIR
         case .free, .symlink:

@@ -122,4 +122,21 @@ enum SysMemory {
         if a.a2 == MADV_DONTNEED { PageTable.unmap(p.pointee.pml4, a.a0, a.a0 + len, flush: true) }
         return 0
     }
+
+    /// mincore(2): one byte per page, 1 when resident; ENOMEM when a page of
+    /// the range is not mapped at all.
+    static func mincore(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a0 & 0xfff == 0 else { return -Errno.EINVAL }
+        guard let len = pageUp(a.a1), a.a0 <= PageTable.userTop, len <= PageTable.userTop - a.a0 else { return -Errno.ENOMEM }
+        var va = a.a0
+        var i: UInt64 = 0
+        while va < a.a0 + len {
+            guard p.pointee.protection(of: va) != nil else { return -Errno.ENOMEM }
+            var b: UInt8 = PageTable.lookup(p.pointee.pml4, va) != 0 ? 1 : 0
+            guard UserMemory.copyOut(p, to: a.a2 &+ i, from: &b, count: 1) else { return -Errno.EFAULT }
+            va += Physical.pageSize
+            i += 1
+        }
+        return 0
+    }
 }

@@ -13,7 +13,8 @@ enum SysStat {
         st.1 = f.inode                                     // st_ino
         st.2 = f.isDirectory ? 2 : 1                       // st_nlink
         if f.kind == .symlink { st.6 = f.size }
-        let mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
+        var mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
+        if f.isPipe { mode = 0o010600 }                    // S_IFIFO
         st.3 = UInt64(mode)                                // st_mode | st_uid 0 << 32
         switch f.kind {                                    // st_rdev
         case .console: st.5 = (5 << 8) | 1

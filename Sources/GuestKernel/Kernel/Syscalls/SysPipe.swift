@@ -1,0 +1,92 @@
+/// pipe(2)/pipe2(2) and I/O on pipe ends (pipe(7)).
+enum SysPipe {
+    static let O_NONBLOCK: UInt32 = 0o4000
+    static let SIGPIPE: Int32 = 13
+
+    static func pipe2(_ p: UnsafeMutablePointer<Process>, _ fds: UInt64, _ flags: UInt64) -> Int64 {
+        guard flags & ~(SysFile.O_CLOEXEC | UInt64(O_NONBLOCK)) == 0 else { return -Errno.EINVAL }
+        guard let r = p.pointee.files.lowestFree(), let w = p.pointee.files.lowestFree(from: r + 1) else { return -Errno.EMFILE }
+        guard let pipe = Pipes.create() else { return -Errno.ENFILE }
+        var end = OpenFile()
+        end.kind = .pipeRead
+        end.node = pipe
+        end.statusFlags = UInt32(flags) & O_NONBLOCK
+        end.inode = 0x2_0000 + UInt64(pipe)
+        guard let ri = OpenFiles.create(end) else { Pipes.close(pipe, writer: true); Pipes.close(pipe, writer: false); return -Errno.ENFILE }
+        end.kind = .pipeWrite
+        end.statusFlags |= 1                                           // O_WRONLY
+        guard let wi = OpenFiles.create(end) else { OpenFiles.release(ri); Pipes.close(pipe, writer: true); return -Errno.ENFILE }
+        var pair: (Int32, Int32) = (Int32(r), Int32(w))
+        guard UserMemory.copyOut(p, to: fds, from: &pair, count: 8) else {
+            OpenFiles.release(ri); OpenFiles.release(wi)
+            return -Errno.EFAULT
+        }
+        let cloexec = flags & SysFile.O_CLOEXEC != 0
+        p.pointee.files.install(r, ri, cloexec: cloexec)
+        p.pointee.files.install(w, wi, cloexec: cloexec)
+        return 0
+    }
+
+    static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
+        guard let t = Pipes.table else { return -Errno.EBADF }
+        let i = f.pointee.node
+        if n == 0 { return 0 }
+        if t[i].count == 0 { return t[i].writers <= 0 ? 0 : -Errno.EAGAIN }   // EOF, or nothing yet
+        let want = Int(min(n, UInt64(t[i].count)))
+        var done = 0
+        _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
+            var k = 0
+            while k < c, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
+                let m = min(c - k, avail)
+                copyBytes(dst + k, src, m)
+                k += m
+                t[i].head = (t[i].head + m) % Pipes.size
+                t[i].count -= m
+                done += m
+            }
+        }
+        return done == 0 ? -Errno.EFAULT : Int64(done)
+    }
+
+    static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
+        guard let t = Pipes.table else { return -Errno.EBADF }
+        let i = f.pointee.node
+        if t[i].readers <= 0 {
+            // SIGPIPE: its default action ends the process; ignored or caught (no
+            // delivery yet), the call fails with EPIPE.
+            if p.pointee.sigactions[Int(SIGPIPE - 1) * 4] == 0 { killCurrent(signal: SIGPIPE, frame: nil) }
+            return -32                                                   // EPIPE
+        }
+        if n == 0 { return 0 }
+        let space = Pipes.size - t[i].count
+        if space == 0 { return -Errno.EAGAIN }
+        let want = Int(min(n, UInt64(space)))
+        var done = 0
+        var full = false
+        _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: false) { src, c in
+            var k = 0
+            while k < c && !full {
+                guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { full = true; return }
+                let m = min(c - k, avail)
+                copyBytes(dst, src + k, m)
+                k += m
+                t[i].count += m
+                done += m
+            }
+        }
+        if done == 0 { return full ? -Errno.EAGAIN : -Errno.EFAULT }
+        return Int64(done)
+    }
+
+    static func poll(_ f: UnsafeMutablePointer<OpenFile>, _ events: UInt16) -> UInt16 {
+        guard let t = Pipes.table else { return 0x20 }
+        let i = f.pointee.node
+        if f.pointee.kind == .pipeRead {
+            var r: UInt16 = t[i].count > 0 ? events & 0x0041 : 0
+            if t[i].writers <= 0 { r |= 0x10 }                            // POLLHUP
+            return r
+        }
+        if t[i].readers <= 0 { return 0x08 }                              // POLLERR
+        return t[i].count < Pipes.size ? events & 0x0104 : 0
+    }
+}
