@@ -12,9 +12,21 @@ func syscallDispatch(_ f: UnsafeMutablePointer<syscall_frame>) -> Int64 {
     // reduced RFLAGS to the user-settable flags.)
     if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
     let nr = f.pointee.rax
-    // Fast path, kept in this small frame-less function: getpid, gettid.
-    if nr == 39 || nr == 186 { return Int64(Processes.currentPid) }
-    return dispatch(f, nr)
+    // Fast paths, kept in this small frame-less function: getpid first, then
+    // the other calls that only read a constant or the pid.
+    if nr == 39 { return Int64(Processes.currentPid) }
+    return identityCalls(f, nr)
+}
+
+/// The next-cheapest calls, in a function of their own so that the compiler
+/// cannot test them before getpid.
+@inline(never)
+func identityCalls(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
+    switch nr {
+    case 186: return Int64(Processes.currentPid)                 // gettid
+    case 102, 104, 107, 108, 110: return 0                        // getuid getgid geteuid getegid getppid
+    default: return dispatch(f, nr)
+    }
 }
 
 @inline(never)
@@ -75,8 +87,6 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
         return Int64(old)
     case 96: return SysTime.gettimeofday(p, a)
     case 97, 302: return SysInfo.prlimit(p, nr == 97 ? 0 : a.a0, nr == 97 ? a.a0 : a.a1, nr == 97 ? 0 : a.a2, nr == 97 ? a.a1 : a.a3)
-    case 102, 104, 107, 108: return 0                          // getuid, getgid, geteuid, getegid: root
-    case 110: return 0                                         // getppid: init's parent is none
     case 140: return 20                                        // getpriority: 20 - nice(0)
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
