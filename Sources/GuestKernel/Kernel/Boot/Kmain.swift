@@ -41,7 +41,7 @@ func kmain(_ bootInfo: UInt64) {
 func startInit(boot: BootParameters, cmdline: CommandLine) -> Never {
     guard boot.initrdSize > 0 else { noInit("no initrd") }
     let archive = CpioArchive(base: UnsafePointer(Physical.bytes(boot.initrdAddress)), size: Int(boot.initrdSize))
-    Initramfs.archive = archive
+    Initramfs.load(archive)
     guard let file = archive.find(cmdline.initPath, cmdline.initPathLength) else { noInit("init not found in the initrd") }
     guard file.mode & 0o170000 == 0o100000 else { noInit("init is not a regular file") }
     guard let p = Processes.create() else { panic("no process slot") }

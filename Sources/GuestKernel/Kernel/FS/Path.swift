@@ -58,7 +58,7 @@ enum Path {
             f.data = StaticString("dev").utf8Start; f.size = 3
             return f
         }
-        guard let archive = Initramfs.archive, let e = archive.find(path, n) else { return nil }
+        guard let e = Initramfs.find(path, n) else { return nil }
         let type = e.mode & 0o170000
         if type == 0o100000 { f.kind = .initrdFile }
         else if type == 0o040000 { f.kind = .initrdDirectory }
@@ -68,9 +68,8 @@ enum Path {
             f.data = e.data
             f.size = UInt64(e.dataSize)
         } else {                                          // a directory keeps its path, for getdents64
-            let (name, length) = archive.stripPrefix(e.name, e.nameLength)
-            f.data = name
-            f.size = UInt64(length)
+            f.data = e.name                               // Initramfs entries have no "./" prefix
+            f.size = UInt64(e.nameLength)
         }
         f.mode = e.mode
         f.inode = 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff)
@@ -116,8 +115,7 @@ enum Path {
     static func expandLinks(_ buf: UnsafeMutablePointer<UInt8>, _ length: Int, followLast: Bool) -> Int64 {
         var n = length
         var hops = 0
-        let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
-        defer { tmp.deallocate() }
+        let tmp = PathBuffers.tmp
         var end = 0
         while end < n || (end == n && n > 0) {
             var e = end
@@ -152,8 +150,7 @@ enum Path {
     /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
     static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
                             follow: Bool = true) -> (OpenFile?, Int64) {
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
-        defer { norm.deallocate() }
+        let norm = PathBuffers.out1
         let m = normalizeUser(p, dirfd, path, into: norm, follow: follow)
         if m < 0 { return (nil, m) }
         guard let f = lookup(norm, Int(m)) else { return (nil, missingError(norm, Int(m)) ?? -Errno.ENOENT) }
@@ -164,13 +161,11 @@ enum Path {
     /// dirfd into `norm` (bufferSize bytes): its length, or -errno.
     static func normalizeUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
                               into norm: UnsafeMutablePointer<UInt8>, follow: Bool = true) -> Int64 {
-        let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max + 1)
-        defer { raw.deallocate() }
+        let raw = PathBuffers.raw
         guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
         if n == 0 { return -Errno.ENOENT }
         // A relative path starts at the working directory or at dirfd's directory.
-        let full = UnsafeMutablePointer<UInt8>.allocate(capacity: bufferSize)
-        defer { full.deallocate() }
+        let full = PathBuffers.full
         var base: UnsafePointer<UInt8>? = nil
         var baseLength = 0
         if raw[0] != 0x2f {
@@ -203,7 +198,13 @@ enum Path {
     }
 }
 
-/// The initramfs the kernel booted with (read-only).
-enum Initramfs {
-    nonisolated(unsafe) static var archive: CpioArchive? = nil
+/// Scratch buffers for path resolution, allocated once: system calls do not
+/// nest and there is one CPU, so each has one user at a time. normalizeUser
+/// and expandLinks use raw/full/tmp; callers hold results in out1/out2.
+enum PathBuffers {
+    nonisolated(unsafe) static let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 1)
+    nonisolated(unsafe) static let full = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+    nonisolated(unsafe) static let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+    nonisolated(unsafe) static let out1 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+    nonisolated(unsafe) static let out2 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
 }

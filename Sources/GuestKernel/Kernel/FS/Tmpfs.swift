@@ -25,6 +25,8 @@ enum Tmpfs {
     static let nameMax = 255
     static let inodeBase: UInt64 = 0x1_0000
     nonisolated(unsafe) static var nodes = UnsafeMutablePointer<TmpNode>(bitPattern: 0)
+    /// One past the highest node ever used: scans stop there, not at `capacity`.
+    nonisolated(unsafe) static var end = 1
 
     static func initialize() {
         let t = zeroedTable(of: TmpNode.self, count: capacity)        // all zero = unused
@@ -39,7 +41,7 @@ enum Tmpfs {
 
     static func child(_ dir: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         guard let t = nodes else { return nil }
-        for i in 1..<capacity where t[i].used && t[i].linked && t[i].parent == Int32(dir) && t[i].nameLength == n {
+        for i in 1..<end where t[i].used && t[i].linked && t[i].parent == Int32(dir) && t[i].nameLength == n {
             if let nm = t[i].name, bytesEqual(nm, name, n) { return i }
         }
         return nil
@@ -66,6 +68,7 @@ enum Tmpfs {
     static func create(parent: Int, _ name: UnsafePointer<UInt8>, _ n: Int, directory: Bool, mode: UInt32) -> Int? {
         guard let t = nodes, n > 0, n <= nameMax else { return nil }
         for i in 1..<capacity where !t[i].used {
+            if i >= end { end = i + 1 }
             let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
             for j in 0..<n { copy[j] = name[j] }
             t[i] = TmpNode()
@@ -83,7 +86,7 @@ enum Tmpfs {
 
     static func isEmpty(_ dir: Int) -> Bool {
         guard let t = nodes else { return true }
-        for i in 1..<capacity where t[i].used && t[i].linked && t[i].parent == Int32(dir) { return false }
+        for i in 1..<end where t[i].used && t[i].linked && t[i].parent == Int32(dir) { return false }
         return true
     }
 

@@ -80,13 +80,18 @@ enum UserMemory {
         var n = 0
         var a = va
         while n <= max {
+            // One translation per page, then the bytes of that page.
             guard let pa = resolve(p, a, write: false) else { return nil }
-            let c = Physical.bytes(pa).pointee
-            if c == 0 { return n }
-            if n == max { return nil }
-            dst[n] = c
-            n += 1
-            a += 1
+            let src = Physical.bytes(pa)
+            let inPage = Int(Physical.pageSize - (a & (Physical.pageSize - 1)))
+            for i in 0..<inPage {
+                let c = src[i]
+                if c == 0 { return n }
+                if n == max { return nil }
+                dst[n] = c
+                n += 1
+            }
+            a += UInt64(inPage)
         }
         return nil
     }

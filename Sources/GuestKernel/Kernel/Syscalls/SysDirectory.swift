@@ -35,7 +35,7 @@ enum SysDirectory {
         emit(StaticString(".").utf8Start, 1, type: DT_DIR, inode: f.pointee.inode)
         emit(StaticString("..").utf8Start, 2, type: DT_DIR, inode: 1)
         if f.pointee.kind == .tmpDirectory, let t = Tmpfs.nodes {
-            for i in 1..<Tmpfs.capacity where t[i].used && t[i].linked && t[i].parent == Int32(f.pointee.node) {
+            for i in 1..<Tmpfs.end where t[i].used && t[i].linked && t[i].parent == Int32(f.pointee.node) {
                 guard let name = t[i].name else { continue }
                 let type = t[i].isDirectory ? DT_DIR : (t[i].isSymlink ? DT_LNK : DT_REG)
                 emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase + UInt64(i))
@@ -45,9 +45,9 @@ enum SysDirectory {
             let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
                                                       ("urandom", 5), ("random", 5)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
-        } else if let archive = Initramfs.archive {
-            archive.forEach { e in
-                let (name, n) = archive.stripPrefix(e.name, e.nameLength)
+        } else {
+            Initramfs.forEach { e in
+                let name = e.name, n = e.nameLength
                 // A direct child: "<dir>/<name>" (or "<name>" in the root) with no further slash.
                 let skip = dirLength == 0 ? 0 : dirLength + 1
                 guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return true }

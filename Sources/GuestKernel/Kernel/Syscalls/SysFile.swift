@@ -9,8 +9,7 @@ enum SysFile {
 
     static func openat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64,
                        _ mode: UInt64 = 0) -> Int64 {
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        defer { norm.deallocate() }
+        let norm = PathBuffers.out1
         // O_NOFOLLOW, and O_CREAT|O_EXCL, act on a final symbolic link itself (open(2)).
         let noFollow = flags & O_NOFOLLOW != 0 || flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL
         let len = Path.normalizeUser(p, dirfd, path, into: norm, follow: !noFollow)

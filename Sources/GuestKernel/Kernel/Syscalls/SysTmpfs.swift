@@ -13,8 +13,7 @@ enum SysTmpfs {
     /// symlink(2)/symlinkat(2): a link under /tmp holding `target` as given.
     static func symlink(_ p: UnsafeMutablePointer<Process>, _ target: UInt64, _ dirfd: UInt64, _ link: UInt64) -> Int64 {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 1)
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        defer { norm.deallocate() }
+        let norm = PathBuffers.out1
         guard let tn = UserMemory.copyString(p, target, into: t, max: Path.max) else { t.deallocate(); return -Errno.EFAULT }
         guard tn > 0 else { t.deallocate(); return -Errno.ENOENT }
         let n = path(p, dirfd, link, norm)
@@ -33,8 +32,7 @@ enum SysTmpfs {
     }
 
     static func mkdir(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, _ mode: UInt64) -> Int64 {
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        defer { norm.deallocate() }
+        let norm = PathBuffers.out1
         let n = path(p, dirfd, user, norm)
         if n < 0 { return n }
         if Path.lookup(norm, Int(n)) != nil { return -Errno.EEXIST }
@@ -49,8 +47,7 @@ enum SysTmpfs {
 
     /// unlink (directory: false) or rmdir (directory: true).
     static func remove(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, directory: Bool) -> Int64 {
-        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        defer { norm.deallocate() }
+        let norm = PathBuffers.out1
         let n = path(p, dirfd, user, norm)
         if n < 0 { return n }
         guard let f = Path.lookup(norm, Int(n)) else { return -Errno.ENOENT }
@@ -76,9 +73,7 @@ enum SysTmpfs {
     static func rename(_ p: UnsafeMutablePointer<Process>, _ olddir: UInt64, _ old: UInt64, _ newdir: UInt64, _ new: UInt64,
                        flags: UInt64) -> Int64 {
         guard flags == 0 else { return -Errno.EINVAL }                      // RENAME_NOREPLACE etc.: not yet
-        let a = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-        defer { a.deallocate(); b.deallocate() }
+        let a = PathBuffers.out1, b = PathBuffers.out2
         let na = path(p, olddir, old, a)
         if na < 0 { return na }
         let nb = path(p, newdir, new, b)
