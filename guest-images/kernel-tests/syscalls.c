@@ -97,6 +97,14 @@ int main(void) {
     R("clock_gettime bad clock", syscall(SYS_clock_gettime, 1000, &ts));
     R("clock_gettime bad pointer", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)8));
     R("clock_getres", clock_getres(CLOCK_MONOTONIC, &ts));
+    // Kernel copies to user memory: unmapped, read-only (text), and a fresh
+    // (not yet touched) anonymous page.
+    R("clock_gettime unmapped", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)0x10000000));
+    R("clock_gettime into text", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)main));
+    char *fresh = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    R("clock_gettime into fresh page", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, fresh + 4090));
+    R("fstat unmapped", syscall(SYS_fstat, 1, (void *)0x10000000));
+    R("sigaltstack-free read from text", syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, (void *)main, 8));
     R("getrandom 16", getrandom(buf, 16, 0));
     R("getrandom bad flags", getrandom(buf, 16, 0x100));
     char *m = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -14,6 +14,19 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
         }
         killCurrent(signal: signalFor(vector: vector), frame: f)
     }
+    // A fault inside user_copy: a demand-zero page is mapped and the copy
+    // resumes; anything else ends the copy early (the caller returns EFAULT).
+    if vector == 14 {
+        let rip = f.pointee.rip
+        let atQ = rip == user_copy_q_address(), atB = rip == user_copy_b_address()
+        if atQ || atB {
+            let addr = read_cr2()
+            let err = f.pointee.error_code
+            if err & 1 == 0, let p = Processes.current, UserMemory.demandFault(p, addr, write: err & 2 != 0) { return }
+            f.pointee.rip = atQ ? user_copy_fixup_q_address() : user_copy_fixup_b_address()
+            return
+        }
+    }
     kernelFault(f)
 }
 

@@ -123,6 +123,31 @@ syscall_common:
     movq    16(%rsp), %r11
     iretq
 
+// ---- Copies to and from user memory -----------------------------------------
+// user_copy(dst, src, n) -> bytes not copied (0: all). The caller has checked
+// that the user side lies in the user half. A page fault at user_copy_q or
+// user_copy_b is resolved by trap_handler (demand-zero page: the rep resumes)
+// or sent to the matching fixup, which returns what was left (Linux's
+// exception-table scheme, arch/x86/lib/copy_user_64.S). DF is clear (entry).
+    .globl user_copy, user_copy_q, user_copy_b, user_copy_fixup_q, user_copy_fixup_b
+user_copy:
+    movq    %rdx, %rcx
+    shrq    $3, %rcx
+    andl    $7, %edx
+user_copy_q:
+    rep movsq
+    movl    %edx, %ecx
+user_copy_b:
+    rep movsb
+    xorl    %eax, %eax
+    ret
+user_copy_fixup_q:
+    leaq    (%rdx,%rcx,8), %rax
+    ret
+user_copy_fixup_b:
+    movq    %rcx, %rax
+    ret
+
 // ---- Exceptions 0..31 -------------------------------------------------------
 // Vectors with a CPU error code: 8, 10-14, 17, 21, 29, 30 (SDM Vol. 3A, 6.15).
 .macro ISR_NOERR n

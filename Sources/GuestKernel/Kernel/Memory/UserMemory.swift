@@ -48,7 +48,19 @@ enum UserMemory {
         return true
     }
 
+    /// The user range [va, va + count) lies in the user half.
+    @inline(__always) static func inUserHalf(_ va: UInt64, _ count: Int) -> Bool {
+        count > 0 && va >= Physical.pageSize && va < PageTable.userTop && UInt64(count) <= PageTable.userTop - va
+    }
+
+    /// Copies through the live page tables with fault fixups (user_copy,
+    /// entry.S) when `p` is the running process, else by walking its tables.
     static func copyIn(_ p: UnsafeMutablePointer<Process>, to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Bool {
+        if count == 0 { return true }
+        if p == Processes.current {
+            guard inUserHalf(va, count), let src = UnsafeRawPointer(bitPattern: UInt(va)) else { return false }
+            return user_copy(dst, src, UInt64(count)) == 0
+        }
         var off = 0
         return forEachChunk(p, va, UInt64(count), write: false) { src, n in
             copyBytes(dst + off, src, n)
@@ -57,6 +69,11 @@ enum UserMemory {
     }
 
     static func copyOut(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
+        if count == 0 { return true }
+        if p == Processes.current {
+            guard inUserHalf(va, count), let dst = UnsafeMutableRawPointer(bitPattern: UInt(va)) else { return false }
+            return user_copy(dst, src, UInt64(count)) == 0
+        }
         var off = 0
         return forEachChunk(p, va, UInt64(count), write: true) { dst, n in
             copyBytes(dst, src + off, n)

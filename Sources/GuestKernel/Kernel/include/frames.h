@@ -27,9 +27,14 @@ KERNEL_SYMBOL_ADDRESS(kernel_end_address, __kernel_end)
 KERNEL_SYMBOL_ADDRESS(syscall_entry_address, syscall_entry)        // LSTAR
 KERNEL_SYMBOL_ADDRESS(kernel_stack_top_address, kernel_stack_top)  // TSS.RSP0, SYSCALL stack
 KERNEL_SYMBOL_ADDRESS(df_stack_top_address, df_stack_top)          // TSS.IST1 (#DF)
+KERNEL_SYMBOL_ADDRESS(user_copy_q_address, user_copy_q)            // user_copy fault sites
+KERNEL_SYMBOL_ADDRESS(user_copy_b_address, user_copy_b)
+KERNEL_SYMBOL_ADDRESS(user_copy_fixup_q_address, user_copy_fixup_q)
+KERNEL_SYMBOL_ADDRESS(user_copy_fixup_b_address, user_copy_fixup_b)
 
 // entry.S
 uint64_t isr_stub_address(unsigned vector);
+uint64_t user_copy(void *dst, const void *src, uint64_t n);
 void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
 __attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t rflags);
 #endif
