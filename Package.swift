@@ -18,6 +18,7 @@ let package = Package(
             name: "VMM",
             dependencies: [
                 "CKVM",
+                "GuestImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -35,6 +36,18 @@ let package = Package(
                 // two when linked statically.
                 "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
             ], .when(configuration: .release))]
+        ),
+        // Host library carrying only the paths of the programs built from
+        // guest-images/ (the benchmark binary) by the BuildGuestImages plugin.
+        .target(
+            name: "GuestImages",
+            path: "Sources/GuestImages",
+            plugins: ["BuildGuestImages"]
+        ),
+        .plugin(
+            name: "BuildGuestImages",
+            capability: .buildTool(),
+            path: "Plugins/BuildGuestImages"
         ),
         .testTarget(
             name: "VMMTests",
