@@ -51,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VMMTests",
-            dependencies: ["VMM", "CKVM"],
+            dependencies: ["VMM", "CKVM", "GuestImages"],
             path: "Tests/VMMTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

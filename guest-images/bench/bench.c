@@ -1999,6 +1999,15 @@ int main(int argc, char **argv)
         if (mkdir("/tmp", 01777) == 0) { made_tmp = 1; fprintf(stderr, "bench: created /tmp\n"); }
     }
     snprintf(g_tmp, sizeof g_tmp, "/tmp/bench.%ld", (long)getpid());
+    /* Start from a known signal state whatever the parent left: an empty
+     * mask and default dispositions (both survive exec; a blocked or ignored
+     * SIGUSR1 would change what sigaction/signal_delivery measure). */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int sig = 1; sig < 32; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_fatal_signal;
