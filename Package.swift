@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 "CKVM",
                 "GuestKernel",
+                "GuestImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -51,9 +52,21 @@ let package = Package(
             capability: .buildTool(),
             path: "Plugins/BuildGuestKernel"
         ),
+        // Host library carrying only the paths of the programs built from
+        // guest-images/ (the benchmark binary) by the BuildGuestImages plugin.
+        .target(
+            name: "GuestImages",
+            path: "Sources/GuestImages",
+            plugins: ["BuildGuestImages"]
+        ),
+        .plugin(
+            name: "BuildGuestImages",
+            capability: .buildTool(),
+            path: "Plugins/BuildGuestImages"
+        ),
         .testTarget(
             name: "VMMTests",
-            dependencies: ["VMM", "CKVM", "GuestKernel"],
+            dependencies: ["VMM", "CKVM", "GuestKernel", "GuestImages"],
             path: "Tests/VMMTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

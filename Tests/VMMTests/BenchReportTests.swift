@@ -67,6 +67,16 @@ import Testing
         #expect(c[0]?[0] == MarkBrackets.Cost(vmmExits: 0, kvmExits: 2, emulatedInstructions: 6000))
         #expect(c[3]?[1] == MarkBrackets.Cost(vmmExits: 4, kvmExits: 10, emulatedInstructions: 500))
         #expect(c[4] == nil)
+        // Empty brackets are subtracted: the cheapest one.
+        let calibrated = MarkBrackets.costs(marks + [
+            mark(MarkBrackets.id(benchmark: 0xffff, rep: 0, end: false), exits: 40, insn: 10000),
+            mark(MarkBrackets.id(benchmark: 0xffff, rep: 0, end: true), exits: 41, insn: 10120),
+            mark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: false), exits: 42, insn: 11000),
+            mark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: true), exits: 43, insn: 11100),
+        ])
+        #expect(calibrated[0xffff] == nil)
+        #expect(calibrated[0]?[0] == MarkBrackets.Cost(vmmExits: 0, kvmExits: 0, emulatedInstructions: 5900))
+        #expect(calibrated[3]?[1] == MarkBrackets.Cost(vmmExits: 4, kvmExits: 8, emulatedInstructions: 400))
         let noInsn = MarkBrackets.costs([mark(0, exits: 1, insn: nil), mark(1, exits: 2, insn: nil)])
         #expect(noInsn[0]?[0]?.emulatedInstructions == nil)
     }

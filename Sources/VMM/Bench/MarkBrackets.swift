@@ -11,12 +11,34 @@ struct MarkBrackets {
         let emulatedInstructions: UInt64?
     }
 
+    /// The benchmark binary's empty brackets (guest-images/bench/README.md):
+    /// what a bracket costs with nothing inside.
+    static let calibrationIndex = 0xffff
+
     static func id(benchmark: Int, rep: Int, end: Bool) -> UInt64 {
         UInt64(benchmark) << 16 | UInt64(rep) << 1 | (end ? 1 : 0)
     }
 
-    /// The cost of each (benchmark index, rep) bracket found complete.
+    /// The cost of each (benchmark index, rep) bracket found complete, less
+    /// the cheapest empty (calibration) bracket's cost.
     static func costs(_ marks: [Mark]) -> [Int: [Int: Cost]] {
+        var raw = rawCosts(marks)
+        guard let empty = raw.removeValue(forKey: calibrationIndex)?.values, !empty.isEmpty else { return raw }
+        func least(_ k: KeyPath<Cost, UInt64?>) -> UInt64? { empty.compactMap { $0[keyPath: k] }.min() }
+        let overhead = Cost(vmmExits: empty.map(\.vmmExits).min() ?? 0, kvmExits: least(\.kvmExits),
+                            emulatedInstructions: least(\.emulatedInstructions))
+        func minus(_ a: UInt64?, _ b: UInt64?) -> UInt64? { a.map { $0 - min($0, b ?? 0) } }
+        return raw.mapValues { reps in
+            reps.mapValues { c in
+                Cost(vmmExits: c.vmmExits - min(c.vmmExits, overhead.vmmExits),
+                     kvmExits: minus(c.kvmExits, overhead.kvmExits),
+                     emulatedInstructions: minus(c.emulatedInstructions, overhead.emulatedInstructions))
+            }
+        }
+    }
+
+    /// Bracket costs as measured.
+    static func rawCosts(_ marks: [Mark]) -> [Int: [Int: Cost]] {
         var starts: [UInt64: Mark] = [:]
         var out: [Int: [Int: Cost]] = [:]
         for m in marks {
