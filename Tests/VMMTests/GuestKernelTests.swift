@@ -153,6 +153,14 @@ struct GuestKernelTests {
         for (gl, hl) in zip(g, h) { #expect(gl == hl) }
     }
 
+    /// Random system calls with random arguments never stop the kernel.
+    @Test(arguments: [1, 2, 3])
+    func randomSystemCallsNeverCrashTheKernel(seed: Int) throws {
+        let r = try boot("fuzz", cmdline: "quiet 20000 \(seed)")
+        #expect(r.status == 0 || r.status == 139, "status \(r.status): \(r.stderr)")
+        #expect(!r.stdout.contains("KERNEL FAULT"))
+    }
+
     @Test func missingInitIsReported() throws {
         let r = try boot("hello", cmdline: "init=/nonexistent")
         #expect(r.status == 114)
