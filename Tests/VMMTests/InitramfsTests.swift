@@ -10,10 +10,12 @@ func readNewc(_ bytes: [UInt8]) -> [(name: String, mode: UInt32, data: [UInt8], 
     while at + 110 <= bytes.count {
         #expect(String(decoding: bytes[at..<at + 6], as: UTF8.self) == "070701")
         let mode = field(1), size = Int(field(6)), nameSize = Int(field(11))
-        let name = String(decoding: bytes[(at + 110)..<(at + 110 + nameSize - 1)], as: UTF8.self)
+        let nameField = bytes[(at + 110)..<(at + 110 + nameSize - 1)]
+        let name = String(decoding: nameField.prefix { $0 != 0 }, as: UTF8.self)
         var data = (at + 110 + nameSize + 3) & ~3
         if name == "TRAILER!!!" { break }
         out.append((name, mode, Array(bytes[data..<data + size]), (field(9), field(10))))
+        if size > 0 && mode & 0o170000 == 0o100000 { #expect(data % 4096 == 0, "\(name) data at \(data)") }
         data = (data + size + 3) & ~3
         at = data
     }

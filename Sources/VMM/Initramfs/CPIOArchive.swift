@@ -65,7 +65,13 @@ struct CPIOArchive {
 
     /// The archive's bytes: each entry a 110-byte header, the NUL-terminated
     /// name padded to 4 bytes, the data padded to 4 bytes; then the trailer.
-    func encode() -> [UInt8] {
+    ///
+    /// With `pageAlignFiles`, a regular file's name is padded with more NULs
+    /// (counted in its namesize, as Linux's parser allows: the name ends at
+    /// the first NUL) so that its data starts on a 4 KiB boundary of the
+    /// archive. The initrd is loaded page-aligned, so the guest kernel can map
+    /// a program's pages in place instead of copying them in ring 0.
+    func encode(pageAlignFiles: Bool = true) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(entries.reduce(512) { size, e in
             if case .file(let b) = e.kind { return size + 128 + e.path.utf8.count + b.count }
@@ -83,19 +89,24 @@ struct CPIOArchive {
             case .symlink(let target): mode |= 0o120000; data = Array(target.utf8)
             case .characterDevice(let major, let minor): mode |= 0o020000; rdev = (major, minor)
             }
+            var namePadding = 0
+            if pageAlignFiles, case .file = e.kind, !data.isEmpty {
+                let unpadded = out.count + 110 + e.path.utf8.count + 1
+                namePadding = (4096 - unpadded % 4096) % 4096
+            }
             Self.appendHeader(&out, inode: inode, mode: mode, links: links, size: UInt32(data.count),
-                              rdev: rdev, name: e.path)
+                              rdev: rdev, name: e.path, padding: namePadding)
             out += data
             Self.pad(&out)
             inode += 1
         }
-        Self.appendHeader(&out, inode: 0, mode: 0, links: 1, size: 0, rdev: (0, 0), name: Self.trailer)
+        Self.appendHeader(&out, inode: 0, mode: 0, links: 1, size: 0, rdev: (0, 0), name: Self.trailer, padding: 0)
         return out
     }
 
     private static func appendHeader(_ out: inout [UInt8], inode: UInt32, mode: UInt32, links: UInt32,
-                                     size: UInt32, rdev: (UInt32, UInt32), name: String) {
-        let nameBytes = Array(name.utf8) + [0]
+                                     size: UInt32, rdev: (UInt32, UInt32), name: String, padding: Int) {
+        let nameBytes = Array(name.utf8) + [UInt8](repeating: 0, count: 1 + padding)
         // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
         // devminor, rdevmajor, rdevminor, namesize, check: 8 hex digits each.
         let fields: [UInt32] = [inode, mode, 0, 0, links, 0, size, 0, 0, rdev.0, rdev.1,

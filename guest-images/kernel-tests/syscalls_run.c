@@ -1,5 +1,6 @@
 /*
- * Differential syscall test: run on the host and as init in the guest; the
+ * Differential syscall test through `vmm run` (Tests/VMMTests/RunCommandTests):
+ * run on the host and as init in the guest; the
  * outputs must agree line for line. Each line is "name: result". A line whose
  * value legitimately differs between the two (pids, times, sizes chosen by the
  * system) starts with "~ " and only its name is compared.

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// `vmm run PROGRAM ARGS`: the built-in kernel runs a static program as init
+/// from an initramfs the VMM writes, and vmm exits with the program's status.
+@Suite(.enabled(if: KernelTestPrograms.enabled,
+                Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
+struct RunCommandTests {
+    static func build(_ name: String, compiler: String) throws -> URL {
+        let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
+        let exe = TestGuests.directory.appendingPathComponent("\(name)-run-\((compiler as NSString).lastPathComponent)")
+        let r = try Run.program(URL(fileURLWithPath: compiler), ["-static", "-O2", "-o", exe.path, source.path])
+        guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
+        return exe
+    }
+
+    func compiler(_ libc: String) -> String? {
+        libc == "musl" ? KernelTestPrograms.muslGCC : (KernelTestPrograms.glibcStatic ? "/usr/bin/gcc" : nil)
+    }
+
+    @Test func passesArgumentsAndReturnsTheStatus() throws {
+        let exe = try Self.build("hello", compiler: KernelTestPrograms.muslGCC!)
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "a b", "", "--x=1"])
+        #expect(r.stdout == "hello from /init, argc=4 [a b] [] [--x=1]\n", "\(r.stderr)")
+        #expect(r.status == 7)
+    }
+
+    @Test func deathBySignalIsOneHundredTwentyEightPlusSignal() throws {
+        let exe = try Self.build("faults", compiler: KernelTestPrograms.muslGCC!)
+        #expect(try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "segv"]).status == 139)
+    }
+
+    /// syscalls_run.c on the host and through `vmm run` print the same lines
+    /// (lines starting with "~ " legitimately differ and compare by name).
+    @Test(arguments: ["musl", "glibc"])
+    func matchesTheHostLineForLine(libc: String) throws {
+        guard let cc = compiler(libc) else { return }
+        let exe = try Self.build("syscalls_run", compiler: cc)
+        let host = try Run.program(exe, [])
+        let guest = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", exe.path])
+        #expect(host.status == 0 && guest.status == 0, "\(guest.stderr)")
+        func normalized(_ s: String) -> [Substring] {
+            s.split(separator: "\n").map { $0.hasPrefix("~ ") ? $0.prefix { $0 != ":" } : $0 }
+        }
+        let h = normalized(host.stdout), g = normalized(guest.stdout)
+        #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count)")
+        for (gl, hl) in zip(g, h) { #expect(gl == hl) }
+        #expect(g.last == "done")
+    }
+
+    /// (What --add puts in the image is checked in RunInitramfsTests.)
+    @Test func malformedAdditionIsOneLineAndStatus65() throws {
+        let exe = try Self.build("hello", compiler: KernelTestPrograms.muslGCC!)
+        let bad = try Run.vmm(["run", "--add", "nocolon", exe.path])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains("HOST_PATH:GUEST_PATH"))
+    }
+}
