@@ -161,6 +161,13 @@ struct GuestKernelTests {
         #expect(!r.stdout.contains("KERNEL FAULT"))
     }
 
+    /// Random mmap/munmap/mprotect/madvise/mincore and kernel copies in one area.
+    @Test func randomMemoryCallsNeverCrashTheKernel() throws {
+        let r = try boot("fuzz", cmdline: "quiet memory 1000")
+        #expect(r.status == 0, "status \(r.status): \(r.stderr)")
+        #expect(r.stdout.contains("memory fuzz: "))
+    }
+
     @Test func missingInitIsReported() throws {
         let r = try boot("hello", cmdline: "init=/nonexistent")
         #expect(r.status == 114)

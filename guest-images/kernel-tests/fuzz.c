@@ -1,4 +1,5 @@
-// Random system calls with random arguments (usage: fuzz [ROUNDS [SEED]]).
+// Random system calls with random arguments (usage: fuzz [ROUNDS [SEED]] or
+// fuzz memory [ROUNDS]).
 // The kernel must survive: the program may die by its own hand (a random
 // write over its stack is a SIGSEGV, status 139), but the VM must never stop
 // with a kernel status (112-115) nor hang. Calls that would only end or
@@ -9,6 +10,9 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
+#include <fcntl.h>
+#include <time.h>
 static uint64_t s = 88172645463325252ull;
 static uint64_t rnd(void) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
 static char buf[65536];
@@ -24,7 +28,39 @@ static uint64_t arg(void) {
     default: return rnd() % 0x100000000ull;
     }
 }
+// Memory calls at random inside a 64 MiB area of its own: mmap(MAP_FIXED),
+// munmap, mprotect, madvise(DONTNEED), mincore, and kernel copies into it
+// (read from /dev/zero, clock_gettime) whatever the protection.
+static int memory_fuzz(long rounds) {
+    const long area = 64l << 20;
+    char *base = mmap(NULL, area, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return 1;
+    int zero = open("/dev/zero", O_RDONLY);
+    unsigned char vec[64];
+    long ok = 0;
+    for (long i = 0; i < rounds; i++) {
+        long off = (long)(rnd() % (area / 4096)) * 4096;
+        long len = (long)(rnd() % 64 + 1) * 4096;
+        if (off + len > area) len = area - off;
+        char *p = base + off;
+        long r = 0;
+        switch (rnd() % 7) {
+        case 0: r = (long)mmap(p, len, (int)(rnd() % 4), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); break;
+        case 1: r = munmap(p, len); break;
+        case 2: r = mprotect(p, len, (int)(rnd() % 4)); break;
+        case 3: r = madvise(p, len, MADV_DONTNEED); break;
+        case 4: r = mincore(p, len > 64 * 4096 ? 64 * 4096 : len, vec); break;
+        case 5: r = read(zero, p + rnd() % len, rnd() % 9000); break;
+        default: r = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p + rnd() % len); break;
+        }
+        if (r != -1) ok++;
+    }
+    printf("memory fuzz: %ld of %ld calls succeeded\n", ok, rounds);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "memory")) return memory_fuzz(argc > 2 ? atol(argv[2]) : 20000);
     long rounds = argc > 1 ? atol(argv[1]) : 20000;
     if (argc > 2) s ^= (uint64_t)atol(argv[2]);
     static const int skip[] = { 3, 9, 10, 11, 12, 25, 28, 33, 35, 56, 57, 58, 59, 60, 62, 158, 200, 202, 218, 230, 231, 234, 292, 0x5600 };

@@ -104,6 +104,11 @@ int main(void) {
     char *fresh = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     R("clock_gettime into fresh page", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, fresh + 4090));
     R("fstat unmapped", syscall(SYS_fstat, 1, (void *)0x10000000));
+    fresh[0] = 42;
+    R("mprotect none", mprotect(fresh, 4096, PROT_NONE));
+    R("clock_gettime into PROT_NONE", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, fresh));
+    R("mprotect back", mprotect(fresh, 4096, PROT_READ | PROT_WRITE));
+    printf("kept=%d\n", fresh[0]);
     R("sigaltstack-free read from text", syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, (void *)main, 8));
     R("getrandom 16", getrandom(buf, 16, 0));
     R("getrandom bad flags", getrandom(buf, 16, 0x100));

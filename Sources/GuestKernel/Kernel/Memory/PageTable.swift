@@ -92,8 +92,8 @@ enum PageTable {
         return e.pointee & PTE.present != 0 ? e.pointee : 0
     }
 
-    /// Calls `body` with the leaf slot of every present page in [start, end)
-    /// of the user half, skipping absent tables whole (512 GiB, 1 GiB, 2 MiB).
+    /// Calls `body` with the leaf slot of every page in [start, end) of the
+    /// user half that has a frame (present, or kept under PROT_NONE), skipping absent tables whole (512 GiB, 1 GiB, 2 MiB).
     static func forEachPresent(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         var va = start
@@ -113,7 +113,7 @@ enum PageTable {
                 level -= 1
             }
             let slot = entries(table) + index(va, level: 0)
-            if slot.pointee & PTE.present != 0 { body(slot, va) }
+            if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
             va += Physical.pageSize
         }
     }
@@ -121,6 +121,9 @@ enum PageTable {
     /// Software bit (SDM: bits 9-11 are ignored by the CPU): the frame is not
     /// the process's own (e.g. an initrd page mapped in place) and is not freed.
     static let borrowed: UInt64 = 1 << 9
+    /// Software bit: a PROT_NONE page keeps its frame with P clear, so that any
+    /// access, the kernel's copies included, faults (and finds no access right).
+    static let protNone: UInt64 = 1 << 10
 
     /// Gives the page in `slot` a private copy of a borrowed frame; false when out of memory.
     static func privatize(_ slot: UnsafeMutablePointer<UInt64>, _ va: UInt64) -> Bool {

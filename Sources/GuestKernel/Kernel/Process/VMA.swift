@@ -14,7 +14,7 @@ enum Prot {
 
 /// A process's areas, kept sorted and non-overlapping in a fixed array.
 struct VMAList {
-    static let capacity = 128
+    static let capacity = 1024
     var items: UnsafeMutablePointer<VMA>
     var count = 0
 
@@ -30,11 +30,23 @@ struct VMAList {
         return false
     }
 
-    /// Inserts in address order; false when full. The range must be free.
+    /// Inserts in address order, merged with neighbours of the same
+    /// protection that touch it; false when full. The range must be free.
     mutating func insert(_ v: VMA) -> Bool {
+        var i = 0
+        while i < count && items[i].start < v.start { i += 1 }
+        let joinsLeft = i > 0 && items[i - 1].end == v.start && items[i - 1].prot == v.prot
+        let joinsRight = i < count && items[i].start == v.end && items[i].prot == v.prot
+        if joinsLeft && joinsRight {
+            items[i - 1].end = items[i].end
+            remove(at: i)
+            return true
+        }
+        if joinsLeft { items[i - 1].end = v.end; return true }
+        if joinsRight { items[i].start = v.start; return true }
         guard count < VMAList.capacity else { return false }
-        var i = count
-        while i > 0 && items[i - 1].start > v.start { items[i] = items[i - 1]; i -= 1 }
+        var j = count
+        while j > i { items[j] = items[j - 1]; j -= 1 }
         items[i] = v
         count += 1
         return true

@@ -104,8 +104,9 @@ enum SysMemory {
         PageTable.forEachPresent(p.pointee.pml4, addr, end) { e, va in
             // A borrowed (initrd) page becomes the process's own before it is writable.
             if prot & 2 != 0 && !PageTable.privatize(e, va) { ok = false; return }
-            var v = e.pointee & ~(PTE.writable | PTE.user)
-            if prot != 0 { v |= PTE.user }
+            var v = e.pointee & ~(PTE.writable | PTE.present | PageTable.protNone)
+            if prot == 0 { v |= PageTable.protNone }                  // frame kept, not present
+            else { v |= PTE.present | PTE.user }
             if prot & 2 != 0 { v |= PTE.writable }
             e.pointee = v
             invlpg(va)
@@ -132,7 +133,8 @@ enum SysMemory {
         var i: UInt64 = 0
         while va < a.a0 + len {
             guard p.pointee.protection(of: va) != nil else { return -Errno.ENOMEM }
-            var b: UInt8 = PageTable.lookup(p.pointee.pml4, va) != 0 ? 1 : 0
+            let e = PageTable.slot(p.pointee.pml4, va, create: false)?.pointee ?? 0
+            var b: UInt8 = e & (PTE.present | PageTable.protNone) != 0 ? 1 : 0
             guard UserMemory.copyOut(p, to: a.a2 &+ i, from: &b, count: 1) else { return -Errno.EFAULT }
             va += Physical.pageSize
             i += 1
