@@ -162,6 +162,8 @@ import Testing
 
     @Test func baselineCatchesWhatGotWorse() throws {
         let base = try Baseline.load(report().json().serialized())
+        #expect(base["getpid"]?.guestIterations == 10)
+        #expect(base["fork_exit"]?.guestIterations == nil)
         #expect(Baseline.problems(current: rows(), baseline: base, hardware: false).isEmpty)
 
         var worse = rows()

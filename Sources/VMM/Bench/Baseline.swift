@@ -6,6 +6,11 @@ enum Baseline {
         let status: String
         let exitsPerOp: Double?
         let instructionsPerOp: Double?
+        /// The guest's iterations per repetition in the baseline run: a run
+        /// checked against it does the same work, so that per-operation
+        /// instruction counts (which include work amortised over the loop)
+        /// compare like for like.
+        var guestIterations: UInt64? = nil
     }
 
     /// Instructions/op may grow this much before it counts (they are exact
@@ -20,8 +25,13 @@ enum Baseline {
         var out: [String: Entry] = [:]
         for b in list {
             guard let name = b["name"]?.string, let status = b["status"]?.string else { continue }
+            var iterations: UInt64?
+            if let first = b["guest_repetitions"]?.array?.first?["iters"]?.number, first >= 1, first < 1e12 {
+                iterations = UInt64(first)
+            }
             out[name] = Entry(status: status, exitsPerOp: b["exits_per_op"]?.number,
-                              instructionsPerOp: b["guest_kernel_instructions_per_op"]?.number)
+                              instructionsPerOp: b["guest_kernel_instructions_per_op"]?.number,
+                              guestIterations: iterations)
         }
         return out
     }

@@ -34,11 +34,12 @@ struct BenchReport {
     func table() -> String {
         let mark = environment.kvmKind.isSoftware ? "*" : ""
         var out = header.joined(separator: "\n") + "\n\n"
-        out += rightPad("benchmark", 16) + leftPad("host ns", 22) + leftPad("guest ns", 28) + leftPad("ratio", 10)
+        out += rightPad("benchmark", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
             + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("instr/op", 11) + "\n"
         for r in rows {
             var line = rightPad(r.name, 16)
-            line += leftPad(r.host.map(Self.cell) ?? "-", 22) + leftPad(r.guest.map(Self.cell) ?? "-", 28)
+            // Cells keep a leading space even when a number outgrows its column.
+            line += leftPad(" " + (r.host.map(Self.cell) ?? "-"), 26) + leftPad(" " + (r.guest.map(Self.cell) ?? "-"), 34)
             line += leftPad(r.ratio.map { Self.fixed($0, 2) } ?? "-", 10) + "  "
             line += rightPad(r.status == .skipped ? "skipped" : r.status.rawValue + mark, 12)
             line += leftPad(r.exitsPerOp.map { Self.fixed($0, 3) } ?? "-", 10)

@@ -94,6 +94,10 @@ struct BenchCommand: ParsableCommand {
 
         var common = ["--repeat", String(repetitions)]
         if quick { common += ["--quick", "--budget-ms", String(budgetMs)] }
+        let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
+            guard let text = readTextFile(path) else { throw BenchFailure(what: "cannot read baseline \(path)", status: VMMExit.noInput) }
+            return try Baseline.load(text)
+        }
         let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: try ImageFile.readAll(path: binary, limit: 1 << 30),
                                       options: machine, timeoutSeconds: machine.timeout ?? 300)
         let kind = KVMKind.detect()
@@ -102,8 +106,13 @@ struct BenchCommand: ParsableCommand {
             let tag = "[\(n + 1)/\(selected.count)] \(name)"
             printError("\(tag): host")
             let host = try HostRunner.run(binary, common + [name])
+            // Against a baseline the guest repeats the baseline's work exactly.
+            var guestArguments = common + [name]
+            if let n = baselineEntries?[name]?.guestIterations {
+                guestArguments = ["--repeat", String(repetitions), "--iters", String(n), name]
+            }
             printError("\(tag): guest")
-            let guest = try guestRunner.run(arguments: common + [name])
+            let guest = try guestRunner.run(arguments: guestArguments)
             var row = BenchRow.make(name: name, index: index, host: BenchOutput(text: host.output), guest: guest.output,
                                     guestCosts: MarkBrackets.costs(guest.marks)[index] ?? [:],
                                     countsInstructions: guest.countsInstructions)
@@ -123,9 +132,8 @@ struct BenchCommand: ParsableCommand {
         writeString(1, report.table())
         if let path = json { try writeFile(path, report.json().serialized() + "\n") }
         if let path = svg { try writeFile(path, SVGChart.render(report)) }
-        if let path = baseline {
-            guard let text = readTextFile(path) else { throw BenchFailure(what: "cannot read baseline \(path)", status: VMMExit.noInput) }
-            let problems = Baseline.problems(current: rows, baseline: try Baseline.load(text),
+        if let path = baseline, let entries = baselineEntries {
+            let problems = Baseline.problems(current: rows, baseline: entries,
                                              hardware: { if case .hardware = kind { return true } else { return false } }())
             if problems.isEmpty {
                 writeString(1, "baseline \(path): no benchmark got worse\n")
