@@ -61,8 +61,8 @@ enum Run {
                              stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func vmm(_ arguments: [String]) throws -> ProcessResult {
-        try program(TestEnvironment.vmmExecutable, arguments)
+    static func vmm(_ arguments: [String], limit: Double = 60) throws -> ProcessResult {
+        try program(TestEnvironment.vmmExecutable, arguments, limit: limit)
     }
 }
 
