@@ -20,8 +20,9 @@ struct BenchReport {
             "kvm: \(e.kvmKind.description)",
             "guest memory: \(e.memory)\(e.preallocated ? ", preallocated and locked" : ", not preallocated")",
             "pinning: " + (e.pinnedCPU.map { "host process and vCPU thread on CPU \($0)" } ?? "none"),
-            "iterations: " + (e.quick ? "--quick, scaled per side to a time budget (the counts are in the JSON)" : "the reference counts")
-                + "; \(e.repeatCount) timed repetitions after a warm-up; median [min–max]",
+            "iterations: " + (e.quick ? "--quick, scaled per side to a time budget (column iters: host/guest)" : "the reference counts (column iters: host/guest)")
+                + "; \(e.repeatCount) timed repetitions after a warm-up; times are ns/op, median [min–max]",
+            "exits/op: VM exits that reached the VMM in the timed loops; kvm exits/op: KVM's own counter (also host interrupts)",
         ]
         if e.kvmKind.isSoftware {
             lines.append("NOTE: guest ring 0 is emulated on this KVM: guest/host time ratios do not predict hardware;"
@@ -34,15 +35,18 @@ struct BenchReport {
     func table() -> String {
         let mark = environment.kvmKind.isSoftware ? "*" : ""
         var out = header.joined(separator: "\n") + "\n\n"
-        out += rightPad("benchmark", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
-            + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("instr/op", 11) + "\n"
+        out += rightPad("benchmark", 16) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
+            + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11) + "\n"
         for r in rows {
             var line = rightPad(r.name, 16)
+            let iters = [r.hostRepetitions, r.guestRepetitions].map { $0.first.map { String($0.iterations) } ?? "-" }
+            line += leftPad(" " + iters.joined(separator: "/"), 16)
             // Cells keep a leading space even when a number outgrows its column.
             line += leftPad(" " + (r.host.map(Self.cell) ?? "-"), 26) + leftPad(" " + (r.guest.map(Self.cell) ?? "-"), 34)
             line += leftPad(r.ratio.map { Self.fixed($0, 2) } ?? "-", 10) + "  "
             line += rightPad(r.status == .skipped ? "skipped" : r.status.rawValue + mark, 12)
             line += leftPad(r.exitsPerOp.map { Self.fixed($0, 3) } ?? "-", 10)
+            line += leftPad(r.kvmExitsPerOp.map { Self.fixed($0, 3) } ?? "-", 14)
             line += leftPad(r.instructionsPerOp.map { Self.fixed($0, 1) } ?? "null", 11)
             if let why = r.reason { line += "  (\(why))" }
             out += line + "\n"
