@@ -1,6 +1,7 @@
 import Foundation
 import GuestKernel
 import Testing
+@testable import VMM
 
 /// Static C programs (guest-images/kernel-tests) built with musl-gcc (and gcc
 /// for glibc), booted as /init in the Swift guest kernel that `swift build` built.
@@ -26,16 +27,16 @@ enum KernelTestPrograms {
         let r = try Run.program(URL(fileURLWithPath: compiler),
                                 (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-O2", "-o", exe.path, source.path])
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
-        var cpio = CpioWriter()
-        cpio.addDirectory("dev")
+        var cpio = CPIOArchive()
+        try cpio.add("dev", .directory, permissions: 0o755)
         for (fileName, text) in files {
-            if fileName.hasSuffix("/") { cpio.addDirectory(String(fileName.dropLast())) }
-            else if text.hasPrefix("->") { cpio.addSymlink(fileName, to: String(text.dropFirst(2))) }
-            else { cpio.addFile(fileName, Array(text.utf8), mode: 0o100644) }
+            if fileName.hasSuffix("/") { try cpio.add(String(fileName.dropLast()), .directory, permissions: 0o755) }
+            else if text.hasPrefix("->") { try cpio.add(fileName, .symlink(target: String(text.dropFirst(2))), permissions: 0o777) }
+            else { try cpio.add(fileName, .file(Array(text.utf8)), permissions: 0o644) }
         }
-        cpio.addFile("init", [UInt8](try Data(contentsOf: exe)), pageAligned: pageAligned)
+        try cpio.add("init", .file([UInt8](try Data(contentsOf: exe))), permissions: 0o755)
         let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
-        try Data(cpio.finish()).write(to: url)
+        try Data(cpio.encode(pageAlignFiles: pageAligned)).write(to: url)
         built[key] = url
         return url
     }
