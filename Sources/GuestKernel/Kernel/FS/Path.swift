@@ -1,33 +1,8 @@
-/// Path resolution over the one tree that exists in this issue: the
-/// initramfs (read-only) plus the device nodes of /dev. path_resolution(7):
-/// relative to the working directory or a directory descriptor; "." and ".."
-/// and repeated slashes. Symbolic links are not followed yet.
-enum Path {
-    static let max = 4096                                  // PATH_MAX
-
-    /// Normalizes `src[0..<n]` into `dst` (no leading slash); the length, or
-    /// nil when `..` climbs above the root are ignored as Linux does (stays at /).
-    static func normalize(_ src: UnsafePointer<UInt8>, _ n: Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
-        var out = 0
-        var i = 0
-        while i < n {
-            while i < n && src[i] == 0x2f { i += 1 }
-            let start = i
-            while i < n && src[i] != 0x2f { i += 1 }
-            let len = i - start
-            if len == 0 || (len == 1 && src[start] == 0x2e) { continue }
-            if len == 2 && src[start] == 0x2e && src[start + 1] == 0x2e {
-                while out > 0 && dst[out - 1] != 0x2f { out -= 1 }
-                if out > 0 { out -= 1 }
-                continue
-            }
-            if out > 0 { dst[out] = 0x2f; out += 1 }
-            for j in 0..<len { dst[out + j] = src[start + j] }
-            out += len
-        }
-        return out
-    }
-
+/// Path resolution (PathNormalize.swift has the type and its pure part):
+/// what a normalized path names in the initramfs, /dev and the tmpfs,
+/// symbolic links, and user paths relative to the working directory or a
+/// directory descriptor.
+extension Path {
     /// What a normalized path names.
     static func lookup(_ path: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         var f = OpenFile()
@@ -84,8 +59,6 @@ enum Path {
         f.inode = Tmpfs.inodeBase + UInt64(i)
         return f
     }
-
-    static let bufferSize = 2 * max + 2
 
     /// Why a normalized path that does not exist is missing: -ENOTDIR when a
     /// leading component is not a directory, else -ENOENT (path_resolution(7)).
@@ -163,38 +136,21 @@ enum Path {
                               into norm: UnsafeMutablePointer<UInt8>, follow: Bool = true) -> Int64 {
         let raw = PathBuffers.raw
         guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
-        if n == 0 { return -Errno.ENOENT }
         // A relative path starts at the working directory or at dirfd's directory.
-        let full = PathBuffers.full
-        var base: UnsafePointer<UInt8>? = nil
-        var baseLength = 0
-        if raw[0] != 0x2f {
+        let m = join(raw, n, scratch: PathBuffers.full, into: norm) { () -> (UnsafePointer<UInt8>?, Int, Int64) in
             if SyscallArgs.int(dirfd) == -100 {
-                base = UnsafePointer(p.pointee.cwd)
-                baseLength = p.pointee.cwdLength
-            } else {
-                guard let d = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
-                guard d.pointee.isDirectory else { return -Errno.ENOTDIR }
-                if d.pointee.kind == .tmpDirectory {
-                    guard let len = Tmpfs.path(of: d.pointee.node, into: p.pointee.scratch, max: max) else { return -Errno.ENOENT }
-                    base = UnsafePointer(p.pointee.scratch)
-                    baseLength = len
-                } else {
-                    base = d.pointee.data
-                    baseLength = Int(d.pointee.size)
-                }
+                return (UnsafePointer(p.pointee.cwd), p.pointee.cwdLength, 0)
             }
+            guard let d = p.pointee.files.get(dirfd) else { return (nil, 0, -Errno.EBADF) }
+            guard d.pointee.isDirectory else { return (nil, 0, -Errno.ENOTDIR) }
+            if d.pointee.kind == .tmpDirectory {
+                guard let len = Tmpfs.path(of: d.pointee.node, into: p.pointee.scratch, max: max) else { return (nil, 0, -Errno.ENOENT) }
+                return (UnsafePointer(p.pointee.scratch), len, 0)
+            }
+            return (d.pointee.data, Int(d.pointee.size), 0)
         }
-        var total = 0
-        guard baseLength <= max else { return -Errno.ENAMETOOLONG }
-        if let b = base, baseLength > 0 {
-            for i in 0..<baseLength { full[i] = b[i] }
-            full[baseLength] = 0x2f
-            total = baseLength + 1
-        }
-        for i in 0..<n { full[total + i] = raw[i] }
-        total += n
-        return expandLinks(norm, normalize(full, total, into: norm), followLast: follow)
+        if m < 0 { return m }
+        return expandLinks(norm, Int(m), followLast: follow)
     }
 }
 

@@ -1,0 +1,62 @@
+/// Path resolution over the one tree that exists in this issue: the
+/// initramfs (read-only) plus the device nodes of /dev. path_resolution(7):
+/// relative to the working directory or a directory descriptor; "." and ".."
+/// and repeated slashes. This file holds the pure part (joining to the base
+/// directory and normalizing), kept apart so the host test target compiles it
+/// (Tests/VMMTests/KernelShared); lookups and links are in Path.swift.
+enum Path {
+    static let max = 4096                                  // PATH_MAX
+    static let bufferSize = 2 * max + 2
+
+    /// Normalizes `src[0..<n]` into `dst` (no leading slash); the length, or
+    /// nil when `..` climbs above the root are ignored as Linux does (stays at /).
+    static func normalize(_ src: UnsafePointer<UInt8>, _ n: Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        var out = 0
+        var i = 0
+        while i < n {
+            while i < n && src[i] == 0x2f { i += 1 }
+            let start = i
+            while i < n && src[i] != 0x2f { i += 1 }
+            let len = i - start
+            if len == 0 || (len == 1 && src[start] == 0x2e) { continue }
+            if len == 2 && src[start] == 0x2e && src[start + 1] == 0x2e {
+                while out > 0 && dst[out - 1] != 0x2f { out -= 1 }
+                if out > 0 { out -= 1 }
+                continue
+            }
+            if out > 0 { dst[out] = 0x2f; out += 1 }
+            for j in 0..<len { dst[out + j] = src[start + j] }
+            out += len
+        }
+        return out
+    }
+
+    /// Joins the user path `raw[0..<n]` (at most `max` bytes) to its base
+    /// directory when it is relative, in `full` (bufferSize bytes), and
+    /// normalizes the result into `norm`: its length, or -errno. `base` gives
+    /// the base directory (path without a leading slash, length) or an errno;
+    /// it is asked only for a relative, non-empty path.
+    static func join(_ raw: UnsafePointer<UInt8>, _ n: Int, scratch full: UnsafeMutablePointer<UInt8>,
+                     into norm: UnsafeMutablePointer<UInt8>,
+                     base: () -> (UnsafePointer<UInt8>?, Int, Int64)) -> Int64 {
+        if n == 0 { return -Errno.ENOENT }
+        var base0: UnsafePointer<UInt8>? = nil
+        var baseLength = 0
+        if raw[0] != 0x2f {
+            let (b, len, error) = base()
+            if error != 0 { return error }
+            base0 = b
+            baseLength = len
+        }
+        var total = 0
+        guard baseLength <= max else { return -Errno.ENAMETOOLONG }
+        if let b = base0, baseLength > 0 {
+            for i in 0..<baseLength { full[i] = b[i] }
+            full[baseLength] = 0x2f
+            total = baseLength + 1
+        }
+        for i in 0..<n { full[total + i] = raw[i] }
+        total += n
+        return Int64(normalize(full, total, into: norm))
+    }
+}

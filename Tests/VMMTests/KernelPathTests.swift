@@ -1,0 +1,103 @@
+import Testing
+
+/// The guest kernel's path normalization and joining to the working
+/// directory (Sources/GuestKernel/Kernel/FS/PathNormalize.swift, compiled
+/// here through KernelShared/). Normalized paths have no leading slash; ""
+/// is the root.
+@Suite struct KernelPathTests {
+    static func normalize(_ path: String) -> String {
+        let src = Array(path.utf8)
+        let dst = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+        defer { dst.deallocate() }
+        let n = src.withUnsafeBufferPointer { Path.normalize($0.baseAddress ?? UnsafePointer(dst), src.count, into: dst) }
+        return String(decoding: UnsafeBufferPointer(start: dst, count: n), as: UTF8.self)
+    }
+
+    /// Path.join with `cwd` as the base directory (or `baseError`): the
+    /// result (normalized path or -errno) and whether the base was asked for.
+    static func join(_ path: String, cwd: String, baseError: Int64 = 0) -> (result: Int64, path: String, askedBase: Bool) {
+        let raw = Array(path.utf8), base = Array(cwd.utf8)
+        let full = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+        let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+        defer { full.deallocate(); norm.deallocate() }
+        var asked = false
+        let r = raw.withUnsafeBufferPointer { rp in
+            base.withUnsafeBufferPointer { bp in
+                Path.join(rp.baseAddress ?? UnsafePointer(full), raw.count, scratch: full, into: norm) {
+                    asked = true
+                    return (bp.baseAddress, bp.count, baseError)
+                }
+            }
+        }
+        let out = r >= 0 ? String(decoding: UnsafeBufferPointer(start: norm, count: Int(r)), as: UTF8.self) : ""
+        return (r, out, asked)
+    }
+
+    static let normalized: [(String, String)] = [
+        ("/", ""), ("", ""), ("/a/b", "a/b"), ("a/b", "a/b"),
+        ("//a///b//", "a/b"),                  // repeated slashes
+        ("/a/b/", "a/b"),                      // trailing slash
+        ("/a/./b/.", "a/b"), ("/./.", ""),     // "."
+        ("/a/b/../c", "a/c"), ("/a/..", ""), ("/a/b/../../..", ""),
+        ("/..", ""), ("/../../x", "x"),        // ".." at the root stays at the root
+        ("/.../x", ".../x"), ("/.a/a./..b/b..", ".a/a./..b/b.."),   // only "." and ".." are special
+        ("/usr/lib/../bin/./sh", "usr/bin/sh"),
+    ]
+
+    @Test(arguments: normalized)
+    func normalizes(_ input: String, _ expected: String) {
+        #expect(Self.normalize(input) == expected)
+    }
+
+    @Test func relativePathsStartAtTheWorkingDirectory() {
+        #expect(Self.join("b/c", cwd: "a") == (5, "a/b/c", true))
+        #expect(Self.join("../x", cwd: "a/b").path == "a/x")
+        #expect(Self.join("./x/", cwd: "a").path == "a/x")
+        #expect(Self.join("..", cwd: "").path == "")                 // cwd is the root
+        #expect(Self.join("../../..", cwd: "a").path == "")
+        #expect(Self.join("x", cwd: "").path == "x")
+    }
+
+    @Test func absolutePathsIgnoreTheWorkingDirectory() {
+        let r = Self.join("/etc//passwd", cwd: "home/user", baseError: -9)
+        #expect(r == (10, "etc/passwd", false))
+    }
+
+    @Test func emptyPathIsENOENT() {
+        let r = Self.join("", cwd: "a", baseError: -9)
+        #expect(r.result == -Errno.ENOENT)
+        #expect(r.result == -2)
+        #expect(!r.askedBase)                                         // before dirfd is looked at, as Linux
+    }
+
+    @Test func baseErrorsAreReturned() {
+        #expect(Self.join("x", cwd: "a", baseError: -Errno.EBADF).result == -9)
+        #expect(Self.join("x", cwd: "a", baseError: -Errno.ENOTDIR).result == -20)
+    }
+
+    @Test func overlongBaseDirectoryIsENAMETOOLONG() {
+        let atLimit = String(repeating: "d", count: Path.max)
+        #expect(Path.max == 4096)
+        #expect(Self.join("x", cwd: atLimit).path == atLimit + "/x")
+        #expect(Self.join("x", cwd: atLimit + "d").result == -Errno.ENAMETOOLONG)
+        #expect(Self.join("x", cwd: atLimit + "d").result == -36)
+    }
+
+    @Test func longestPathsFitTheBuffers() {
+        // A user path of up to Path.max bytes joined to a base of Path.max bytes.
+        let base = String(repeating: "b", count: Path.max)
+        let path = String(repeating: "p", count: Path.max)
+        let r = Self.join(path, cwd: base)
+        #expect(r.result == Int64(2 * Path.max + 1))
+        #expect(r.path == base + "/" + path)
+    }
+
+    /// Linux refuses a component longer than NAME_MAX (255) with ENAMETOOLONG;
+    /// the kernel's normalization does not check it (nor does the lookup).
+    @Test func componentLongerThanNameMax() {
+        let r = Self.join("/" + String(repeating: "n", count: 256), cwd: "")
+        withKnownIssue("NAME_MAX is not enforced") {
+            #expect(r.result == -Errno.ENAMETOOLONG)
+        }
+    }
+}
