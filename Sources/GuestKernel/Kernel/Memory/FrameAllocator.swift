@@ -1,11 +1,12 @@
-import KernelSupport
-
 /// Physical 4 KiB frames from the boot-info memory map (VMM_MEM_FREE ranges;
 /// the kernel, initrd and VMM areas are other types). Frames handed out are
 /// zero: never-used RAM is zero from the VMM (anonymous memory), so it is not
 /// zeroed again (platform.md: zeroing 4 KiB costs ~0.36 ms in emulated ring 0);
 /// a frame is zeroed when it is freed (munmap, exit, truncate), so the free
 /// list is a pool of zero frames and no page fault zeroes memory on its path.
+/// This file has no hardware access (the host test target compiles it,
+/// Tests/VMMTests/KernelShared); the boot-info reading, the warm-up and
+/// zeroFrame are in FrameAllocatorBoot.swift.
 enum FrameAllocator {
     static let maxRanges = 32
     nonisolated(unsafe) static var bases = UnsafeMutablePointer<UInt64>(bitPattern: 0)
@@ -17,14 +18,18 @@ enum FrameAllocator {
     nonisolated(unsafe) static var freeFrames: UInt64 = 0
     nonisolated(unsafe) static var totalFrames: UInt64 = 0
 
-    static func initialize(bootInfo: UInt64, kernelEnd: UInt64) {
+    /// Takes the frames of the memory map that `forEachRange` walks (base,
+    /// size, whether it is free RAM): free ranges above both `kernelEnd` and
+    /// `reservedEnd`, rounded inward to pages, at most maxRanges of them.
+    static func initialize(kernelEnd: UInt64, reservedEnd: UInt64,
+                           forEachRange: ((UInt64, UInt64, Bool) -> Void) -> Void) {
         let b = UnsafeMutablePointer<UInt64>.allocate(capacity: maxRanges)
         let e = UnsafeMutablePointer<UInt64>.allocate(capacity: maxRanges)
         bases = b; ends = e
-        forEachMemoryRange(bootInfo: bootInfo) { base, size, type in
-            guard type == UInt32(VMM_MEM_FREE), rangeCount < maxRanges else { return }
+        forEachRange { base, size, isFree in
+            guard isFree, rangeCount < maxRanges else { return }
             let (end, o) = base.addingReportingOverflow(size)
-            guard !o, let start = pageUp(max(base, kernelEnd, UInt64(VMM_RESERVED_END))) else { return }
+            guard !o, let start = pageUp(max(base, kernelEnd, reservedEnd)) else { return }
             let stop = pageDown(end)
             guard start < stop else { return }
             b[rangeCount] = start; e[rangeCount] = stop
@@ -60,25 +65,9 @@ enum FrameAllocator {
     static func free(_ frame: UInt64) {
         guard frame != 0, frame & (Physical.pageSize - 1) == 0 else { return }
         let p: UnsafeMutablePointer<UInt64> = Physical.pointer(frame)
-        zero_qwords(p, 512)
+        zeroFrame(p)
         p.pointee = freeList
         freeList = frame
         freeFrames &+= 1
-    }
-
-    /// Stage-2 warm-up (VMM_BOOT_FLAG_TOUCH_RAM): one byte written per free
-    /// page so the host populates it now, not on the first use. 4 guest
-    /// instructions per page: 64 MiB = 16k pages ~ 65k instructions ~ 65 ms
-    /// here (emulated ring 0, plus the host's page population); 256 MiB ~ 0.26 s,
-    /// 1 GiB ~ 1 s. On hardware-assisted KVM it costs only the population.
-    /// Writes zero, so frames stay zero.
-    static func touchAll() -> UInt64 {
-        guard let b = bases, let e = ends else { return 0 }
-        var pages: UInt64 = 0
-        for i in 0..<rangeCount {
-            touch_pages(b[i] &+ Physical.offset, e[i] &+ Physical.offset)
-            pages += (e[i] - b[i]) / Physical.pageSize
-        }
-        return pages
     }
 }
