@@ -13,20 +13,18 @@ import Testing
         return String(decoding: UnsafeBufferPointer(start: dst, count: n), as: UTF8.self)
     }
 
-    /// Path.join with `cwd` as the base directory (or `baseError`): the
-    /// result (normalized path or -errno) and whether the base was asked for.
-    static func join(_ path: String, cwd: String, baseError: Int64 = 0) -> (result: Int64, path: String, askedBase: Bool) {
+    /// Path.join with `cwd` as the base directory: the result (normalized
+    /// path or -errno) and whether the kernel would look a base up at all.
+    static func join(_ path: String, cwd: String) -> (result: Int64, path: String, askedBase: Bool) {
         let raw = Array(path.utf8), base = Array(cwd.utf8)
         let full = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
         let norm = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
         defer { full.deallocate(); norm.deallocate() }
-        var asked = false
-        let r = raw.withUnsafeBufferPointer { rp in
+        let (r, asked) = raw.withUnsafeBufferPointer { rp in
             base.withUnsafeBufferPointer { bp in
-                Path.join(rp.baseAddress ?? UnsafePointer(full), raw.count, scratch: full, into: norm) {
-                    asked = true
-                    return (bp.baseAddress, bp.count, baseError)
-                }
+                let rawBase = rp.baseAddress ?? UnsafePointer(full)
+                return (Path.join(rawBase, raw.count, base: bp.baseAddress, baseLength: bp.count, scratch: full, into: norm),
+                        Path.needsBase(rawBase, raw.count))
             }
         }
         let out = r >= 0 ? String(decoding: UnsafeBufferPointer(start: norm, count: Int(r)), as: UTF8.self) : ""
@@ -59,20 +57,22 @@ import Testing
     }
 
     @Test func absolutePathsIgnoreTheWorkingDirectory() {
-        let r = Self.join("/etc//passwd", cwd: "home/user", baseError: -9)
+        let r = Self.join("/etc//passwd", cwd: "home/user")
         #expect(r == (10, "etc/passwd", false))
     }
 
     @Test func emptyPathIsENOENT() {
-        let r = Self.join("", cwd: "a", baseError: -9)
+        let r = Self.join("", cwd: "a")
         #expect(r.result == -Errno.ENOENT)
         #expect(r.result == -2)
         #expect(!r.askedBase)                                         // before dirfd is looked at, as Linux
     }
 
-    @Test func baseErrorsAreReturned() {
-        #expect(Self.join("x", cwd: "a", baseError: -Errno.EBADF).result == -9)
-        #expect(Self.join("x", cwd: "a", baseError: -Errno.ENOTDIR).result == -20)
+    @Test func onlyRelativePathsNeedABase() {
+        #expect(Self.join("x", cwd: "a").askedBase)
+        #expect(Self.join("./x", cwd: "a").askedBase)
+        #expect(!Self.join("/x", cwd: "a").askedBase)
+        #expect(!Self.join("", cwd: "a").askedBase)
     }
 
     @Test func overlongBaseDirectoryIsENAMETOOLONG() {

@@ -137,18 +137,26 @@ extension Path {
         let raw = PathBuffers.raw
         guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
         // A relative path starts at the working directory or at dirfd's directory.
-        let m = join(raw, n, scratch: PathBuffers.full, into: norm) { () -> (UnsafePointer<UInt8>?, Int, Int64) in
+        var base: UnsafePointer<UInt8>? = nil
+        var baseLength = 0
+        if needsBase(raw, n) {
             if SyscallArgs.int(dirfd) == -100 {
-                return (UnsafePointer(p.pointee.cwd), p.pointee.cwdLength, 0)
+                base = UnsafePointer(p.pointee.cwd)
+                baseLength = p.pointee.cwdLength
+            } else {
+                guard let d = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
+                guard d.pointee.isDirectory else { return -Errno.ENOTDIR }
+                if d.pointee.kind == .tmpDirectory {
+                    guard let len = Tmpfs.path(of: d.pointee.node, into: p.pointee.scratch, max: max) else { return -Errno.ENOENT }
+                    base = UnsafePointer(p.pointee.scratch)
+                    baseLength = len
+                } else {
+                    base = d.pointee.data
+                    baseLength = Int(d.pointee.size)
+                }
             }
-            guard let d = p.pointee.files.get(dirfd) else { return (nil, 0, -Errno.EBADF) }
-            guard d.pointee.isDirectory else { return (nil, 0, -Errno.ENOTDIR) }
-            if d.pointee.kind == .tmpDirectory {
-                guard let len = Tmpfs.path(of: d.pointee.node, into: p.pointee.scratch, max: max) else { return (nil, 0, -Errno.ENOENT) }
-                return (UnsafePointer(p.pointee.scratch), len, 0)
-            }
-            return (d.pointee.data, Int(d.pointee.size), 0)
         }
+        let m = join(raw, n, base: base, baseLength: baseLength, scratch: PathBuffers.full, into: norm)
         if m < 0 { return m }
         return expandLinks(norm, Int(m), followLast: follow)
     }
