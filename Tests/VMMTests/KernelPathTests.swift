@@ -75,8 +75,21 @@ import Testing
         #expect(!Self.join("", cwd: "a").askedBase)
     }
 
+    /// A path of exactly `length` bytes made of components of at most 254
+    /// bytes (under NAME_MAX), never ending in a slash.
+    static func longPath(_ length: Int, _ c: Character) -> String {
+        var s = ""
+        while s.count < length {
+            if !s.isEmpty { s += "/" }
+            s += String(repeating: c, count: min(Path.nameMax - 1, length - s.count))
+        }
+        precondition(s.count == length && !s.hasSuffix("/"))
+        return s
+    }
+
     @Test func overlongBaseDirectoryIsENAMETOOLONG() {
-        let atLimit = String(repeating: "d", count: Path.max)
+        let atLimit = Self.longPath(Path.max, "d")
+        #expect(atLimit.count == Path.max)
         #expect(Path.max == 4096)
         #expect(Self.join("x", cwd: atLimit).path == atLimit + "/x")
         #expect(Self.join("x", cwd: atLimit + "d").result == -Errno.ENAMETOOLONG)
@@ -85,19 +98,21 @@ import Testing
 
     @Test func longestPathsFitTheBuffers() {
         // A user path of up to Path.max bytes joined to a base of Path.max bytes.
-        let base = String(repeating: "b", count: Path.max)
-        let path = String(repeating: "p", count: Path.max)
+        let base = Self.longPath(Path.max, "b")
+        let path = Self.longPath(Path.max, "p")
         let r = Self.join(path, cwd: base)
         #expect(r.result == Int64(2 * Path.max + 1))
         #expect(r.path == base + "/" + path)
     }
 
-    /// Linux refuses a component longer than NAME_MAX (255) with ENAMETOOLONG;
-    /// the kernel's normalization does not check it (nor does the lookup).
+    /// Linux refuses a component longer than NAME_MAX (255) with ENAMETOOLONG,
+    /// also when a later ".." would remove it, and in the base directory too.
     @Test func componentLongerThanNameMax() {
-        let r = Self.join("/" + String(repeating: "n", count: 256), cwd: "")
-        withKnownIssue("NAME_MAX is not enforced") {
-            #expect(r.result == -Errno.ENAMETOOLONG)
-        }
+        let longest = String(repeating: "n", count: Path.nameMax)
+        #expect(Self.join("/" + longest, cwd: "").path == longest)
+        #expect(Self.join("/" + longest + "n", cwd: "").result == -Errno.ENAMETOOLONG)
+        #expect(Self.join("a/" + longest + "n/..", cwd: "").result == -Errno.ENAMETOOLONG)
+        #expect(Self.join("x", cwd: longest + "n").result == -Errno.ENAMETOOLONG)
+        #expect(Self.join(longest + "n", cwd: "a").result == -36)
     }
 }

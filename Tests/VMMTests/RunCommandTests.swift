@@ -6,11 +6,20 @@ import Testing
 @Suite(.enabled(if: KernelTestPrograms.enabled,
                 Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
 struct RunCommandTests {
+    private static let lock = NSLock()
+    private static var built: [String: URL] = [:]
+
+    /// Each program is compiled once per test process: tests run in parallel
+    /// and must never see a half-written executable.
     static func build(_ name: String, compiler: String) throws -> URL {
+        let key = "\(name)-run-\((compiler as NSString).lastPathComponent)"
+        lock.lock(); defer { lock.unlock() }
+        if let exe = built[key] { return exe }
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
-        let exe = TestGuests.directory.appendingPathComponent("\(name)-run-\((compiler as NSString).lastPathComponent)")
+        let exe = TestGuests.directory.appendingPathComponent(key)
         let r = try Run.program(URL(fileURLWithPath: compiler), ["-static", "-O2", "-o", exe.path, source.path])
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
+        built[key] = exe
         return exe
     }
 

@@ -111,6 +111,7 @@ extension Path {
                 for i in e..<n { tmp[m + i - e] = buf[i] }
                 m += n - e
                 n = normalize(tmp, m, into: buf)
+                if n < 0 { return Int64(n) }
                 end = 0
                 continue
             }
@@ -135,7 +136,8 @@ extension Path {
     static func normalizeUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
                               into norm: UnsafeMutablePointer<UInt8>, follow: Bool = true) -> Int64 {
         let raw = PathBuffers.raw
-        guard let n = UserMemory.copyString(p, path, into: raw, max: max) else { return -Errno.EFAULT }
+        let n = UserMemory.copyString(p, path, into: raw, max: max)
+        if n < 0 { return Int64(n) }
         // A relative path starts at the working directory or at dirfd's directory.
         var base: UnsafePointer<UInt8>? = nil
         var baseLength = 0

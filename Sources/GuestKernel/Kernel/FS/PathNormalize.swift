@@ -6,10 +6,13 @@
 /// (Tests/VMMTests/KernelShared); lookups and links are in Path.swift.
 enum Path {
     static let max = 4096                                  // PATH_MAX
+    static let nameMax = 255                               // NAME_MAX: one component
     static let bufferSize = 2 * max + 2
 
-    /// Normalizes `src[0..<n]` into `dst` (no leading slash); the length, or
-    /// nil when `..` climbs above the root are ignored as Linux does (stays at /).
+    /// Normalizes `src[0..<n]` into `dst` (no leading slash): the length, or
+    /// -ENAMETOOLONG when a component is longer than NAME_MAX (checked before
+    /// `..` removes it, as Linux's lookup meets it first; path_resolution(7)).
+    /// `..` above the root stays at the root, as on Linux.
     static func normalize(_ src: UnsafePointer<UInt8>, _ n: Int, into dst: UnsafeMutablePointer<UInt8>) -> Int {
         var out = 0
         var i = 0
@@ -18,6 +21,7 @@ enum Path {
             let start = i
             while i < n && src[i] != 0x2f { i += 1 }
             let len = i - start
+            if len > nameMax { return -Int(Errno.ENAMETOOLONG) }
             if len == 0 || (len == 1 && src[start] == 0x2e) { continue }
             if len == 2 && src[start] == 0x2e && src[start + 1] == 0x2e {
                 while out > 0 && dst[out - 1] != 0x2f { out -= 1 }

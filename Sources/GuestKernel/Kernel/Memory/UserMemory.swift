@@ -92,25 +92,27 @@ enum UserMemory {
     }
 
     /// Copies a NUL-terminated user string of at most `max` bytes (without the
-    /// NUL) into `dst`; its length, or nil (EFAULT, or too long).
-    static func copyString(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int? {
+    /// NUL) into `dst`: its length, -EFAULT when a byte before the NUL cannot
+    /// be read, or -ENAMETOOLONG when there is no NUL within `max` bytes.
+    static func copyString(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
         var n = 0
         var a = va
-        while n <= max {
+        while true {
             // One translation per page, then the bytes of that page.
-            guard let pa = resolve(p, a, write: false) else { return nil }
+            guard let pa = resolve(p, a, write: false) else { return -Int(Errno.EFAULT) }
             let src = Physical.bytes(pa)
             let inPage = Int(Physical.pageSize - (a & (Physical.pageSize - 1)))
             for i in 0..<inPage {
                 let c = src[i]
                 if c == 0 { return n }
-                if n == max { return nil }
+                // No NUL within `max` bytes: too long, as Linux's strncpy_from_user
+                // users report it (ENAMETOOLONG for paths, path_resolution(7)).
+                if n == max { return -Int(Errno.ENAMETOOLONG) }
                 dst[n] = c
                 n += 1
             }
             a += UInt64(inPage)
         }
-        return nil
     }
 }
 

@@ -14,7 +14,8 @@ enum SysTmpfs {
     static func symlink(_ p: UnsafeMutablePointer<Process>, _ target: UInt64, _ dirfd: UInt64, _ link: UInt64) -> Int64 {
         let t = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 1)
         let norm = PathBuffers.out1
-        guard let tn = UserMemory.copyString(p, target, into: t, max: Path.max) else { t.deallocate(); return -Errno.EFAULT }
+        let tn = UserMemory.copyString(p, target, into: t, max: Path.max)
+        if tn < 0 { t.deallocate(); return Int64(tn) }
         guard tn > 0 else { t.deallocate(); return -Errno.ENOENT }
         let n = path(p, dirfd, link, norm)
         if n < 0 { t.deallocate(); return n }
