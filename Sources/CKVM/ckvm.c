@@ -115,10 +115,6 @@ void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value) {
     memcpy(run->mmio.data, &value, sizeof value);
 }
 
-void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value) {
-    __atomic_store_n(&run->immediate_exit, value, __ATOMIC_SEQ_CST);
-}
-
 /* ---- kick ------------------------------------------------------------------ */
 
 static struct kvm_run *volatile kick_run;

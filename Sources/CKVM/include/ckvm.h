@@ -117,7 +117,6 @@ void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out);
 uint32_t ckvm_internal_error_data(const struct kvm_run *run, uint64_t *out, uint32_t max);
 /* Completion of an IN / MMIO read: the value the guest will see. */
 void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value);
-void ckvm_set_immediate_exit(struct kvm_run *run, uint8_t value);
 
 /* ---- Kicking the vCPU out of KVM_RUN ---------------------------------------
  * A signal handler (installed without SA_RESTART) sets run->immediate_exit

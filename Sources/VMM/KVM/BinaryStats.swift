@@ -130,9 +130,6 @@ final class BinaryStatsReader {
         return StatsSnapshot(values: layout.values(fromData: buffer))
     }
 
-    /// One counter by name, read now.
-    func value(_ name: String) -> UInt64? { snapshot().values[name] }
-
     private static func pread(_ fd: Int32, _ offset: Int, _ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let n = bytes.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, count, off_t(offset)) }

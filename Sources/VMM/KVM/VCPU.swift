@@ -44,8 +44,6 @@ final class VCPU {
         }
     }
 
-    func setImmediateExit(_ on: Bool) { ckvm_set_immediate_exit(run, on ? 1 : 0) }
-
     func getRegisters() throws -> kvm_regs {
         var r = kvm_regs()
         _ = try kvmCall("KVM_GET_REGS") { ckvm_get_regs(fd, &r) }

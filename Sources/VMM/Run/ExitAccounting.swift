@@ -45,8 +45,6 @@ struct ExitAccounting {
         aggregates[lastSlot].record(nanos)
     }
 
-    var byKind: [ExitKind: ExitAggregate] { Dictionary(uniqueKeysWithValues: zip(kinds, aggregates)) }
-
     var counts: [ExitKind: UInt64] { Dictionary(uniqueKeysWithValues: zip(kinds, aggregates.map(\.count))) }
 
     /// Rows sorted by kind.
