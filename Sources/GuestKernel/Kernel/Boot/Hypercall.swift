@@ -8,28 +8,24 @@ enum Hypercall {
     /// Boot-stage marks (`bootmarks` on the command line): ids 0x101...
     nonisolated(unsafe) static var bootMarks = false
 
-    static func mark(_ id: UInt64) -> Int64 {
-        withUnsafeMutablePointer(to: &record) { r in
-            r.pointee.magic = VMM_HYPERCALL_MAGIC
-            r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
-            r.pointee.op = UInt16(VMM_HC_MARK)
-            r.pointee.result = 0
-            r.pointee.arg0 = id
-            let physical = UInt64(UInt(bitPattern: r)) &- Physical.kernelVirtualBase
-            outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: physical))
-            return r.pointee.result
-        }
-    }
+    static func mark(_ id: UInt64) -> Int64 { issue(UInt16(VMM_HC_MARK), id) }
 
     /// VMM_HC_REPORT: `length` bytes of text at physical `address`.
     static func report(_ address: UInt64, _ length: Int) -> Int64 {
+        issue(UInt16(VMM_HC_REPORT), address, UInt64(length))
+    }
+
+    /// Fills the record and writes its physical address to the hypercall
+    /// port; the VMM has written the result back when `outl` returns.
+    @inline(__always)
+    private static func issue(_ op: UInt16, _ arg0: UInt64, _ arg1: UInt64 = 0) -> Int64 {
         withUnsafeMutablePointer(to: &record) { r in
             r.pointee.magic = VMM_HYPERCALL_MAGIC
             r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
-            r.pointee.op = UInt16(VMM_HC_REPORT)
+            r.pointee.op = op
             r.pointee.result = 0
-            r.pointee.arg0 = address
-            r.pointee.arg1 = UInt64(length)
+            r.pointee.arg0 = arg0
+            r.pointee.arg1 = arg1
             let physical = UInt64(UInt(bitPattern: r)) &- Physical.kernelVirtualBase
             outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: physical))
             return r.pointee.result
