@@ -194,4 +194,20 @@ struct GuestKernelTests {
             #expect(perCall <= 60, "getpid: \(perCall) guest-kernel instructions per call")
         }
     }
+
+    /// The `transparent_hugepage=` kernel parameter (Linux's): `never` gives
+    /// 4 KiB pages even where MADV_HUGEPAGE asks, `always` gives 2 MiB pages
+    /// where nothing asked; everything else hugepages.c checks still holds.
+    @Test(arguments: [("never", "1", "1"), ("always", "512", "512"), ("madvise", "512", "1")])
+    func hugePagePolicyFollowsTheKernelParameter(policy: String, advised: String, notAdvised: String) throws {
+        let r = try boot("hugepages", cmdline: "transparent_hugepage=\(policy)")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("~ resident_after_one_touch: \(advised)\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("resident_not_advised: \(notAdvised)\n"), "\(r.stdout)")
+        #expect(r.stdout.contains("resident_nohugepage: 1\n"))
+        for check in ["pattern_8m", "pattern_beside_hole", "pattern_after_mprotect", "dontneed_part_zero", "dontneed_whole_zero", "rounds"] {
+            #expect(r.stdout.contains("\(check): 1\n"), "\(check)")
+        }
+        #expect(r.stdout.hasSuffix("done\n"))
+    }
 }

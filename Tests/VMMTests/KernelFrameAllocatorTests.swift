@@ -3,10 +3,10 @@ import Testing
 
 /// The guest kernel's physical frame allocator (Sources/GuestKernel/Kernel/
 /// Memory/FrameAllocator.swift, compiled here through KernelShared/) over a
-/// host buffer standing for 8 MiB of guest RAM (Physical.offset points at it).
+/// host buffer standing for 16 MiB of guest RAM (Physical.offset points at it).
 /// Serialized: the allocator is global state.
 @Suite(.serialized) struct KernelFrameAllocatorTests {
-    static let ramSize = 8 << 20
+    static let ramSize = 16 << 20
     /// Guest RAM: physical address a is ram + a.
     static let ram: UnsafeMutableRawPointer = {
         let p = UnsafeMutableRawPointer.allocate(byteCount: ramSize, alignment: 4096)
@@ -35,8 +35,10 @@ import Testing
 
     static func reset(_ map: [Range] = map, kernelEnd: UInt64 = kernelEnd) {
         Physical.offset = UInt64(UInt(bitPattern: ram))
+        ram.initializeMemory(as: UInt8.self, repeating: 0, count: ramSize)   // fresh RAM is zero (the VMM's)
         FrameAllocator.rangeCount = 0; FrameAllocator.current = 0; FrameAllocator.next = 0
         FrameAllocator.freeList = 0; FrameAllocator.freeFrames = 0; FrameAllocator.totalFrames = 0
+        FrameAllocator.hugeFreeList = 0; FrameAllocator.hugeFreeCount = 0; FrameAllocator.hugeRange = -1
         FrameAllocator.initialize(kernelEnd: kernelEnd, reservedEnd: UInt64(VMM_RESERVED_END)) { take in
             for r in map { take(r.base, r.size, r.type == UInt32(VMM_MEM_FREE)) }
         }
@@ -125,5 +127,84 @@ import Testing
         var got: [UInt64] = []
         while let f = FrameAllocator.allocate(), got.count <= 40 { got.append(f) }
         #expect(got == (0..<32).map { 0x20_0000 + UInt64($0) * 0x2000 })
+    }
+
+    // 2 MiB frames: carved top-down, aligned, zero, never overlapping 4 KiB ones.
+
+    static let hugeSize = FrameAllocator.hugeSize
+
+    static func hugeBytes(_ frame: UInt64) -> UnsafeMutableBufferPointer<UInt8> {
+        UnsafeMutableBufferPointer(start: Physical.bytes(frame), count: Int(hugeSize))
+    }
+
+    /// A map with room for a few 2 MiB frames: 0x40_0000..0xc0_0000 holds
+    /// four aligned ones, with unaligned edges on both sides.
+    static let hugeMap: [Range] = [
+        (0x1a_4000, 0x5c_000, UInt32(VMM_MEM_FREE)),          // 0x1a_4000..0x200_000: no huge frame fits
+        (0x3f_f000, 0x80_3000, UInt32(VMM_MEM_FREE)),         // 0x3f_f000..0xc0_2000: 4 huge + tails
+    ]
+
+    @Test func hugeFramesAreAlignedZeroAndComeFromTheTop() throws {
+        Self.reset(Self.hugeMap)
+        var huge: [UInt64] = []
+        while let h = FrameAllocator.allocateHuge() { huge.append(h); if huge.count > 8 { break } }
+        #expect(huge == [0xa0_0000, 0x80_0000, 0x60_0000, 0x40_0000])
+        for h in huge { #expect(Self.hugeBytes(h).allSatisfy { $0 == 0 }) }
+        // Everything else is still there as 4 KiB frames, none inside a huge one.
+        var small = Set<UInt64>()
+        while let f = FrameAllocator.allocate() {
+            #expect(small.insert(f).inserted, "frame \(f) handed out twice")
+            #expect(!huge.contains { f >= $0 && f < $0 + Self.hugeSize }, "frame \(f) inside a huge frame")
+            if small.count > 4096 { break }
+        }
+        #expect(UInt64(small.count) + UInt64(huge.count) * FrameAllocator.framesPerHuge == FrameAllocator.totalFrames)
+    }
+
+    @Test func smallAllocationsDoNotStealTheHugeFramesRoom() throws {
+        Self.reset(Self.hugeMap)
+        for _ in 0..<64 { _ = try #require(FrameAllocator.allocate()) }    // bottom-up, in the low range
+        #expect(FrameAllocator.allocateHuge() == 0xa0_0000)
+    }
+
+    @Test func freedHugeFramesComeBackZeroedAndAreReusedFirst() throws {
+        Self.reset(Self.hugeMap)
+        let a = try #require(FrameAllocator.allocateHuge())
+        let b = try #require(FrameAllocator.allocateHuge())
+        for h in [a, b] { let m = Self.hugeBytes(h); for i in stride(from: 0, to: m.count, by: 4093) { m[i] = 0xaa } }
+        FrameAllocator.freeHuge(a)
+        FrameAllocator.freeHuge(b)
+        FrameAllocator.freeHuge(a + 4096)                                   // not 2 MiB aligned: ignored
+        #expect(FrameAllocator.hugeFreeCount == 2)
+        let again = [try #require(FrameAllocator.allocateHuge()), try #require(FrameAllocator.allocateHuge())]
+        #expect(Set(again) == [a, b])
+        for h in again { #expect(Self.hugeBytes(h).allSatisfy { $0 == 0 }, "huge frame \(h) not zero") }
+    }
+
+    @Test func smallFramesFallBackToBreakingAFreeHugeFrame() throws {
+        Self.reset(Self.hugeMap)
+        var huge: [UInt64] = []
+        while let h = FrameAllocator.allocateHuge() { huge.append(h) }
+        while FrameAllocator.allocate() != nil {}                            // all fresh RAM used
+        let h = huge[1]
+        let m = Self.hugeBytes(h); for i in stride(from: 0, to: m.count, by: 999) { m[i] = 0x55 }
+        FrameAllocator.freeHuge(h)
+        var got = Set<UInt64>()
+        while let f = FrameAllocator.allocate() {
+            #expect(f >= h && f < h + Self.hugeSize && f % 4096 == 0)
+            #expect(Self.bytes(f).allSatisfy { $0 == 0 }, "frame \(f) not zero")
+            got.insert(f)
+            if got.count > 512 { break }
+        }
+        #expect(got.count == 512)
+        #expect(FrameAllocator.allocateHuge() == nil)
+    }
+
+    @Test func noHugeFrameWhereNoAlignedTwoMiBFit() {
+        Self.reset()                                                          // the 8 MiB map above: no aligned 2 MiB free
+        #expect(FrameAllocator.allocateHuge() == nil)
+        #expect(FrameAllocator.allocate() == 0x1a_4000)
+        var n: UInt64 = 1
+        while FrameAllocator.allocate() != nil { n += 1 }
+        #expect(n == FrameAllocator.totalFrames)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VMM
 
 /// `vmm run PROGRAM ARGS`: the built-in kernel runs a static program as init
 /// from an initramfs the VMM writes, and vmm exits with the program's status.
@@ -39,12 +40,13 @@ struct RunCommandTests {
         #expect(try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "segv"]).status == 139)
     }
 
-    /// syscalls_run.c on the host and through `vmm run` print the same lines
-    /// (lines starting with "~ " legitimately differ and compare by name).
-    @Test(arguments: ["musl", "glibc"])
-    func matchesTheHostLineForLine(libc: String) throws {
+    /// syscalls_run.c and hugepages.c on the host and through `vmm run` print
+    /// the same lines (lines starting with "~ " legitimately differ and
+    /// compare by name). `vmm run` passes the host's THP policy to the guest.
+    @Test(arguments: ["syscalls_run", "hugepages"], ["musl", "glibc"])
+    func matchesTheHostLineForLine(program: String, libc: String) throws {
         guard let cc = compiler(libc) else { return }
-        let exe = try Self.build("syscalls_run", compiler: cc)
+        let exe = try Self.build(program, compiler: cc)
         let host = try Run.program(exe, [])
         let guest = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", exe.path])
         #expect(host.status == 0 && guest.status == 0, "\(guest.stderr)")
@@ -55,6 +57,10 @@ struct RunCommandTests {
         #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count)")
         for (gl, hl) in zip(g, h) { #expect(gl == hl) }
         #expect(g.last == "done")
+        if program == "hugepages" && HostHugePagePolicy.kernelParameter() != "transparent_hugepage=never" {
+            // One touched byte made the whole 2 MiB resident: a 2 MiB page backs it.
+            #expect(guest.stdout.contains("~ resident_after_one_touch: 512\n"), "\(guest.stdout)")
+        }
     }
 
     /// (What --add puts in the image is checked in RunInitramfsTests.)

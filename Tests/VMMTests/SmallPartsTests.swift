@@ -151,3 +151,14 @@ import Testing
         #expect(VMMResidentMemory.parse(status: "Name: x\n", guestResident: 0) == nil)
     }
 }
+
+@Suite struct HostHugePagePolicyTests {
+    @Test func readsTheBracketedValue() {
+        #expect(HostHugePagePolicy.parse("always [madvise] never\n") == "madvise")
+        #expect(HostHugePagePolicy.parse("[always] madvise never\n") == "always")
+        #expect(HostHugePagePolicy.parse("always madvise [never]") == "never")
+        #expect(HostHugePagePolicy.parse("always madvise never") == nil)
+        #expect(HostHugePagePolicy.parse("[inherit] always") == nil)     // not a value the kernel knows
+        #expect(HostHugePagePolicy.parse("") == nil)
+    }
+}

@@ -17,7 +17,8 @@ struct GuestRunner {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
         config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
-        config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments)
+        config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
+                                                           extra: HostHugePagePolicy.kernelParameter())
         let console = CapturedConsole()
         config.console = console
         let machine = try Machine(config)

@@ -38,7 +38,8 @@ struct RunCommand: ParsableCommand {
             }
             var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
-            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments)
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
+                                                           extra: HostHugePagePolicy.kernelParameter())
             machine.runAndExit(config)
         } catch {
             fail(error)

@@ -1,7 +1,8 @@
 /// The kernel command line, split as Linux does for init (init/main.c): `init=`
 /// names the program, `quiet` quiets the kernel, other `key=value` words go to
 /// init's environment, the rest (and everything after `--`) to its argv.
-/// `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
+/// `transparent_hugepage=always|madvise|never` is Linux's THP switch
+/// (TransparentHugePages.swift); `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
 /// boot stages (entry, memory ready, kernel tables ready, init loaded); `test_kernel_ud2!` executes ud2 in ring 0 after
 /// boot (tests the kernel-fault report).
 struct CommandLine {
@@ -12,6 +13,7 @@ struct CommandLine {
     var quiet = false
     var debug = false
     var faultTest = false
+    var hugePages: TransparentHugePages.Policy?
 
     /// Words are split at spaces; double quotes group spaces into a word and
     /// are removed (lib/cmdline.c next_arg), so `"b c"` is one argument and
@@ -36,6 +38,8 @@ struct CommandLine {
             if afterDashes { _ = args.append(w, n); continue }
             if !quoted && n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
+            if n > 20 && bytesEqual(w, "transparent_hugepage=", 21),
+               let policy = TransparentHugePages.policy(named: w + 21, n - 21) { hugePages = policy; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
             if n == 5 && bytesEqual(w, "debug", 5) { debug = true; continue }
             if n == 9 && bytesEqual(w, "bootmarks", 9) { continue }

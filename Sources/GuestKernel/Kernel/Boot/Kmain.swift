@@ -32,6 +32,7 @@ func kmain(_ bootInfo: UInt64) {
     let cmdline = CommandLine(Physical.bytes(boot.cmdlineAddress), boot.cmdlineSize)
     Console.quiet = cmdline.quiet
     Console.echo = cmdline.debug
+    if let policy = cmdline.hugePages { TransparentHugePages.policy = policy }
     Hypercall.bootMark(0x103)
     if cmdline.faultTest { kernel_ud2() }
     startInit(boot: boot, cmdline: cmdline)

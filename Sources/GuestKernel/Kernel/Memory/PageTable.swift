@@ -9,6 +9,10 @@ struct PTE {
     static let user: UInt64 = 1 << 2
     static let large: UInt64 = 1 << 7
     static let addressMask: UInt64 = 0x000f_ffff_ffff_f000
+    /// The frame of a 2 MiB page in a PDE with PS set (bit 12 is PAT there).
+    static let largeAddressMask: UInt64 = 0x000f_ffff_ffe0_0000
+    /// P, R/W, U/S, ... and the software bits 9-11.
+    static let flagsMask: UInt64 = 0xfff
 }
 
 enum PageTable {
@@ -62,22 +66,43 @@ enum PageTable {
 
     static func index(_ va: UInt64, level: Int) -> Int { Int((va >> UInt64(12 + 9 * level)) & 511) }
 
-    /// The leaf PTE slot for `va`, creating intermediate tables when `create`.
+    /// The leaf PTE slot for `va`, creating intermediate tables when `create`;
+    /// nil when a table is missing (and not `create`, or out of memory) or a
+    /// 2 MiB page is in the way.
     static func slot(_ pml4: UInt64, _ va: UInt64, create: Bool) -> UnsafeMutablePointer<UInt64>? {
         var table = pml4
         var level = 3
         while level > 0 {
             let e = entries(table) + index(va, level: level)
             if e.pointee & PTE.present == 0 {
-                guard create, let t = FrameAllocator.allocate() else { return nil }
+                // A PROT_NONE 2 MiB page is not present but is not a hole either.
+                guard create, e.pointee & PTE.large == 0, let t = FrameAllocator.allocate() else { return nil }
                 e.pointee = t | PTE.present | PTE.writable | PTE.user
             } else if e.pointee & PTE.large != 0 {
-                return nil   // user halves hold no large pages
+                return nil
             }
             table = e.pointee & PTE.addressMask
             level -= 1
         }
         return entries(table) + index(va, level: 0)
+    }
+
+    /// The PD slot for `va` (the entry that maps 2 MiB), creating the PDPT
+    /// and PD when `create`; nil when missing or when a 1 GiB entry is there.
+    static func pdSlot(_ pml4: UInt64, _ va: UInt64, create: Bool) -> UnsafeMutablePointer<UInt64>? {
+        var table = pml4
+        var level = 3
+        while level > 1 {
+            let e = entries(table) + index(va, level: level)
+            if e.pointee & PTE.large != 0 { return nil }
+            if e.pointee & PTE.present == 0 {
+                guard create, let t = FrameAllocator.allocate() else { return nil }
+                e.pointee = t | PTE.present | PTE.writable | PTE.user
+            }
+            table = e.pointee & PTE.addressMask
+            level -= 1
+        }
+        return entries(table) + index(va, level: 1)
     }
 
     static func map(_ pml4: UInt64, _ va: UInt64, _ frame: UInt64, writable: Bool) -> Bool {
@@ -86,14 +111,42 @@ enum PageTable {
         return true
     }
 
-    /// The present leaf entry for `va`, or 0.
-    static func lookup(_ pml4: UInt64, _ va: UInt64) -> UInt64 {
-        guard let e = slot(pml4, va, create: false) else { return 0 }
-        return e.pointee & PTE.present != 0 ? e.pointee : 0
+    /// The PD entry mapping 2 MiB frame `frame` (SDM Vol. 3A, 4.5.4: PS=1 in a PDE).
+    @inline(__always) static func hugeEntry(_ frame: UInt64, writable: Bool) -> UInt64 {
+        frame | PTE.present | PTE.user | PTE.large | (writable ? PTE.writable : 0)
     }
 
-    /// Calls `body` with the leaf slot of every page in [start, end) of the
-    /// user half that has a frame (present, or kept under PROT_NONE), skipping absent tables whole (512 GiB, 1 GiB, 2 MiB).
+    /// The leaf entry mapping `va`, PROT_NONE ones included, or 0: a 4 KiB
+    /// PTE, or a 2 MiB PDE rewritten as the 4 KiB entry of va's page (its
+    /// frame, its flags without PS), so callers need not know the page size.
+    static func leafEntry(_ pml4: UInt64, _ va: UInt64) -> UInt64 {
+        var table = pml4
+        var level = 3
+        while true {
+            let e = entries(table)[index(va, level: level)]
+            if level == 0 { return e }
+            // One test on the common path (a present table): absent or large is rare.
+            if e & (PTE.present | PTE.large) != PTE.present {
+                guard e & PTE.large != 0 && level == 1 else { return 0 }   // no 1 GiB pages in the user half
+                return (e & PTE.largeAddressMask) | (va & (FrameAllocator.hugeSize - 1) & PTE.addressMask)
+                    | (e & PTE.flagsMask & ~PTE.large)
+            }
+            table = e & PTE.addressMask
+            level -= 1
+        }
+    }
+
+    /// The present leaf entry for `va` (as leafEntry), or 0.
+    @inline(__always) static func lookup(_ pml4: UInt64, _ va: UInt64) -> UInt64 {
+        let e = leafEntry(pml4, va)
+        return e & PTE.present != 0 ? e : 0
+    }
+
+    /// Calls `body` with the leaf slot of every 4 KiB page in [start, end) of
+    /// the user half that has a frame (present, or kept under PROT_NONE),
+    /// skipping absent tables whole (512 GiB, 1 GiB, 2 MiB) and 2 MiB pages
+    /// (forEachHugePage visits those). munmap, mprotect and brk walk this on
+    /// every call: it is kept as lean as it was before 2 MiB pages existed.
     static func forEachPresent(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         var va = start
@@ -118,6 +171,61 @@ enum PageTable {
         }
     }
 
+    /// Calls `body` with the PD slot and address of every 2 MiB page (present
+    /// or PROT_NONE) in [start, end) of the user half. The caller has split
+    /// the ones the range only partly covers (splitAround), so each visited
+    /// page lies wholly inside; one that does not is skipped.
+    static func forEachHugePage(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
+                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
+        var va = start
+        outer: while va < end && va < userTop {
+            var table = pml4
+            var level = 3
+            while level > 1 {
+                let e = entries(table)[index(va, level: level)]
+                if e & PTE.present == 0 || e & PTE.large != 0 {
+                    let span = UInt64(1) << UInt64(12 + 9 * level)
+                    let (next, o) = (va & ~(span - 1)).addingReportingOverflow(span)
+                    if o { return }
+                    va = next
+                    continue outer
+                }
+                table = e & PTE.addressMask
+                level -= 1
+            }
+            let slot = entries(table) + index(va, level: 1)
+            let base = va & ~(FrameAllocator.hugeSize - 1)
+            if slot.pointee & PTE.large != 0 && base >= start && end - base >= FrameAllocator.hugeSize { body(slot, base) }
+            let (next, o) = base.addingReportingOverflow(FrameAllocator.hugeSize)
+            if o { return }
+            va = next
+        }
+    }
+
+    /// Splits the 2 MiB page that `va` falls strictly inside of, if any, so
+    /// that an operation starting or ending at `va` keeps to its range; false
+    /// without memory for the page table (then nothing changed).
+    static func splitAround(_ pml4: UInt64, _ va: UInt64) -> Bool {
+        guard va & (FrameAllocator.hugeSize - 1) != 0, va < userTop,
+              let pde = pdSlot(pml4, va, create: false), pde.pointee & PTE.large != 0 else { return true }
+        return split(pde, va & ~(FrameAllocator.hugeSize - 1))
+    }
+
+    /// Replaces the 2 MiB page in PD slot `pde` (mapping `va`) by a page table
+    /// of the 512 4 KiB pages of the same frame with the same rights; the
+    /// pieces are then separate frames (freed one by one). False without memory.
+    static func split(_ pde: UnsafeMutablePointer<UInt64>, _ va: UInt64) -> Bool {
+        guard let pt = FrameAllocator.allocate() else { return false }
+        let e = pde.pointee
+        let flags = e & PTE.flagsMask & ~PTE.large
+        let frame = e & PTE.largeAddressMask
+        let t = entries(pt)
+        for i in 0..<512 { t[i] = (frame + UInt64(i) << 12) | flags }
+        pde.pointee = pt | PTE.present | PTE.writable | PTE.user
+        invlpg(va)                      // drops the 2 MiB translation (SDM Vol. 3A, 4.10.4.1)
+        return true
+    }
+
     /// Software bit (SDM: bits 9-11 are ignored by the CPU): the frame is not
     /// the process's own (e.g. an initrd page mapped in place) and is not freed.
     static let borrowed: UInt64 = 1 << 9
@@ -136,7 +244,16 @@ enum PageTable {
     }
 
     /// Unmaps [start, end) in the user half, freeing the frames it owns.
-    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool) {
+    /// With `hugePages` (the address space has had some) 2 MiB pages are
+    /// freed too; the caller has split those the range only partly covers.
+    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool, hugePages: Bool = true) {
+        if hugePages {
+            forEachHugePage(pml4, start, end) { e, va in
+                FrameAllocator.freeHuge(e.pointee & PTE.largeAddressMask)
+                e.pointee = 0
+                if flush { invlpg(va) }
+            }
+        }
         forEachPresent(pml4, start, end) { e, va in
             if e.pointee & borrowed == 0 { FrameAllocator.free(e.pointee & PTE.addressMask) }
             e.pointee = 0

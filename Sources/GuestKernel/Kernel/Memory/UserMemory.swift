@@ -18,13 +18,26 @@ enum UserMemory {
         return f == 0 ? nil : (f & PTE.addressMask) | (va & (Physical.pageSize - 1))
     }
 
-    /// Maps a zero frame at `va` if an area allows the access. Used by the #PF
+    /// Maps a zero frame at `va` if an area allows the access: a 2 MiB one
+    /// when TransparentHugePages allows it there, else 4 KiB. Used by the #PF
     /// handler and by resolve().
     static func demandFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
-        guard va < PageTable.userTop, let prot = p.pointee.protection(of: va), prot != 0,
-              !write || prot & Prot.write != 0 else { return false }
+        guard va < PageTable.userTop, let area = p.area(of: va), area.prot != 0,
+              !write || area.prot & Prot.write != 0 else { return false }
+        let writable = area.prot & Prot.write != 0
+        if TransparentHugePages.eligible(flags: area.flags) {
+            let base = va & ~(FrameAllocator.hugeSize - 1)
+            // The PD slot must be empty: no page table (4 KiB pages) there yet.
+            if base >= area.start && area.end - base >= FrameAllocator.hugeSize,
+               let pde = PageTable.pdSlot(p.pointee.pml4, base, create: true), pde.pointee == 0,
+               let frame = FrameAllocator.allocateHuge() {
+                pde.pointee = PageTable.hugeEntry(frame, writable: writable)
+                p.pointee.hasHugePages = true
+                return true
+            }
+        }
         guard let frame = FrameAllocator.allocate() else { return false }
-        guard PageTable.map(p.pointee.pml4, pageDown(va), frame, writable: prot & Prot.write != 0) else {
+        guard PageTable.map(p.pointee.pml4, pageDown(va), frame, writable: writable) else {
             FrameAllocator.free(frame)
             return false
         }

@@ -21,16 +21,26 @@ struct Process {
     var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     var cwdLength = 0
     var scratch: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
+    /// Some 2 MiB page was mapped: munmap/mprotect/madvise/brk must split the
+    /// ones their range ends inside (a process without any skips that walk).
+    var hasHugePages = false
 
     static let brkMax: UInt64 = 1 << 30
     static let stackTop: UInt64 = 0x7fff_ffff_f000
     static let stackSize: UInt64 = 8 << 20     // RLIMIT_STACK default
     static let mmapBase: UInt64 = 0x7f00_0000_0000
 
-    /// The protection of `va`, or nil when it is in no area (heap included).
-    func protection(of va: UInt64) -> UInt32? {
-        if va >= brkStart, let top = pageUp(brk), va < top { return Prot.read | Prot.write }
-        if let i = vmas.find(va) { return vmas.items[i].prot }
+}
+
+extension UnsafeMutablePointer where Pointee == Process {
+    /// The area holding `va` (the heap as one read-write area), or nil. On
+    /// the pointer, not on Process: a method of the struct reached through
+    /// `pointee` copies the whole struct first (a `rep movs` on the fault path).
+    func area(of va: UInt64) -> VMA? {
+        let brkStart = pointee.brkStart
+        if va >= brkStart, let top = pageUp(pointee.brk), va < top { return VMA(start: brkStart, end: top, prot: Prot.read | Prot.write) }
+        let vmas = pointee.vmas
+        if let i = vmas.find(va) { return vmas.items[i] }
         return nil
     }
 }
@@ -62,6 +72,7 @@ enum Processes {
             nextPid += 1
             t[i].pml4 = pml4
             t[i].mmapTop = Process.mmapBase
+            t[i].hasHugePages = false
             zero_qwords(t[i].sigactions, 64 * 4)
             for fd in 0..<FileTable.capacity { t[i].files.close(fd) }
             return t + i

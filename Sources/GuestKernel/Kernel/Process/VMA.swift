@@ -1,9 +1,14 @@
-/// A user virtual memory area: [start, end), page aligned, with its PROT_* bits.
-/// Pages inside an area that are not mapped yet are demand-zero.
+/// A user virtual memory area: [start, end), page aligned, with its PROT_* bits
+/// and VMA.* flags. Pages inside an area that are not mapped yet are demand-zero.
 struct VMA {
     var start: UInt64
     var end: UInt64
     var prot: UInt32
+    var flags: UInt32 = 0
+
+    /// madvise(MADV_HUGEPAGE) / madvise(MADV_NOHUGEPAGE) (Linux VM_HUGEPAGE, VM_NOHUGEPAGE).
+    static let hugePage: UInt32 = 1
+    static let noHugePage: UInt32 = 2
 }
 
 enum Prot {
@@ -35,8 +40,8 @@ struct VMAList {
     mutating func insert(_ v: VMA) -> Bool {
         var i = 0
         while i < count && items[i].start < v.start { i += 1 }
-        let joinsLeft = i > 0 && items[i - 1].end == v.start && items[i - 1].prot == v.prot
-        let joinsRight = i < count && items[i].start == v.end && items[i].prot == v.prot
+        let joinsLeft = i > 0 && items[i - 1].end == v.start && items[i - 1].prot == v.prot && items[i - 1].flags == v.flags
+        let joinsRight = i < count && items[i].start == v.end && items[i].prot == v.prot && items[i].flags == v.flags
         if joinsLeft && joinsRight {
             items[i - 1].end = items[i].end
             remove(at: i)
@@ -68,11 +73,62 @@ struct VMAList {
             if v.start < start && end < v.end {
                 guard count < VMAList.capacity else { return false }
                 items[i].end = start
-                return insert(VMA(start: end, end: v.end, prot: v.prot))
+                return insert(VMA(start: end, end: v.end, prot: v.prot, flags: v.flags))
             }
             if v.start < start { items[i].end = start; i += 1 }
             else if end < v.end { items[i].start = end; i += 1 }
             else { remove(at: i) }
+        }
+        return true
+    }
+
+    /// Gives the parts of areas inside [start, end) protection `prot` (when
+    /// not nil) and their flags with `set` added and `clear` removed,
+    /// splitting areas at the ends and merging equal neighbours, as
+    /// mprotect(2) and madvise(2) do; pages of the range in no area are left
+    /// alone. False when a split needs more slots than there are.
+    mutating func update(_ start: UInt64, _ end: UInt64, prot: UInt32?, set: UInt32, clear: UInt32) -> Bool {
+        var a = start
+        while a < end {
+            var i = 0
+            while i < count && items[i].end <= a { i += 1 }
+            guard i < count, items[i].start < end else { return true }
+            var piece = items[i]
+            piece.start = max(piece.start, a)
+            piece.end = min(piece.end, end)
+            piece.prot = prot ?? piece.prot
+            piece.flags = (piece.flags | set) & ~clear
+            a = piece.end
+            if piece.prot == items[i].prot && piece.flags == items[i].flags { continue }
+            guard replace(at: i, with: piece) else { return false }
+        }
+        return true
+    }
+
+    /// Puts `piece`, a part of area i, in its place: what is left of area i on
+    /// either side stays as it was, and `piece` merges with an equal
+    /// neighbour. False (nothing changed) when the split needs more slots.
+    mutating func replace(at i: Int, with piece: VMA) -> Bool {
+        let v = items[i]
+        let left = v.start < piece.start, right = piece.end < v.end
+        let extra = (left ? 1 : 0) + (right ? 1 : 0)
+        guard count + extra <= VMAList.capacity else { return false }
+        var j = count
+        while j > i + 1 { j -= 1; items[j + extra] = items[j] }
+        count += extra
+        var k = i
+        if left { items[k] = VMA(start: v.start, end: piece.start, prot: v.prot, flags: v.flags); k += 1 }
+        items[k] = piece
+        if right { items[k + 1] = VMA(start: piece.end, end: v.end, prot: v.prot, flags: v.flags) }
+        if !right && k + 1 < count && items[k + 1].start == piece.end && items[k + 1].prot == piece.prot
+            && items[k + 1].flags == piece.flags {
+            items[k].end = items[k + 1].end
+            remove(at: k + 1)
+        }
+        if !left && k > 0 && items[k - 1].end == piece.start && items[k - 1].prot == piece.prot
+            && items[k - 1].flags == piece.flags {
+            items[k - 1].end = items[k].end
+            remove(at: k)
         }
         return true
     }

@@ -15,7 +15,8 @@ enum SysMemory {
         if newTop > oldTop {
             if p.pointee.vmas.overlaps(oldTop, newTop) { return Int64(cur) }
         } else if newTop < oldTop {
-            PageTable.unmap(p.pointee.pml4, newTop, oldTop, flush: true)
+            guard splitEnds(p, newTop, oldTop) else { return Int64(cur) }
+            PageTable.unmap(p.pointee.pml4, newTop, oldTop, flush: true, hugePages: p.pointee.hasHugePages)
         }
         p.pointee.brk = want
         return Int64(want)
@@ -55,11 +56,15 @@ enum SysMemory {
         return s < top && p.pointee.brkStart < e
     }
 
-    /// Top-down below the last placement (as Linux's default layout).
+    /// Top-down below the last placement (as Linux's default layout). A
+    /// length that is a multiple of 2 MiB is placed 2 MiB-aligned, so that
+    /// huge pages can map it (Linux since 6.7, __get_unmapped_area →
+    /// thp_get_unmapped_area for anonymous mappings of PMD-multiple length).
     static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64) -> UInt64? {
+        let align: UInt64 = len & (FrameAllocator.hugeSize - 1) == 0 ? FrameAllocator.hugeSize : Physical.pageSize
         var top = p.pointee.mmapTop
-        while top >= len && top - len >= p.pointee.brkStart &+ Process.brkMax {
-            let s = top - len
+        while top >= len && (top - len) & ~(align - 1) >= p.pointee.brkStart &+ Process.brkMax {
+            let s = (top - len) & ~(align - 1)
             if !p.pointee.vmas.overlaps(s, top) {
                 p.pointee.mmapTop = s
                 return s
@@ -74,9 +79,16 @@ enum SysMemory {
         return nil
     }
 
+    /// Splits the 2 MiB pages that [s, e) starts or ends inside, before an
+    /// operation on the range changes anything; false without memory.
+    @inline(__always)
+    static func splitEnds(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        !p.pointee.hasHugePages || (PageTable.splitAround(p.pointee.pml4, s) && PageTable.splitAround(p.pointee.pml4, e))
+    }
+
     static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
-        guard p.pointee.vmas.carve(s, e) else { return false }
-        PageTable.unmap(p.pointee.pml4, s, e, flush: true)
+        guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
+        PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
         return true
     }
 
@@ -96,31 +108,60 @@ enum SysMemory {
         let inHeap = addr >= p.pointee.brkStart && end <= (pageUp(p.pointee.brk) ?? 0)
         if !inHeap {
             guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM }
-            guard p.pointee.vmas.carve(addr, end),
-                  p.pointee.vmas.insert(VMA(start: addr, end: end, prot: UInt32(prot))) else { return -Errno.ENOMEM }
         }
-        // Mapped pages: W follows PROT_WRITE; PROT_NONE clears U so any access faults.
+        guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
+        if !inHeap {
+            guard p.pointee.vmas.update(addr, end, prot: UInt32(prot), set: 0, clear: 0) else { return -Errno.ENOMEM }
+        }
+        // Mapped pages: W follows PROT_WRITE; PROT_NONE clears P (the frame is
+        // kept under the protNone bit) so any access faults. A 2 MiB page wholly
+        // inside the range changes in its PD entry: the same bits.
+        let rights = protectionBits(UInt32(prot))
+        if p.pointee.hasHugePages {
+            PageTable.forEachHugePage(p.pointee.pml4, addr, end) { e, va in
+                e.pointee = (e.pointee & ~(PTE.writable | PTE.present | PTE.user | PageTable.protNone)) | rights
+                invlpg(va)
+            }
+        }
         var ok = true
         PageTable.forEachPresent(p.pointee.pml4, addr, end) { e, va in
             // A borrowed (initrd) page becomes the process's own before it is writable.
             if prot & 2 != 0 && !PageTable.privatize(e, va) { ok = false; return }
-            var v = e.pointee & ~(PTE.writable | PTE.present | PageTable.protNone)
-            if prot == 0 { v |= PageTable.protNone }                  // frame kept, not present
-            else { v |= PTE.present | PTE.user }
-            if prot & 2 != 0 { v |= PTE.writable }
-            e.pointee = v
+            e.pointee = (e.pointee & ~(PTE.writable | PTE.present | PTE.user | PageTable.protNone)) | rights
             invlpg(va)
         }
         return ok ? 0 : -Errno.ENOMEM
     }
 
-    static let MADV_DONTNEED: UInt64 = 4
+    /// The entry bits for PROT_* `prot`: PROT_NONE keeps the frame with P
+    /// clear (PageTable.protNone); anything else is present and user; W
+    /// follows PROT_WRITE (x86 pages without NX are always readable/executable).
+    @inline(__always) static func protectionBits(_ prot: UInt32) -> UInt64 {
+        if prot == 0 { return PageTable.protNone }
+        return PTE.present | PTE.user | (prot & Prot.write != 0 ? PTE.writable : 0)
+    }
 
-    /// Advice is accepted; MADV_DONTNEED drops the pages (they read as zero after).
+    static let MADV_DONTNEED: UInt64 = 4, MADV_HUGEPAGE: UInt64 = 14, MADV_NOHUGEPAGE: UInt64 = 15
+
+    /// Advice is accepted; MADV_DONTNEED drops the pages (they read as zero
+    /// after); MADV_HUGEPAGE / MADV_NOHUGEPAGE mark the areas of the range
+    /// (TransparentHugePages), ENOMEM when part of it is in no area.
     static func madvise(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard a.a0 & 0xfff == 0, let len = pageUp(a.a1), a.a0 <= PageTable.userTop,
               len <= PageTable.userTop - a.a0 else { return -Errno.EINVAL }
-        if a.a2 == MADV_DONTNEED { PageTable.unmap(p.pointee.pml4, a.a0, a.a0 + len, flush: true) }
+        let end = a.a0 + len
+        switch a.a2 {
+        case MADV_DONTNEED:
+            guard splitEnds(p, a.a0, end) else { return -Errno.ENOMEM }
+            PageTable.unmap(p.pointee.pml4, a.a0, end, flush: true, hugePages: p.pointee.hasHugePages)
+        case MADV_HUGEPAGE, MADV_NOHUGEPAGE:
+            let huge = a.a2 == MADV_HUGEPAGE
+            guard p.pointee.vmas.update(a.a0, end, prot: nil, set: huge ? VMA.hugePage : VMA.noHugePage,
+                                        clear: huge ? VMA.noHugePage : VMA.hugePage) else { return -Errno.ENOMEM }
+            if !p.pointee.vmas.covers(a.a0, end) && !SysMemory.overlapsHeap(p, a.a0, end) { return -Errno.ENOMEM }
+        default:
+            break
+        }
         return 0
     }
 
@@ -132,8 +173,8 @@ enum SysMemory {
         var va = a.a0
         var i: UInt64 = 0
         while va < a.a0 + len {
-            guard p.pointee.protection(of: va) != nil else { return -Errno.ENOMEM }
-            let e = PageTable.slot(p.pointee.pml4, va, create: false)?.pointee ?? 0
+            guard p.area(of: va) != nil else { return -Errno.ENOMEM }
+            let e = PageTable.leafEntry(p.pointee.pml4, va)
             var b: UInt8 = e & (PTE.present | PageTable.protNone) != 0 ? 1 : 0
             guard UserMemory.copyOut(p, to: a.a2 &+ i, from: &b, count: 1) else { return -Errno.EFAULT }
             va += Physical.pageSize

@@ -1,0 +1,119 @@
+import Testing
+
+/// The guest kernel's list of memory areas (Sources/GuestKernel/Kernel/
+/// Process/VMA.swift, compiled here through KernelShared/): insert/merge,
+/// carve and the mprotect/madvise update that splits areas at the range ends.
+struct KernelVMATests {
+    typealias Area = (start: UInt64, end: UInt64, prot: UInt32, flags: UInt32)
+
+    func areas(_ l: VMAList) -> [Area] {
+        (0..<l.count).map { (l.items[$0].start, l.items[$0].end, l.items[$0].prot, l.items[$0].flags) }
+    }
+
+    func expectAreas(_ l: VMAList, _ want: [Area], sourceLocation: SourceLocation = #_sourceLocation) {
+        let got = areas(l)
+        #expect(got.count == want.count, "\(got)", sourceLocation: sourceLocation)
+        for (g, w) in zip(got, want) {
+            #expect(g == w, "\(got)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func insertMergesOnlyEqualNeighbours() {
+        var l = VMAList()
+        do { let r = l.insert(VMA(start: 0x1000, end: 0x3000, prot: 3)); #expect(r) }
+        do { let r = l.insert(VMA(start: 0x3000, end: 0x4000, prot: 3)); #expect(r) }                      // merges
+        do { let r = l.insert(VMA(start: 0x4000, end: 0x5000, prot: 3, flags: VMA.hugePage)); #expect(r) }  // flags differ
+        do { let r = l.insert(VMA(start: 0x5000, end: 0x6000, prot: 1, flags: VMA.hugePage)); #expect(r) }  // prot differs
+        expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x4000, 0x5000, 3, VMA.hugePage), (0x5000, 0x6000, 1, VMA.hugePage)])
+    }
+
+    @Test func carveKeepsFlagsOfBothHalves() {
+        var l = VMAList()
+        do { let r = l.insert(VMA(start: 0x1000, end: 0x9000, prot: 3, flags: VMA.hugePage)); #expect(r) }
+        do { let r = l.carve(0x3000, 0x4000); #expect(r) }
+        expectAreas(l, [(0x1000, 0x3000, 3, VMA.hugePage), (0x4000, 0x9000, 3, VMA.hugePage)])
+    }
+
+    @Test func updateSplitsAtTheEndsAndMergesBack() {
+        var l = VMAList()
+        do { let r = l.insert(VMA(start: 0x1000, end: 0x9000, prot: 3)); #expect(r) }
+        do { let r = l.update(0x3000, 0x5000, prot: 1, set: 0, clear: 0); #expect(r) }
+        expectAreas(l, [(0x1000, 0x3000, 3, 0), (0x3000, 0x5000, 1, 0), (0x5000, 0x9000, 3, 0)])
+        do { let r = l.update(0x3000, 0x5000, prot: 3, set: 0, clear: 0); #expect(r) }
+        expectAreas(l, [(0x1000, 0x9000, 3, 0)])
+    }
+
+    @Test func updateOfFlagsKeepsEachPiecesProtectionAndSkipsHoles() {
+        var l = VMAList()
+        do { let r = l.insert(VMA(start: 0x1000, end: 0x3000, prot: 1)); #expect(r) }
+        do { let r = l.insert(VMA(start: 0x3000, end: 0x5000, prot: 3)); #expect(r) }
+        do { let r = l.insert(VMA(start: 0x8000, end: 0xa000, prot: 5)); #expect(r) }
+        do { let r = l.update(0x2000, 0x9000, prot: nil, set: VMA.hugePage, clear: VMA.noHugePage); #expect(r) }
+        expectAreas(l, [(0x1000, 0x2000, 1, 0), (0x2000, 0x3000, 1, VMA.hugePage), (0x3000, 0x5000, 3, VMA.hugePage),
+                        (0x8000, 0x9000, 5, VMA.hugePage), (0x9000, 0xa000, 5, 0)])
+        #expect(!l.covers(0x2000, 0x9000))
+        do { let r = l.update(0x1000, 0xa000, prot: nil, set: VMA.noHugePage, clear: VMA.hugePage); #expect(r) }
+        expectAreas(l, [(0x1000, 0x3000, 1, VMA.noHugePage), (0x3000, 0x5000, 3, VMA.noHugePage), (0x8000, 0xa000, 5, VMA.noHugePage)])
+    }
+
+    @Test func updateFailsWithoutSlotsAndLosesNothing() {
+        var l = VMAList()
+        // Full: capacity areas of alternating protection, none mergeable.
+        for i in 0..<VMAList.capacity {
+            let s = UInt64(i + 1) * 0x2000
+            do { let r = l.insert(VMA(start: s, end: s + 0x1000, prot: UInt32(i & 1) + 1)); #expect(r) }
+        }
+        let before = areas(l)
+        do { let r = l.update(0x2000, 0x2800, prot: 3, set: 0, clear: 0); #expect(!r) }        // would split the first area
+        let after = areas(l)
+        #expect(after.count == before.count)
+        #expect(zip(after, before).allSatisfy { $0 == $1 })
+    }
+
+    /// Random mprotect/madvise-like updates, carves and inserts over 64 pages,
+    /// checked against a page-by-page model: same (prot, flags) for every
+    /// page, areas sorted and disjoint, no two equal areas left touching.
+    @Test func randomUpdatesMatchAPageModel() {
+        var l = VMAList()
+        var model = [(UInt32, UInt32)?](repeating: nil, count: 64)
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        func page(_ i: Int) -> UInt64 { 0x10_0000 + UInt64(i) * 0x1000 }
+        for step in 0..<3000 {
+            let a = next(64), b = a + 1 + next(64 - a)
+            switch next(3) {
+            case 0:
+                let prot = UInt32(next(4)), flags = UInt32(next(3))
+                if (a..<b).allSatisfy({ model[$0] == nil }) {
+                    let ok = l.insert(VMA(start: page(a), end: page(b), prot: prot, flags: flags))
+                    #expect(ok)
+                    for i in a..<b { model[i] = (prot, flags) }
+                }
+            case 1:
+                let ok = l.carve(page(a), page(b))
+                #expect(ok)
+                for i in a..<b { model[i] = nil }
+            default:
+                let prot: UInt32? = next(2) == 0 ? nil : UInt32(next(4))
+                let set = UInt32(next(3)), clear = UInt32(next(3)) & ~set
+                let ok = l.update(page(a), page(b), prot: prot, set: set, clear: clear)
+                #expect(ok)
+                for i in a..<b { if let m = model[i] { model[i] = (prot ?? m.0, (m.1 | set) & ~clear) } }
+            }
+            let got = areas(l)
+            for (x, y) in zip(got, got.dropFirst()) {
+                #expect(x.end <= y.start, "step \(step): overlap or disorder \(got)")
+                #expect(!(x.end == y.start && x.prot == y.prot && x.flags == y.flags), "step \(step): unmerged \(got)")
+            }
+            for i in 0..<64 {
+                let hit = got.first { $0.start <= page(i) && page(i) < $0.end }
+                let want = model[i].map { "\($0.0)/\($0.1)" } ?? "none"
+                let have = hit.map { "\($0.prot)/\($0.flags)" } ?? "none"
+                #expect(have == want, "step \(step) page \(i)")
+            }
+        }
+    }
+}
