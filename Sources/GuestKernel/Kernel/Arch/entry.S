@@ -30,8 +30,13 @@ load_gdt:
     pushq   %rax
     lretq
 
-// First entry into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower privilege).
-// enter_user(rip, rsp, rflags): no kernel value may leak into user registers.
+// Entry of a new program into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower
+// privilege). enter_user(rip, rsp, rflags): no kernel value may leak into user
+// registers. Never returns: a later program started from deep in a syscall or trap path
+// (RunList.swift) abandons those frames, which is safe because every entry
+// from ring 3 starts at the top of kernel_stack again: exceptions through
+// TSS.RSP0 (SDM Vol. 3A, 6.14.4; the #PF system-call path included) and
+// SYSCALL through syscall_kernel_rsp, both kernel_stack_top (below).
     .globl enter_user
 enter_user:
     pushq   $0x2b                   // SS: user data
