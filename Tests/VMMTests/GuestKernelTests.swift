@@ -252,6 +252,14 @@ struct GuestKernelTests {
         #expect(quiet.stdout == "hello from /hello, argc=2 [a]\n")         // quiet: no log lines
     }
 
+    /// A new program starts with the x87/SSE state of a reset CPU, whatever
+    /// the previous one left (rounding modes, FTZ, registers).
+    @Test func nextProgramGetsAFreshFPUState() throws {
+        let r = try bootList("quiet init=/faults -- fpu-dirty ; /faults fpu-check")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "fpu: mxcsr 1f80 fcw 37f top 0 xmm15 0\n")
+    }
+
     /// The budget: getpid <= 60 guest-kernel instructions, 0 VM exits.
     @Test func getpidCostsAtMost60KernelInstructionsAndNoExits() throws {
         let json = TestGuests.directory.appendingPathComponent("getpid-\(UUID().uuidString).json")

@@ -2,7 +2,8 @@
 // the signal Linux sends (the VM exits with 128 + signal); "syscalls" checks
 // error returns and memory calls, printing one line each, then exits with 3.
 // For run lists (several programs on one kernel command line): "hold" takes
-// memory, a pipe and tmpfs files and dies by SIGSEGV holding them all.
+// memory, a pipe and tmpfs files and dies by SIGSEGV holding them all;
+// "fpu-dirty" leaves odd x87/SSE state behind, "fpu-check" prints its own.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -34,6 +35,23 @@ int main(int argc, char **argv) {
         if (keep < 0 || gone < 0 || write(keep, page, sizeof page) != sizeof page ||
             write(gone, page, sizeof page) != sizeof page || unlink("/tmp/gone") != 0) return 2;
         *(volatile int *)0 = 1;
+    }
+    if (!strcmp(m, "fpu-dirty")) {
+        unsigned mxcsr = 0xff80;                               // FTZ, round toward zero
+        unsigned short fcw = 0x0c7f;                           // x87 round toward zero
+        unsigned long ones = ~0UL;
+        __asm__ volatile("ldmxcsr %0; fldcw %1; movq %2, %%xmm15; fldpi"
+                         : : "m"(mxcsr), "m"(fcw), "r"(ones) : "xmm15", "st");
+        syscall(SYS_exit, 0);
+    }
+    if (!strcmp(m, "fpu-check")) {
+        unsigned mxcsr;
+        unsigned short fcw, fsw;
+        unsigned long x15;
+        __asm__ volatile("stmxcsr %0; fnstcw %1; fnstsw %2; movq %%xmm15, %3"
+                         : "=m"(mxcsr), "=m"(fcw), "=m"(fsw), "=r"(x15));
+        printf("fpu: mxcsr %x fcw %x top %d xmm15 %lx\n", mxcsr, fcw, (fsw >> 11) & 7, x15);
+        return 0;
     }
     if (!strcmp(m, "syscalls")) {
         setvbuf(stdout, NULL, _IONBF, 0);
