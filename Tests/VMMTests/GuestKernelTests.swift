@@ -22,11 +22,7 @@ enum KernelTestPrograms {
         let key = "\(name)-\((compiler as NSString).lastPathComponent)\(pageAligned ? "-aligned" : "")\(pie ? "-pie" : "")"
         lock.lock(); defer { lock.unlock() }
         if let url = built[key] { return url }
-        let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
-        let exe = TestGuests.directory.appendingPathComponent(key)
-        let r = try Run.program(URL(fileURLWithPath: compiler),
-                                (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-O2", "-o", exe.path, source.path])
-        guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
+        let exe = try compile(name, compiler: compiler, pie: pie, to: TestGuests.directory.appendingPathComponent(key))
         var cpio = CPIOArchive()
         try cpio.add("dev", .directory, permissions: 0o755)
         for (fileName, text) in files {
@@ -39,6 +35,33 @@ enum KernelTestPrograms {
         try Data(cpio.encode(pageAlignFiles: pageAligned)).write(to: url)
         built[key] = url
         return url
+    }
+
+    /// Programs `names` compiled by musl-gcc, each at /NAME in one initrd (for
+    /// the kernel's run lists: `init=/a -- x ; /b y`), plus an empty /dev.
+    static func initrd(programs names: [String]) throws -> URL {
+        let key = "list-" + names.joined(separator: "-")
+        lock.lock(); defer { lock.unlock() }
+        if let url = built[key] { return url }
+        var cpio = CPIOArchive()
+        try cpio.add("dev", .directory, permissions: 0o755)
+        for name in names {
+            let exe = try compile(name, compiler: muslGCC!, pie: false,
+                                  to: TestGuests.directory.appendingPathComponent("\(key)-\(name)"))
+            try cpio.add(name, .file([UInt8](try Data(contentsOf: exe))), permissions: 0o755)
+        }
+        let url = TestGuests.directory.appendingPathComponent("\(key).cpio")
+        try Data(cpio.encode(pageAlignFiles: false)).write(to: url)
+        built[key] = url
+        return url
+    }
+
+    private static func compile(_ name: String, compiler: String, pie: Bool, to exe: URL) throws -> URL {
+        let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
+        let r = try Run.program(URL(fileURLWithPath: compiler),
+                                (pie ? ["-static-pie", "-fPIE"] : ["-static"]) + ["-O2", "-o", exe.path, source.path])
+        guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
+        return exe
     }
 }
 
@@ -172,7 +195,69 @@ struct GuestKernelTests {
     @Test func missingInitIsReported() throws {
         let r = try boot("hello", cmdline: "init=/nonexistent")
         #expect(r.status == 114)
-        #expect(r.stdout.contains("init not found"))
+        #expect(r.stdout.contains("cannot start init /nonexistent: not found in the initrd"), "\(r.stdout)")
+    }
+
+    /// A run list on the kernel command line (`;` after `--`): each program in
+    /// a new process after the previous one died; the VM exits with the last
+    /// one's status. `debug` echoes the kernel's log lines to the console.
+    func bootList(_ cmdline: String) throws -> ProcessResult {
+        let initrd = try KernelTestPrograms.initrd(programs: ["faults", "hello"])
+        return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
+                            "--initrd", initrd.path, "--cmdline", cmdline])
+    }
+
+    @Test func userFaultKillsOnlyThatProcessAndTheNextProgramRuns() throws {
+        let r = try bootList(#"debug init=/faults -- segv ; /faults ud2 ; /faults div0 ; /hello x ";" y;"#)
+        #expect(r.status == 7, "\(r.stdout) \(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let expected = [
+            "kernel: pid 1 killed by signal 11 ", "kernel: pid 1 (/faults) exited with status 139;",
+            "kernel: pid 2 killed by signal 4 ", "kernel: pid 2 (/faults) exited with status 132;",
+            "kernel: pid 3 killed by signal 8 ", "kernel: pid 3 (/faults) exited with status 136;",
+            "hello from /hello, argc=4 [x] [;] [y;]", "kernel: pid 4 (/hello) exited with status 7",
+        ]
+        let got = lines.filter { !$0.hasPrefix("[kernel] init loaded") }
+        #expect(got.count == expected.count, "\(r.stdout)")
+        for (line, prefix) in zip(got, expected) { #expect(line.hasPrefix(prefix), "\(line)") }
+        #expect(!r.stdout.contains("KERNEL FAULT"))
+    }
+
+    /// Teardown frees every frame a process had (pages, page tables, pipe
+    /// buffers, unlinked tmpfs files): the free count after each one is the
+    /// same, whether the program exited or was killed holding everything.
+    @Test func processTeardownLeaksNoFrames() throws {
+        let runs = Array(repeating: "/faults hold", count: 4) + Array(repeating: "/faults segv", count: 5)
+            + Array(repeating: "/faults syscalls", count: 2) + ["/hello"]
+        let r = try bootList("debug init=/faults -- hold ; " + runs.joined(separator: " ; "))
+        #expect(r.status == 7, "\(r.stderr)")
+        let free = r.stdout.split(separator: "\n").compactMap { line -> Int? in
+            guard line.hasSuffix(" frames free"), let s = line.split(separator: " ").dropLast(2).last else { return nil }
+            return Int(s)
+        }
+        #expect(free.count == runs.count, "\(r.stdout)")      // all but the last (no teardown)
+        #expect(Set(free).count == 1, "free frames after each teardown: \(free)")
+    }
+
+    /// A program that cannot start counts as 127 and the list goes on; the
+    /// list's status is the last program's, also when that one is missing.
+    @Test func programThatCannotStartIsStatus127AndTheListGoesOn() throws {
+        let r = try bootList("debug init=/faults -- segv ; /nope ; /dev ; /hello")
+        #expect(r.status == 7, "\(r.stderr)")
+        #expect(r.stdout.contains("kernel: cannot start /nope: not found in the initrd (status 127)"), "\(r.stdout)")
+        #expect(r.stdout.contains("kernel: cannot start /dev: not a regular file (status 127)"))
+        #expect(r.stdout.contains("hello from /hello, argc=1\n"))
+        let quiet = try bootList("quiet init=/hello -- a ; /nope")
+        #expect(quiet.status == 127)
+        #expect(quiet.stdout == "hello from /hello, argc=2 [a]\n")         // quiet: no log lines
+    }
+
+    /// A new program starts with the x87/SSE state of a reset CPU, whatever
+    /// the previous one left (rounding modes, FTZ, registers).
+    @Test func nextProgramGetsAFreshFPUState() throws {
+        let r = try bootList("quiet init=/faults -- fpu-dirty ; /faults fpu-check")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "fpu: mxcsr 1f80 fcw 37f top 0 xmm15 0\n")
     }
 
     /// The issue's budget: getpid <= 60 guest-kernel instructions, 0 VM exits.

@@ -66,6 +66,8 @@ func readNewc(_ bytes: [UInt8]) -> [(name: String, mode: UInt32, data: [UInt8], 
         #expect(try KernelCommandLine.forInit("/init", arguments: []) == "init=/init")
         #expect(try KernelCommandLine.forInit("/init", arguments: ["a", "b c", "", "x=y"], extra: "quiet")
                 == #"init=/init quiet -- a "b c" "" x=y"#)
+        // A standalone ";" would end a program of the kernel's run list: quoted.
+        #expect(try KernelCommandLine.forInit("/init", arguments: [";", "a;", "--"]) == #"init=/init -- ";" a; --"#)
         #expect(throws: KernelCommandLine.Unrepresentable(argument: #"say "hi""#)) {
             try KernelCommandLine.forInit("/init", arguments: [#"say "hi""#])
         }

@@ -112,6 +112,27 @@ import Testing
         for f in held { FrameAllocator.free(f) }
     }
 
+    /// `available` (the `debug` leak check) counts the free list plus the
+    /// untouched RAM, across ranges, so allocate-then-free gives it back.
+    @Test func availableCountsFreeListAndUntouchedRam() {
+        Self.reset()
+        let total = FrameAllocator.totalFrames
+        #expect(FrameAllocator.available == total)
+        var held: [UInt64] = []
+        for i in 1...800 {                                          // crosses the first range's end
+            guard let f = FrameAllocator.allocate() else { break }
+            held.append(f)
+            #expect(FrameAllocator.available == total - UInt64(i))
+        }
+        #expect(held.count == 800)
+        for (i, f) in held.prefix(300).enumerated() {
+            FrameAllocator.free(f)
+            #expect(FrameAllocator.available == total - 800 + UInt64(i + 1))
+        }
+        while FrameAllocator.allocate() != nil {}
+        #expect(FrameAllocator.available == 0)
+    }
+
     @Test func noFreeRamMeansNoFrames() {
         Self.reset([(0x10_0000, 0x10_0000, UInt32(VMM_MEM_KERNEL)), (0, 0x8_0000, UInt32(VMM_MEM_FREE))], kernelEnd: 0x20_0000)
         #expect(FrameAllocator.totalFrames == 0)

@@ -1,6 +1,9 @@
 // Faults and bad system calls, one per argv[1]. A fault kills the program with
 // the signal Linux sends (the VM exits with 128 + signal); "syscalls" checks
 // error returns and memory calls, printing one line each, then exits with 3.
+// For run lists (several programs on one kernel command line): "hold" takes
+// memory, a pipe and tmpfs files and dies by SIGSEGV holding them all;
+// "fpu-dirty" leaves odd x87/SSE state behind, "fpu-check" prints its own.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -18,6 +21,38 @@ int main(int argc, char **argv) {
     if (!strcmp(m, "ud2")) __asm__ volatile("ud2");
     if (!strcmp(m, "div0")) __asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" : : : "eax", "ecx", "edx");
     if (!strcmp(m, "int3")) __asm__ volatile("int3");
+    if (!strcmp(m, "hold")) {
+        char *p = mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (int i = 0; i < (1 << 20); i += 4096) p[i] = 1;
+        char *b = malloc(300000);
+        memset(b, 1, 300000);
+        static char page[3 * 4096];
+        memset(page, 'x', sizeof page);
+        int fds[2];
+        if (pipe(fds) != 0 || write(fds[1], page, sizeof page) != sizeof page) return 1;
+        int keep = open("/tmp/keep", O_CREAT | O_TRUNC | O_RDWR, 0644);          // stays in /tmp
+        int gone = open("/tmp/gone", O_CREAT | O_TRUNC | O_RDWR, 0644);          // unlinked, open
+        if (keep < 0 || gone < 0 || write(keep, page, sizeof page) != sizeof page ||
+            write(gone, page, sizeof page) != sizeof page || unlink("/tmp/gone") != 0) return 2;
+        *(volatile int *)0 = 1;
+    }
+    if (!strcmp(m, "fpu-dirty")) {
+        unsigned mxcsr = 0xff80;                               // FTZ, round toward zero
+        unsigned short fcw = 0x0c7f;                           // x87 round toward zero
+        unsigned long ones = ~0UL;
+        __asm__ volatile("ldmxcsr %0; fldcw %1; movq %2, %%xmm15; fldpi"
+                         : : "m"(mxcsr), "m"(fcw), "r"(ones) : "xmm15", "st");
+        syscall(SYS_exit, 0);
+    }
+    if (!strcmp(m, "fpu-check")) {
+        unsigned mxcsr;
+        unsigned short fcw, fsw;
+        unsigned long x15;
+        __asm__ volatile("stmxcsr %0; fnstcw %1; fnstsw %2; movq %%xmm15, %3"
+                         : "=m"(mxcsr), "=m"(fcw), "=m"(fsw), "=r"(x15));
+        printf("fpu: mxcsr %x fcw %x top %d xmm15 %lx\n", mxcsr, fcw, (fsw >> 11) & 7, x15);
+        return 0;
+    }
     if (!strcmp(m, "syscalls")) {
         setvbuf(stdout, NULL, _IONBF, 0);
         long r = syscall(SYS_write, 1, (void *)0x1234, 5);

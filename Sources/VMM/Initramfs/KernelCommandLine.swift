@@ -1,7 +1,9 @@
 /// Builds a kernel command line that starts `init` with the given arguments,
 /// with Linux's rules (Documentation/admin-guide/kernel-parameters.rst):
 /// everything after "--" goes to init as argv; a value with spaces is
-/// double-quoted. A double quote itself cannot be expressed.
+/// double-quoted, and so is ";" (unquoted after "--", the built-in kernel
+/// reads it as the end of one program of its run list). A double quote
+/// itself cannot be expressed.
 enum KernelCommandLine {
     struct Unrepresentable: Error, Equatable, CustomStringConvertible {
         let argument: String
@@ -24,6 +26,6 @@ enum KernelCommandLine {
         guard !s.unicodeScalars.contains(where: { $0 == "\"" || $0.value < 0x20 || $0.value == 0x7f }) else {
             throw Unrepresentable(argument: s)
         }
-        return s.isEmpty || s.contains(" ") ? "\"" + s + "\"" : s
+        return s.isEmpty || s.contains(" ") || s == ";" ? "\"" + s + "\"" : s
     }
 }

@@ -52,8 +52,8 @@ enum Signal {
     static let stop: Int32 = 19
 }
 
-/// Ends the current process by `signal`. With one process (this issue) that
-/// ends the VM with 128 + signal, as a shell reports it; the kernel itself is fine.
+/// Ends the current process by `signal`: its status is 128 + signal, as a
+/// shell reports it; the kernel itself is fine and goes on (processExited).
 func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> Never {
     Console.log("pid ")
     Console.dec(UInt64(Processes.currentPid))
@@ -72,9 +72,12 @@ func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> N
     processExited(status: 128 + UInt32(signal))
 }
 
-/// The current process is gone with `status` (already encoded as a shell would).
+/// The current process is gone with `status` (already encoded as a shell
+/// would): the next program of the run list starts, or the VM ends with it.
+/// Called deep in a trap or system-call path, whose frames are abandoned
+/// (see enter_user in entry.S for why that is safe).
 func processExited(status: UInt32) -> Never {
-    exitVM(status & 0xff)
+    RunList.programEnded(status: status)
 }
 
 func kernelFault(_ f: UnsafeMutablePointer<trap_frame>) -> Never {

@@ -30,10 +30,19 @@ load_gdt:
     pushq   %rax
     lretq
 
-// First entry into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower privilege).
-// enter_user(rip, rsp, rflags): no kernel value may leak into user registers.
+// Entry of a new program into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower
+// privilege). enter_user(rip, rsp, rflags): no kernel value, and nothing of the
+// program that ran before, may leak into user registers: x87, MXCSR and
+// XMM0-15 get their reset values from a default FXSAVE image (SDM Vol. 1,
+// 10.5.1; as Linux clears the FPU on exec). No AVX state: CR4.OSXSAVE is off.
+// Never returns: a later program started from deep in a syscall or trap path
+// (RunList.swift) abandons those frames, which is safe because every entry
+// from ring 3 starts at the top of kernel_stack again: exceptions through
+// TSS.RSP0 (SDM Vol. 3A, 6.14.4; the #PF system-call path included) and
+// SYSCALL through syscall_kernel_rsp, both kernel_stack_top (below).
     .globl enter_user
 enter_user:
+    fxrstor fpu_initial_state(%rip)
     pushq   $0x2b                   // SS: user data
     pushq   %rsi                    // RSP
     pushq   %rdx                    // RFLAGS
@@ -253,6 +262,16 @@ isr_table:
     .quad isr8, isr9, isr10, isr11, isr12, isr13, isr14, isr15
     .quad isr16, isr17, isr18, isr19, isr20, isr21, isr22, isr23
     .quad isr24, isr25, isr26, isr27, isr28, isr29, isr30, isr31
+
+// FXSAVE image of the power-on state: FCW 0x037f, MXCSR 0x1f80, all else 0
+// (tag word 0 = every x87 register empty). fxrstor wants 16-byte alignment.
+    .section .rodata.fpu, "a"
+    .balign 16
+fpu_initial_state:
+    .word   0x037f
+    .skip   22
+    .long   0x1f80
+    .skip   512 - 28
 
     .section .data.syscall, "aw"
     .balign 8

@@ -5,11 +5,27 @@
 /// (TransparentHugePages.swift); `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
 /// boot stages (entry, memory ready, kernel tables ready, init loaded); `test_kernel_ud2!` executes ud2 in ring 0 after
 /// boot (tests the kernel-fault report).
-struct CommandLine {
+///
+/// A run list (this kernel's own, until fork/execve exist): after `--`, an
+/// unquoted standalone `;` ends one program's argv and the next word is the
+/// path of the next program: `init=/a -- x ; /b y z` runs /a [x], then /b
+/// [y z], each in a new process with the same environment. A quoted `";"`,
+/// or a `;` inside a word (`x;`), stays an argument; empty programs (`; ;`,
+/// a trailing `;`) are skipped. Host-tested through Tests/VMMTests/KernelShared.
+struct BootCommandLine {
+    static let maxPrograms = 64
     var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
     var initPathLength = 5
+    /// The argv words (after argv[0]) of every program, in order: program k's
+    /// are args[argStarts[k] ..< argStarts[k + 1]].
     var args = StringList(capacity: 256)
     var env = StringList(capacity: 256)
+    /// Paths of programs 1 ..< programCount (program 0 is initPath).
+    var nextPaths = StringList(capacity: BootCommandLine.maxPrograms - 1)
+    var argStarts: UnsafeMutablePointer<Int> = .allocate(capacity: BootCommandLine.maxPrograms + 1)
+    var programCount = 1
+    /// Programs beyond maxPrograms, not run (the kernel says so at boot).
+    var droppedPrograms = 0
     var quiet = false
     var debug = false
     var faultTest = false
@@ -23,6 +39,9 @@ struct CommandLine {
         var o = 0
         var i = 0
         var afterDashes = false
+        var pathNext = false        // after a separator: the next word is a path
+        var dropping = false        // the words of a program beyond maxPrograms
+        argStarts[0] = 0
         while i < length {
             while i < length && text[i] == 0x20 { i += 1 }
             if i >= length { break }
@@ -35,7 +54,20 @@ struct CommandLine {
             let n = o - start
             if n == 0 && !quoted { continue }
             let w = UnsafePointer(out + start)
-            if afterDashes { _ = args.append(w, n); continue }
+            if afterDashes {
+                if !quoted && n == 1 && w[0] == 0x3b { pathNext = true; continue }     // ";"
+                if pathNext {
+                    pathNext = false
+                    dropping = programCount >= BootCommandLine.maxPrograms
+                    if dropping { droppedPrograms += 1; continue }
+                    argStarts[programCount] = args.count
+                    _ = nextPaths.append(w, n)
+                    programCount += 1
+                    continue
+                }
+                if !dropping { _ = args.append(w, n) }
+                continue
+            }
             if !quoted && n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
             if n > 20 && bytesEqual(w, "transparent_hugepage=", 21),
@@ -48,5 +80,14 @@ struct CommandLine {
             for j in 0..<n where w[j] == 0x3d { hasEquals = true; break }
             if hasEquals { _ = env.append(w, n) } else { _ = args.append(w, n) }
         }
+        argStarts[programCount] = args.count
     }
+
+    /// The path of program `k` (0 ..< programCount).
+    func path(_ k: Int) -> (UnsafePointer<UInt8>, Int) {
+        k == 0 ? (initPath, initPathLength) : (nextPaths.ptrs[k - 1], nextPaths.lens[k - 1])
+    }
+
+    /// The indices in `args` of program `k`'s argv words after argv[0].
+    func arguments(_ k: Int) -> Range<Int> { argStarts[k] ..< argStarts[k + 1] }
 }

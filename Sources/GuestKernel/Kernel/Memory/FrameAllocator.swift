@@ -80,6 +80,20 @@ enum FrameAllocator {
         return h
     }
 
+    /// Frames allocate() can still hand out: the free list plus what the bump
+    /// pointer has not reached (the `debug` leak check after a process ends).
+    static var available: UInt64 {
+        guard let b = bases, let e = ends else { return freeFrames }
+        var n = freeFrames
+        var i = current
+        while i < rangeCount {
+            let start = i == current ? max(next, b[i]) : b[i]
+            if start < e[i] { n &+= (e[i] - start) / Physical.pageSize }
+            i += 1
+        }
+        return n
+    }
+
     static func free(_ frame: UInt64) {
         guard frame != 0, frame & (Physical.pageSize - 1) == 0 else { return }
         zeroFrame(Physical.pointer(frame))

@@ -261,3 +261,29 @@ enum PageTable {
         }
     }
 }
+
+// Process teardown (kept at the end of the file, apart from map/unmap).
+extension PageTable {
+    /// Frees every page-table frame of the user half (PML4 entries 0..255 and
+    /// the PDPTs, PDs and PTs below them), then the PML4 itself. The user
+    /// frames must already be gone (`unmap(pml4, 0, userTop, flush: false)`);
+    /// an entry with PS set is a leaf (SDM Vol. 3A, 4.5), not a table, and is
+    /// not descended into. The caller has left this address space (CR3).
+    static func destroyUserHalf(_ pml4: UInt64) {
+        let top = entries(pml4)
+        for i in 0..<256 where top[i] & PTE.present != 0 {
+            let pdpt = top[i] & PTE.addressMask
+            let pdptE = entries(pdpt)
+            for j in 0..<512 where pdptE[j] & (PTE.present | PTE.large) == PTE.present {
+                let pd = pdptE[j] & PTE.addressMask
+                let pdE = entries(pd)
+                for k in 0..<512 where pdE[k] & (PTE.present | PTE.large) == PTE.present {
+                    FrameAllocator.free(pdE[k] & PTE.addressMask)
+                }
+                FrameAllocator.free(pd)
+            }
+            FrameAllocator.free(pdpt)
+        }
+        FrameAllocator.free(pml4)
+    }
+}

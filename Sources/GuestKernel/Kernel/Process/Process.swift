@@ -80,6 +80,40 @@ enum Processes {
         return nil
     }
 
+    /// Ends process `p`: frees every frame it owns (user pages, then the user
+    /// half's page tables and the PML4; borrowed initrd pages stay), closes
+    /// every descriptor (pipes and tmpfs files are released as on Linux's
+    /// exit), resets its memory areas, brk, signal state and cwd, and frees its
+    /// slot. When `p` is running, CR3 goes to the kernel's PML4 first and no
+    /// process is current afterwards (UserMemory must then walk tables).
+    static func destroy(_ p: UnsafeMutablePointer<Process>) {
+        guard p.pointee.used else { return }
+        if current == p {
+            write_cr3(PageTable.kernelPML4)
+            current = nil
+            currentPid = 0
+        }
+        let pml4 = p.pointee.pml4
+        if pml4 != 0 {
+            PageTable.unmap(pml4, 0, PageTable.userTop, flush: false)
+            PageTable.destroyUserHalf(pml4)
+        }
+        for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
+        p.pointee.pml4 = 0
+        p.pointee.vmas.count = 0
+        p.pointee.brkStart = 0
+        p.pointee.brk = 0
+        p.pointee.mmapTop = Process.mmapBase
+        p.pointee.fsBase = 0
+        p.pointee.clearChildTid = 0
+        p.pointee.robustList = 0
+        p.pointee.signalMask = 0
+        zero_qwords(p.pointee.sigactions, 64 * 4)
+        p.pointee.umask = 0o022
+        p.pointee.cwdLength = 0
+        p.pointee.used = false
+    }
+
     static func switchTo(_ p: UnsafeMutablePointer<Process>) {
         current = p
         currentPid = p.pointee.pid

@@ -1,0 +1,57 @@
+import Testing
+
+/// The guest kernel's command-line parser (Sources/GuestKernel/Kernel/Boot/
+/// CommandLine.swift, compiled here through KernelShared/): init's argv and
+/// environment, and the run list (`;` after `--`).
+@Suite struct KernelCommandLineParsingTests {
+    struct Program: Equatable, CustomStringConvertible {
+        var path: String
+        var args: [String]
+        var description: String { ([path] + args).joined(separator: " ") }
+    }
+
+    static func parse(_ text: String) -> (programs: [Program], env: [String], dropped: Int, c: BootCommandLine) {
+        let bytes = Array(text.utf8)
+        let c = bytes.withUnsafeBufferPointer { BootCommandLine($0.baseAddress!, $0.count) }
+        func string(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+            String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        }
+        let programs = (0..<c.programCount).map { k in
+            let (p, n) = c.path(k)
+            return Program(path: string(p, n), args: c.arguments(k).map { string(c.args.ptrs[$0], c.args.lens[$0]) })
+        }
+        return (programs, (0..<c.env.count).map { string(c.env.ptrs[$0], c.env.lens[$0]) }, c.droppedPrograms, c)
+    }
+
+    @Test func oneProgramAsLinuxSplitsIt() {
+        let r = Self.parse(#"quiet a K=v init=/bin/x "b c" -- -- d=e ;x "" "#)
+        #expect(r.programs == [Program(path: "/bin/x", args: ["a", "b c", "--", "d=e", ";x", ""])])
+        #expect(r.env == ["K=v"])
+        #expect(r.c.quiet && !r.c.debug)
+        #expect(Self.parse("").programs == [Program(path: "/init", args: [])])
+    }
+
+    @Test func unquotedSemicolonAfterDashesStartsTheNextProgram() {
+        let r = Self.parse(#"debug init=/faults X=1 -- segv ; /faults ud2 ";" ; "/my prog" a;b ;"#)
+        #expect(r.programs == [Program(path: "/faults", args: ["segv"]),
+                               Program(path: "/faults", args: ["ud2", ";"]),
+                               Program(path: "/my prog", args: ["a;b"])])
+        #expect(r.env == ["X=1"])                            // one environment for all
+        #expect(r.c.debug)
+    }
+
+    @Test func semicolonBeforeDashesIsAnArgumentAndEmptyProgramsAreSkipped() {
+        #expect(Self.parse("init=/a ; b").programs == [Program(path: "/a", args: [";", "b"])])
+        #expect(Self.parse("init=/a -- ; ; /b ; ;").programs
+                == [Program(path: "/a", args: []), Program(path: "/b", args: [])])
+    }
+
+    @Test func programsBeyondTheLimitAreCountedNotRun() {
+        let n = BootCommandLine.maxPrograms + 3
+        let r = Self.parse("init=/p0 -- " + (1..<n).map { "; /p\($0) x\($0)" }.joined(separator: " "))
+        #expect(r.programs.count == BootCommandLine.maxPrograms)
+        #expect(r.programs.last == Program(path: "/p\(BootCommandLine.maxPrograms - 1)",
+                                           args: ["x\(BootCommandLine.maxPrograms - 1)"]))
+        #expect(r.dropped == 3)
+    }
+}
