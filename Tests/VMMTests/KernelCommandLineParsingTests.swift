@@ -54,4 +54,17 @@ import Testing
                                            args: ["x\(BootCommandLine.maxPrograms - 1)"]))
         #expect(r.dropped == 3)
     }
+
+    /// Linux's `transparent_hugepage=` is the kernel's (TransparentHugePages);
+    /// an unknown value is left to init's environment, as Linux leaves
+    /// parameters it does not know.
+    @Test func transparentHugePageParameter() {
+        #expect(Self.parse("transparent_hugepage=always").c.hugePages == .always)
+        #expect(Self.parse("x transparent_hugepage=never y").c.hugePages == .never)
+        #expect(Self.parse("transparent_hugepage=madvise").env.isEmpty)
+        let odd = Self.parse("transparent_hugepage=sometimes")
+        #expect(odd.c.hugePages == nil)
+        #expect(odd.env == ["transparent_hugepage=sometimes"])
+        #expect(Self.parse("").c.hugePages == nil)
+    }
 }
