@@ -145,29 +145,29 @@ enum PageTable {
     /// Calls `body` with the leaf slot of every 4 KiB page in [start, end) of
     /// the user half that has a frame (present, or kept under PROT_NONE),
     /// skipping absent tables whole (512 GiB, 1 GiB, 2 MiB) and 2 MiB pages
-    /// (forEachHugePage visits those). munmap, mprotect and brk walk this on
-    /// every call: it is kept as lean as it was before 2 MiB pages existed.
+    /// (forEachHugePage visits those). The walk goes down from the PML4 once
+    /// per 1 GiB and then along the PD and PT entries, so a whole address
+    /// space (exit) costs a few instructions per entry, not a walk per page;
+    /// munmap, mprotect and brk walk it on every call.
     static func forEachPresent(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
+        let twoMiB = FrameAllocator.hugeSize, oneGiB: UInt64 = 1 << 30
         var va = start
-        outer: while va < end && va < userTop {
-            var table = pml4
-            var level = 3
-            while level > 0 {
-                let e = entries(table)[index(va, level: level)]
-                if e & PTE.present == 0 || e & PTE.large != 0 {
-                    let span = UInt64(1) << UInt64(12 + 9 * level)
-                    let (next, o) = (va & ~(span - 1)).addingReportingOverflow(span)
-                    if o { return }
-                    va = next
-                    continue outer
+        while va < end && va < userTop {
+            guard let pd = pageDirectory(pml4, &va) else { continue }
+            repeat {
+                let pde = pd[index(va, level: 1)]
+                if pde & (PTE.present | PTE.large) == PTE.present {
+                    let pt = entries(pde & PTE.addressMask)
+                    repeat {
+                        let slot = pt + index(va, level: 0)
+                        if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
+                        va += Physical.pageSize
+                    } while va < end && va & (twoMiB - 1) != 0
+                } else {
+                    va = (va & ~(twoMiB - 1)) + twoMiB             // absent, or a 2 MiB page
                 }
-                table = e & PTE.addressMask
-                level -= 1
-            }
-            let slot = entries(table) + index(va, level: 0)
-            if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
-            va += Physical.pageSize
+            } while va < end && va & (oneGiB - 1) != 0
         }
     }
 
@@ -177,29 +177,35 @@ enum PageTable {
     /// page lies wholly inside; one that does not is skipped.
     static func forEachHugePage(_ pml4: UInt64, _ start: UInt64, _ end: UInt64,
                                 _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
+        let twoMiB = FrameAllocator.hugeSize, oneGiB: UInt64 = 1 << 30
         var va = start
-        outer: while va < end && va < userTop {
-            var table = pml4
-            var level = 3
-            while level > 1 {
-                let e = entries(table)[index(va, level: level)]
-                if e & PTE.present == 0 || e & PTE.large != 0 {
-                    let span = UInt64(1) << UInt64(12 + 9 * level)
-                    let (next, o) = (va & ~(span - 1)).addingReportingOverflow(span)
-                    if o { return }
-                    va = next
-                    continue outer
-                }
-                table = e & PTE.addressMask
-                level -= 1
-            }
-            let slot = entries(table) + index(va, level: 1)
-            let base = va & ~(FrameAllocator.hugeSize - 1)
-            if slot.pointee & PTE.large != 0 && base >= start && end - base >= FrameAllocator.hugeSize { body(slot, base) }
-            let (next, o) = base.addingReportingOverflow(FrameAllocator.hugeSize)
-            if o { return }
-            va = next
+        while va < end && va < userTop {
+            guard let pd = pageDirectory(pml4, &va) else { continue }
+            repeat {
+                let slot = pd + index(va, level: 1)
+                let base = va & ~(twoMiB - 1)
+                if slot.pointee & PTE.large != 0 && base >= start && end - base >= twoMiB { body(slot, base) }
+                va = base + twoMiB
+            } while va < end && va & (oneGiB - 1) != 0
         }
+    }
+
+    /// The page directory covering user `va` (< userTop); nil when its PML4 or
+    /// PDPT entry is absent (or a 1 GiB page), with `va` moved to the start
+    /// of the next 512 GiB or 1 GiB then.
+    @inline(__always)
+    private static func pageDirectory(_ pml4: UInt64, _ va: inout UInt64) -> UnsafeMutablePointer<UInt64>? {
+        let l4 = entries(pml4)[index(va, level: 3)]
+        guard l4 & PTE.present != 0 else {
+            va = (va & ~((UInt64(1) << 39) - 1)) + (UInt64(1) << 39)
+            return nil
+        }
+        let l3 = entries(l4 & PTE.addressMask)[index(va, level: 2)]
+        guard l3 & (PTE.present | PTE.large) == PTE.present else {
+            va = (va & ~((UInt64(1) << 30) - 1)) + (UInt64(1) << 30)
+            return nil
+        }
+        return entries(l3 & PTE.addressMask)
     }
 
     /// Splits the 2 MiB page that `va` falls strictly inside of, if any, so
