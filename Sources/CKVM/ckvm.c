@@ -26,6 +26,7 @@ CHECK(vmm_boot_info, cmdline_addr, VMM_BI_CMDLINE_ADDR);
 CHECK(vmm_boot_info, cmdline_size, VMM_BI_CMDLINE_SIZE);
 CHECK(vmm_boot_info, memmap_count, VMM_BI_MEMMAP_COUNT);
 CHECK(vmm_boot_info, memmap, VMM_BI_MEMMAP);
+CHECK(vmm_boot_info, realtime_ns, VMM_BI_REALTIME_NS);
 CHECK(vmm_memmap_entry, base, VMM_ME_BASE);
 CHECK(vmm_memmap_entry, size, VMM_ME_SIZE);
 CHECK(vmm_memmap_entry, type, VMM_ME_TYPE);

@@ -111,7 +111,7 @@ import Testing
     @Test func encodesTheCStructLayout() {
         let map = MemoryMap(ramSize: 4 << 20, kernel: [(0x10_0000, 0x1000)], initrd: nil)
         let info = BootInfo(flags: BootInfo.Flag.preallocated | BootInfo.Flag.touchRAM, ramSize: 4 << 20, tscKHz: 2_596_000,
-                            commandLine: Array("init=/bin/true".utf8), memoryMap: map)
+                            realtimeNanos: 1_795_725_922_123_456_789, commandLine: Array("init=/bin/true".utf8), memoryMap: map)
         let bytes = info.encode()
         func u64(_ o: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(bytes[o + $1]) << (8 * UInt64($1)) } }
         func u32(_ o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(bytes[o + $1]) << (8 * UInt32($1)) } }
@@ -122,6 +122,7 @@ import Testing
         #expect(u64(Int(VMM_BI_FLAGS)) == 0b101)
         #expect(u64(Int(VMM_BI_RAM_SIZE)) == 4 << 20)
         #expect(u64(Int(VMM_BI_TSC_KHZ)) == 2_596_000)
+        #expect(u64(Int(VMM_BI_REALTIME_NS)) == 1_795_725_922_123_456_789)
         #expect(u32(Int(VMM_BI_CMDLINE_SIZE)) == 14)
         #expect(u32(Int(VMM_BI_MEMMAP_COUNT)) == UInt32(map.entries.count))
         let entry1 = Int(VMM_BI_MEMMAP) + Int(VMM_ME_STRIDE)

@@ -295,4 +295,24 @@ struct GuestKernelTests {
         }
         #expect(r.stdout.hasSuffix("done\n"))
     }
+
+    /// The guest's wall clock starts from the host's CLOCK_REALTIME that the
+    /// VMM writes into the boot info (ABI 2): within seconds of the host's.
+    @Test func wallClockFollowsTheHost() throws {
+        let before = Date().timeIntervalSince1970
+        let r = try boot("clock")
+        let after = Date().timeIntervalSince1970
+        #expect(r.status == 0, "\(r.stderr)")
+        var values: [String: [Double]] = [:]
+        for line in r.stdout.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if let key = words.first { values[String(key)] = words.dropFirst().compactMap { Double($0) } }
+        }
+        for key in ["realtime", "gettimeofday", "time"] {
+            let v = try #require(values[key]?.first, "\(key) missing in \(r.stdout)")
+            #expect(v >= before.rounded(.down) - 1 && v <= after + 1, "\(key) \(v) not in [\(before), \(after)]")
+        }
+        #expect(values["time"]?.count == 2 && values["time"]?[0] == values["time"]?[1])   // also stored at tloc
+        #expect((values["monotonic"]?.first ?? 1e9) < 120)                                 // since boot
+    }
 }

@@ -9,7 +9,7 @@
 #ifndef VMM_GUEST_ABI_H
 #define VMM_GUEST_ABI_H
 
-#define VMM_ABI_VERSION 1
+#define VMM_ABI_VERSION 2
 
 /* ---- Ports (x86 port I/O) --------------------------------------------- */
 
@@ -125,6 +125,7 @@
 #define VMM_BI_CMDLINE_SIZE     64
 #define VMM_BI_MEMMAP_COUNT     68
 #define VMM_BI_MEMMAP           72
+#define VMM_BI_REALTIME_NS      2888     /* after memmap[32] and cmdline[2048]; ABI 2 */
 #define VMM_ME_BASE             0
 #define VMM_ME_SIZE             8
 #define VMM_ME_TYPE             16
@@ -163,6 +164,10 @@ struct vmm_boot_info {
     uint32_t memmap_count;      /* valid entries in memmap */
     struct vmm_memmap_entry memmap[VMM_MEMMAP_MAX];
     char cmdline[VMM_CMDLINE_MAX];
+    /* ABI 2: the host's CLOCK_REALTIME (ns since the Epoch) when the record
+       was written, just before the vCPU first runs; 0 when unknown. The
+       guest's wall clock is this plus the TSC time since its own boot. */
+    uint64_t realtime_ns;
 };
 
 /* ---- Hypercalls: the request record (constants above) ------------------ */

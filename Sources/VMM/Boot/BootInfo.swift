@@ -7,6 +7,7 @@ struct BootInfo: Equatable {
     var flags: UInt64 = 0
     var ramSize: UInt64
     var tscKHz: UInt64 = 0
+    var realtimeNanos: UInt64 = 0
     var initrdAddress: UInt64 = 0
     var initrdSize: UInt64 = 0
     var commandLine: [UInt8] = []
@@ -32,6 +33,7 @@ struct BootInfo: Equatable {
         info.flags = flags
         info.ram_size = ramSize
         info.tsc_khz = tscKHz
+        info.realtime_ns = realtimeNanos
         info.initrd_addr = initrdAddress
         info.initrd_size = initrdSize
         let cmdlineOffset = MemoryLayout<vmm_boot_info>.offset(of: \vmm_boot_info.cmdline)!

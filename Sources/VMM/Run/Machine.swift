@@ -130,7 +130,7 @@ final class Machine {
         let map = MemoryMap(ramSize: ramSize,
                             kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
                             initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
-        let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz,
+        let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
                             initrdAddress: initrdBase, initrdSize: initrdSize,
                             commandLine: cmdline, memoryMap: map)
         try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)

@@ -78,6 +78,13 @@ func printError(_ s: String) { writeString(2, s + "\n") }
 
 /// CLOCK_MONOTONIC in nanoseconds (vDSO: no system call).
 @inline(__always)
+/// CLOCK_REALTIME in nanoseconds since the Epoch (0 before 1970).
+func realtimeNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return ts.tv_sec < 0 ? 0 : UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
 func monotonicNanos() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)

@@ -6,6 +6,7 @@ struct BootParameters {
     var flags: UInt64 = 0
     var ramSize: UInt64 = 0
     var tscKHz: UInt64 = 0
+    var realtimeNanos: UInt64 = 0
     var initrdAddress: UInt64 = 0
     var initrdSize: UInt64 = 0
     var cmdlineAddress: UInt64 = 0   // physical
@@ -24,6 +25,7 @@ struct BootParameters {
         p.flags = bi.flags
         p.ramSize = bi.ram_size
         p.tscKHz = bi.tsc_khz
+        p.realtimeNanos = bi.realtime_ns
         if bi.initrd_size > 0, bi.initrd_addr < bi.ram_size, bi.initrd_size <= bi.ram_size &- bi.initrd_addr {
             p.initrdAddress = bi.initrd_addr
             p.initrdSize = bi.initrd_size

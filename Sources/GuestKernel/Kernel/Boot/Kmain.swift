@@ -13,6 +13,7 @@ func kmain(_ bootInfo: UInt64) {
     Random.seed()
     Clock.bootTSC = rdtsc()
     if boot.tscKHz > 0 { Clock.tscKHz = boot.tscKHz }
+    Clock.bootRealtime = boot.realtimeNanos
 
     FrameAllocator.initialize(bootInfo: bootInfo,
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)

@@ -90,6 +90,7 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 140: return 20                                        // getpriority: 20 - nice(0)
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
+    case 201: return SysTime.time(p, a)
     case 228: return SysTime.clockGettime(p, a)
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
