@@ -14,12 +14,12 @@ enum SysTmpfs {
     }
 
     /// The error of creating the name `norm[0..<n]` that ended in `tail`
-    /// when it exists already (`existing`) or not: EEXIST; "x/." creates
-    /// nothing (ENOENT); nil when the name is to be created. mkdir(2)
-    /// creates "new/", symlink(2) does not (ENOENT).
-    static func createError(_ norm: UnsafePointer<UInt8>, _ n: Int, _ tail: Path.Tail, existing: OpenFile?,
+    /// when it `exists` already or not: EEXIST; "x/." creates nothing
+    /// (ENOENT); nil when the name is to be created. mkdir(2) creates
+    /// "new/", symlink(2) does not (ENOENT).
+    static func createError(_ norm: UnsafePointer<UInt8>, _ n: Int, _ tail: Path.Tail, exists: Bool,
                             directory: Bool) -> Int64? {
-        if existing != nil { return -Errno.EEXIST }
+        if exists { return -Errno.EEXIST }
         if tail == .name || (tail == .slash && directory) { return nil }
         return Path.missingError(norm, n)
     }
@@ -33,7 +33,7 @@ enum SysTmpfs {
         guard tn > 0 else { t.deallocate(); return -Errno.ENOENT }
         let (n, tail) = path(p, dirfd, link, norm)
         if n < 0 { t.deallocate(); return n }
-        if let e = createError(norm, Int(n), tail, existing: Path.lookup(norm, Int(n)), directory: false) {
+        if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: false) {
             t.deallocate(); return e
         }
         guard Tmpfs.contains(norm, Int(n)) else { t.deallocate(); return -Errno.EROFS }
@@ -52,7 +52,7 @@ enum SysTmpfs {
         let norm = PathBuffers.out1
         let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
-        if let e = createError(norm, Int(n), tail, existing: Path.lookup(norm, Int(n)), directory: true) { return e }
+        if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: true) { return e }
         guard Tmpfs.contains(norm, Int(n)) else { return -Errno.EROFS }
         let w = Tmpfs.walk(norm, Int(n))
         guard let parent = w.parent else { return -Errno.ENOENT }
@@ -71,10 +71,10 @@ enum SysTmpfs {
         if n < 0 { return n }
         guard let f = Path.lookup(norm, Int(n)) else { return Path.missingError(norm, Int(n)) }
         if directory && !f.isDirectory { return -Errno.ENOTDIR }
-        if !directory && (f.isDirectory || tail.isDots) { return -Errno.EISDIR }
-        if !directory && tail == .slash { return -Errno.ENOTDIR }
-        if directory && tail.isDots {
-            return tail == .dot ? -Errno.EINVAL : (tail == .dotDot ? -Errno.ENOTEMPTY : -Errno.EBUSY)
+        if !directory && f.isDirectory { return -Errno.EISDIR }
+        if tail != .name {                              // "x/." and "x/.." found a directory (normalizeUser)
+            if !directory { return tail == .slash ? -Errno.ENOTDIR : -Errno.EISDIR }
+            if tail.isDots { return tail == .dot ? -Errno.EINVAL : (tail == .dotDot ? -Errno.ENOTEMPTY : -Errno.EBUSY) }
         }
         let node: Int
         if f.kind == .symlink && Tmpfs.contains(norm, Int(n)), let i = Tmpfs.walk(norm, Int(n)).node { node = i }
