@@ -34,7 +34,7 @@ import Testing
     static let normalized: [(String, String)] = [
         ("/", ""), ("", ""), ("/a/b", "a/b"), ("a/b", "a/b"),
         ("//a///b//", "a/b"),                  // repeated slashes
-        ("/a/b/", "a/b"),                      // trailing slash
+        ("/a/b/", "a/b"),                      // trailing slash (kept as the tail: below)
         ("/a/./b/.", "a/b"), ("/./.", ""),     // "."
         ("/a/b/../c", "a/c"), ("/a/..", ""), ("/a/b/../../..", ""),
         ("/..", ""), ("/../../x", "x"),        // ".." at the root stays at the root
@@ -73,6 +73,66 @@ import Testing
         #expect(Self.join("./x", cwd: "a").askedBase)
         #expect(!Self.join("/x", cwd: "a").askedBase)
         #expect(!Self.join("", cwd: "a").askedBase)
+    }
+
+    static func tail(_ path: String) -> Path.Tail {
+        let src = Array(path.utf8)
+        return src.withUnsafeBufferPointer { b in
+            b.baseAddress.map { Path.tail($0, src.count) } ?? Path.tail(UnsafePointer(bitPattern: 1)!, 0)
+        }
+    }
+
+    /// How a path ends, which normalizing drops (fs/namei.c: the last
+    /// component's type and a slash after the last name).
+    static let tails: [(String, Path.Tail)] = [
+        ("a", .name), ("/a/b", .name), ("a/./b", .name), ("a/../b", .name), ("", .name),
+        ("a.", .name), ("a..", .name), (".a", .name), ("...", .name), ("/x/a.", .name),   // names with dots
+        ("a/", .slash), ("a//", .slash), ("/a/b/", .slash), ("/a/.b/", .slash), (".../", .slash),
+        ("a../", .slash), ("a.b/", .slash),
+        (".", .dot), ("a/.", .dot), ("/a/b/.", .dot), ("a/./", .dot), ("a/.//", .dot), ("./", .dot),
+        ("..", .dotDot), ("a/..", .dotDot), ("../", .dotDot), ("/a/b/..//", .dotDot),
+        ("/", .root), ("//", .root), ("///", .root),
+    ]
+
+    @Test(arguments: tails)
+    func tailOfAPath(_ path: String, _ expected: Path.Tail) {
+        #expect(Self.tail(path) == expected)
+    }
+
+    /// Only a path ending in a name may name a non-directory; the others keep
+    /// what normalizing drops ("a/b/" and "a/b/." both normalize to "a/b").
+    @Test func normalizingDropsWhatTheTailKeeps() {
+        #expect(Self.normalize("/a/b/") == Self.normalize("/a/b"))
+        #expect(Self.normalize("/a/b/.") == Self.normalize("/a/b"))
+        #expect(Self.tail("/a/b/") == .slash && Self.tail("/a/b") == .name)
+        #expect(!Path.Tail.slash.isDots && !Path.Tail.name.isDots)
+        #expect(Path.Tail.dot.isDots && Path.Tail.dotDot.isDots && Path.Tail.root.isDots)
+    }
+
+    /// The fast check (`tail` inlined in the kernel) and the slow one agree
+    /// on every path that ends in "." or "/".
+    @Test func slowPathAgreesWithTheFastCheck() {
+        for (path, tail) in Self.tails where path.hasSuffix(".") || path.hasSuffix("/") {
+            let src = Array(path.utf8)
+            #expect(src.withUnsafeBufferPointer { Path.dotOrSlashTail($0.baseAddress!, src.count) } == tail, "\(path)")
+        }
+    }
+
+    /// A trailing slash follows a final symbolic link for lookups (also
+    /// lstat, readlink, O_NOFOLLOW: `.slash`), not for O_CREAT or the calls
+    /// that create or remove a name; "x/." and "x/.." always follow x.
+    @Test func whatIsFollowedAtTheEnd() {
+        let lookup = Path.Follow.lookup, lstat = Path.Follow.slash
+        let creat = Path.Follow.link, remove: Path.Follow = []
+        #expect(lookup.at(.name) == lookup && lstat.at(.name) == lstat && remove.at(.name) == remove)
+        #expect(lstat.at(.slash).contains(.link))             // lstat("link/") follows the link
+        #expect(lookup.at(.slash) == lookup)
+        #expect(!creat.at(.slash).contains(.link))            // open("link/", O_CREAT): EISDIR, link untouched
+        #expect(remove.at(.slash) == remove)                   // unlink("link/"): the link itself, ENOTDIR
+        for tail in [Path.Tail.dot, .dotDot, .root] {
+            for f in [lookup, lstat, creat, remove] { #expect(f.at(tail).contains(.link)) }
+            #expect(remove.at(tail) == .link && lookup.at(tail) == lookup)
+        }
     }
 
     /// A path of exactly `length` bytes made of components of at most 254

@@ -23,6 +23,148 @@
 
 #define R(name, expr) do { errno = 0; long r_ = (long)(expr); printf("%s = %ld errno=%d\n", name, r_, r_ < 0 ? errno : 0); } while (0)
 
+/* An open(2) result as 1 (and the descriptor closed) or -1. */
+static long opened(int fd) {
+    if (fd >= 0) close(fd);
+    return fd >= 0 ? 1 : fd;
+}
+
+/* A name ending in "/" (or "/.") must be a directory (path_resolution(7),
+ * fs/namei.c): read-only calls on the initramfs (data.txt, sub, link.txt ->
+ * data.txt, sublink -> sub), the rest in /tmp/vmm-ts. */
+static void trailing_slashes(void) {
+    struct stat st;
+    char lb[64];
+    R("open file/", open("data.txt/", O_RDONLY));
+    R("open file/.", open("data.txt/.", O_RDONLY));
+    R("open file//", open("data.txt//", O_RDONLY));
+    R("open file/ O_DIRECTORY", open("data.txt/", O_RDONLY | O_DIRECTORY));
+    R("open file/ O_CREAT", open("data.txt/", O_CREAT | O_RDONLY, 0644));
+    R("open dir/", opened(open("sub/", O_RDONLY)));
+    R("open dir/. O_DIRECTORY", opened(open("sub/.", O_RDONLY | O_DIRECTORY)));
+    R("open dir/ O_WRONLY", open("sub/", O_WRONLY));
+    R("open link-to-file/", open("link.txt/", O_RDONLY));
+    R("open link-to-file/ O_NOFOLLOW", open("link.txt/", O_RDONLY | O_NOFOLLOW));
+    R("open link-to-dir/ O_NOFOLLOW", opened(open("sublink/", O_RDONLY | O_NOFOLLOW)));
+    R("open missing/", open("missing/", O_RDONLY));
+    R("open missing/ O_CREAT", open("missing/", O_CREAT | O_WRONLY, 0644));
+    R("stat file/", stat("data.txt/", &st));
+    R("stat file/.", stat("data.txt/.", &st));
+    R("stat dir/", stat("sub/", &st));
+    R("stat link-to-file/", stat("link.txt/", &st));
+    R("stat link-to-dir/", stat("sublink/", &st));
+    R("stat missing/", stat("missing/", &st));
+    R("lstat file/", lstat("data.txt/", &st));
+    R("lstat link-to-file/", lstat("link.txt/", &st));
+    R("lstat link-to-dir/ is dir", (lstat("sublink/", &st), S_ISDIR(st.st_mode)));
+    R("lstat link-to-dir is link", (lstat("sublink", &st), S_ISLNK(st.st_mode)));
+    R("access file/", access("data.txt/", F_OK));
+    R("access dir/", access("sub/", F_OK));
+    R("access link-to-file/", access("link.txt/", R_OK));
+    R("readlink file/", readlink("data.txt/", lb, sizeof lb));
+    R("readlink link-to-file/", readlink("link.txt/", lb, sizeof lb));
+    R("readlink link-to-dir/", readlink("sublink/", lb, sizeof lb));
+    R("readlink link-to-dir", readlink("sublink", lb, sizeof lb));
+    unsigned char sx[256];
+    R("statx file/", syscall(332, AT_FDCWD, "data.txt/", 0, 0x7ffu, sx));
+    R("statx link-to-file/ NOFOLLOW", syscall(332, AT_FDCWD, "link.txt/", AT_SYMLINK_NOFOLLOW, 0x7ffu, sx));
+    R("chdir dir/.", chdir("sub/."));
+    R("chdir back", chdir(".."));
+    R("mkdir file/", mkdir("data.txt/", 0755));
+    R("mkdir file/.", mkdir("data.txt/.", 0755));
+    R("mkdir dir/.", mkdir("sub/.", 0755));
+
+    /* /tmp/vmm-ts: f, d, e/e2, lf -> f, ld -> d, dang -> nowhere, lfs -> "f/" */
+    const char *links[] = {"lf", "ld", "dang", "lfs", "g", "x"};
+    char p[64];
+    for (int i = 0; i < 6; i++) { snprintf(p, sizeof p, "/tmp/vmm-ts/%s", links[i]); unlink(p); }
+    unlink("/tmp/vmm-ts/f"); rmdir("/tmp/vmm-ts/e/e2"); rmdir("/tmp/vmm-ts/e"); rmdir("/tmp/vmm-ts/d2");
+    rmdir("/tmp/vmm-ts/new"); rmdir("/tmp/vmm-ts/d"); rmdir("/tmp/vmm-ts");
+    R("ts mkdir", mkdir("/tmp/vmm-ts", 0755));
+    R("ts chdir", chdir("/tmp/vmm-ts"));
+    R("ts create f", opened(open("f", O_CREAT | O_WRONLY, 0644)));
+    R("ts mkdir d", mkdir("d", 0755));
+    R("ts mkdir e/", mkdir("e/", 0755));
+    R("ts mkdir e/e2//", mkdir("e/e2//", 0755));
+    R("ts symlink lf", symlink("f", "lf"));
+    R("ts symlink ld", symlink("d", "ld"));
+    R("ts symlink dang", symlink("nowhere", "dang"));
+    R("ts symlink lfs", symlink("f/", "lfs"));
+    R("ts open f/", open("f/", O_RDONLY));
+    R("ts open f/ O_CREAT", open("f/", O_CREAT | O_WRONLY, 0644));
+    R("ts open d/ O_CREAT", open("d/", O_CREAT | O_RDONLY, 0644));
+    R("ts open new/ O_CREAT", open("new/", O_CREAT | O_WRONLY, 0644));
+    R("ts open new/ O_CREAT|O_EXCL", open("new/", O_CREAT | O_EXCL | O_WRONLY, 0644));
+    R("ts open new/. O_CREAT", open("new/.", O_CREAT | O_WRONLY, 0644));
+    R("ts open dang/ O_CREAT", open("dang/", O_CREAT | O_WRONLY, 0644));
+    R("ts open f/x/ O_CREAT", open("f/x/", O_CREAT | O_WRONLY, 0644));
+    R("ts open nodir/x/ O_CREAT", open("nodir/x/", O_CREAT | O_WRONLY, 0644));
+    R("ts stat new (not created)", stat("new", &st));
+    R("ts stat nowhere (not created)", stat("nowhere", &st));
+    R("ts open d/. O_CREAT", open("d/.", O_CREAT | O_RDONLY, 0644));
+    R("ts open d/. O_CREAT|O_EXCL", open("d/.", O_CREAT | O_EXCL | O_RDONLY, 0644));
+    R("ts open f/. O_CREAT|O_EXCL", open("f/.", O_CREAT | O_EXCL | O_WRONLY, 0644));
+    R("ts open lfs", open("lfs", O_RDONLY));
+    R("ts open lfs O_CREAT", open("lfs", O_CREAT | O_WRONLY, 0644));
+    R("ts stat lfs", stat("lfs", &st));
+    R("ts lstat lfs", lstat("lfs", &st));
+    R("ts stat f/", stat("f/", &st));
+    R("ts lstat lf/", lstat("lf/", &st));
+    R("ts lstat ld/", lstat("ld/", &st));
+    R("ts lstat dang/", lstat("dang/", &st));
+    R("ts access f/.", access("f/.", F_OK));
+    R("ts readlink lf/", readlink("lf/", lb, sizeof lb));
+    R("ts readlink ld/", readlink("ld/", lb, sizeof lb));
+    R("ts readlink dang/", readlink("dang/", lb, sizeof lb));
+    R("ts truncate f/", truncate("f/", 0));
+    R("ts mkdir new/", mkdir("new/", 0755));
+    R("ts rmdir new/", rmdir("new/"));
+    R("ts mkdir f/", mkdir("f/", 0755));
+    R("ts mkdir dang/", mkdir("dang/", 0755));
+    R("ts mkdir new/.", mkdir("new/.", 0755));
+    R("ts mkdir f/.", mkdir("f/.", 0755));
+    R("ts rmdir f/", rmdir("f/"));
+    R("ts rmdir ld/", rmdir("ld/"));
+    R("ts rmdir missing/", rmdir("missing/"));
+    R("ts rmdir e/e2/.", rmdir("e/e2/."));
+    R("ts rmdir e/e2/..", rmdir("e/e2/.."));
+    R("ts rmdir f/.", rmdir("f/."));
+    R("ts rmdir .", rmdir("."));
+    R("ts unlink f/", unlink("f/"));
+    R("ts unlink d/", unlink("d/"));
+    R("ts unlink lf/", unlink("lf/"));
+    R("ts unlink ld/", unlink("ld/"));
+    R("ts unlink dang/", unlink("dang/"));
+    R("ts unlink missing/", unlink("missing/"));
+    R("ts unlink ld/.", unlink("ld/."));
+    R("ts unlink f/x", unlink("f/x"));
+    R("ts symlink new/", symlink("x", "new/"));
+    R("ts symlink f/", symlink("x", "f/"));
+    R("ts symlink d/.", symlink("x", "d/."));
+    R("ts symlink new/.", symlink("x", "new/."));
+    R("ts rename f/ g", rename("f/", "g"));
+    R("ts rename f g/", rename("f", "g/"));
+    R("ts rename f d/", rename("f", "d/"));
+    R("ts rename lf/ g", rename("lf/", "g"));
+    R("ts rename ld/ g", rename("ld/", "g"));
+    R("ts rename ld g/", rename("ld", "g/"));
+    R("ts rename missing/ g", rename("missing/", "g"));
+    R("ts rename f missing/x/", rename("f", "missing/x/"));
+    R("ts rename d/ d2/", rename("d/", "d2/"));
+    R("ts rename d2 d/", rename("d2", "d/"));
+    R("ts rename d/. g", rename("d/.", "g"));
+    R("ts rename f d/.", rename("f", "d/."));
+    R("ts rename e/e2/.. g", rename("e/e2/..", "g"));
+    R("ts rename f/. g", rename("f/.", "g"));
+    R("ts rename f g", rename("f", "g"));
+    R("ts all still there", access("g", F_OK) == 0 && lstat("lf", &st) == 0 && lstat("ld", &st) == 0 &&
+                              lstat("dang", &st) == 0 && stat("d", &st) == 0 && stat("e/e2", &st) == 0);
+    for (int i = 0; i < 6; i++) unlink(links[i]);
+    rmdir("e/e2"); rmdir("e"); rmdir("d");
+    R("ts chdir /tmp", chdir("/tmp"));
+    R("ts rmdir", rmdir("/tmp/vmm-ts"));
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int home = open(".", O_RDONLY | O_DIRECTORY);          // "/" in the guest, a temp dir on the host
@@ -266,6 +408,8 @@ int main(void) {
     R("target still there", access("/tmp/vmm-kt/target", F_OK));
     unlink("/tmp/vmm-kt/a"); unlink("/tmp/vmm-kt/b"); unlink("/tmp/vmm-kt/target");
     R("rmdir", rmdir("/tmp/vmm-kt"));
+    R("fchdir home again", fchdir(home));
+    trailing_slashes();
     R("ioctl bad fd", ioctl(99, 0x5401, buf));
     R("unknown syscall", syscall(1000));
     return 0;

@@ -60,9 +60,9 @@ extension Path {
         return f
     }
 
-    /// Why a normalized path that does not exist is missing: -ENOTDIR when a
-    /// leading component is not a directory, else -ENOENT (path_resolution(7)).
-    static func missingError(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+    /// Whether the leading components of normalized `path` (all but the
+    /// last) are directories: 0, or -ENOENT / -ENOTDIR (path_resolution(7)).
+    static func parentError(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int64 {
         var e = 0
         while e < n {
             while e < n && path[e] != 0x2f { e += 1 }
@@ -71,7 +71,14 @@ extension Path {
             if !f.isDirectory { return -Errno.ENOTDIR }
             e += 1
         }
-        return -Errno.ENOENT
+        return 0
+    }
+
+    /// Why a normalized path that does not exist is missing: -ENOTDIR when a
+    /// leading component is not a directory, else -ENOENT.
+    static func missingError(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int64 {
+        let e = parentError(path, n)
+        return e != 0 ? e : -Errno.ENOENT
     }
 
     /// The target of the symbolic link at normalized `path`, if it is one.
@@ -80,12 +87,39 @@ extension Path {
         return (d, Int(f.size))
     }
 
+    /// `follow` for the user path `raw[0..<n]`, which ends in "/" or ".",
+    /// after its tail, which goes to PathBuffers.tail. Out of line: most
+    /// paths end in a name.
+    @inline(never)
+    static func adjust(_ follow: Follow, toTailOf raw: UnsafePointer<UInt8>, _ n: Int) -> Follow {
+        let tail = dotOrSlashTail(raw, n)
+        PathBuffers.tail = tail
+        return follow.at(tail)
+    }
+
+    /// expandLinks' end for a path whose tail is not `.name`: `n`, or
+    /// -ENOTDIR when "/." or "/.." (or a followed "/") ends a name that
+    /// exists and is not a directory. Out of line: the common path pays one
+    /// compare for it.
+    @inline(never)
+    static func directoryCheck(_ path: UnsafePointer<UInt8>, _ n: Int, _ follow: Follow) -> Int64 {
+        if PathBuffers.tail == .slash && !follow.contains(.slash) { return Int64(n) }
+        if let f = lookup(path, n), !f.isDirectory { return -Errno.ENOTDIR }
+        return Int64(n)
+    }
+
     static let maxLinks = 40                               // Linux's MAXSYMLINKS
 
     /// Expands symbolic links in normalized `buf[0..<n]` (bufferSize bytes) in
-    /// place, the last component only when `followLast`: the new length, or
-    /// -ELOOP / -ENAMETOOLONG. path_resolution(7), "Symbolic link resolution".
-    static func expandLinks(_ buf: UnsafeMutablePointer<UInt8>, _ length: Int, followLast: Bool) -> Int64 {
+    /// place, the last component only when `follow` has `.link`: the new
+    /// length, or -ELOOP / -ENAMETOOLONG. path_resolution(7), "Symbolic link
+    /// resolution". A path whose tail (PathBuffers.tail) is "/." or "/.." (or
+    /// "/" when `follow` has `.slash`) must name a directory: -ENOTDIR when
+    /// its last component exists and is not one (fs/namei.c,
+    /// LOOKUP_DIRECTORY). A followed last link whose target ends in "/" or
+    /// "/." sets a `.name` tail to that (Linux looks at the end of a link's
+    /// target as at the end of the path).
+    static func expandLinks(_ buf: UnsafeMutablePointer<UInt8>, _ length: Int, follow: Follow) -> Int64 {
         var n = length
         var hops = 0
         let tmp = PathBuffers.tmp
@@ -93,10 +127,11 @@ extension Path {
         while end < n || (end == n && n > 0) {
             var e = end
             while e < n && buf[e] != 0x2f { e += 1 }            // end of the next component
-            if e == n && !followLast { return Int64(n) }
+            if e == n && !follow.contains(.link) { return Int64(n) }
             if let (target, tn) = linkTarget(buf, e) {
                 hops += 1
                 if hops > maxLinks { return -40 }                  // ELOOP
+                if e == n && PathBuffers.tail == .name { PathBuffers.tail = Path.tail(target, tn) }
                 // New path: (absolute target) or (parent of the link)/target, then the rest.
                 var m = 0
                 if tn == 0 || target[0] != 0x2f {
@@ -115,29 +150,40 @@ extension Path {
                 end = 0
                 continue
             }
-            if e >= n { break }
+            if e >= n {
+                if PathBuffers.tail != .name { return directoryCheck(buf, n, follow) }
+                break
+            }
             end = e + 1
         }
         return Int64(n)
     }
 
     /// Copies, normalizes and looks up a user path (AT_FDCWD or absolute).
+    /// A trailing "/" or "/." follows a final link and wants a directory.
     static func resolveUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
                             follow: Bool = true) -> (OpenFile?, Int64) {
         let norm = PathBuffers.out1
-        let m = normalizeUser(p, dirfd, path, into: norm, follow: follow)
+        let m = normalizeUser(p, dirfd, path, into: norm, follow: follow ? .lookup : .slash)
         if m < 0 { return (nil, m) }
-        guard let f = lookup(norm, Int(m)) else { return (nil, missingError(norm, Int(m)) ?? -Errno.ENOENT) }
+        guard let f = lookup(norm, Int(m)) else { return (nil, missingError(norm, Int(m))) }
         return (f, 0)
     }
 
     /// Copies a user path and normalizes it against the working directory or
-    /// dirfd into `norm` (bufferSize bytes): its length, or -errno.
+    /// dirfd into `norm` (bufferSize bytes): its length, or -errno; how the
+    /// path ended is left in PathBuffers.tail. A final symbolic link is
+    /// followed as `follow` says (Follow). A followed "name/" or "name/."
+    /// that exists and is not a directory is -ENOTDIR here (expandLinks).
     static func normalizeUser(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
-                              into norm: UnsafeMutablePointer<UInt8>, follow: Bool = true) -> Int64 {
+                              into norm: UnsafeMutablePointer<UInt8>, follow: Follow = .lookup) -> Int64 {
         let raw = PathBuffers.raw
         let n = UserMemory.copyString(p, path, into: raw, max: max)
-        if n < 0 { return Int64(n) }
+        if n <= 0 { return n < 0 ? Int64(n) : -Errno.ENOENT }    // "": before any dirfd is looked at
+        // Most paths end in a name ("." is 0x2e, "/" 0x2f).
+        var follow = follow
+        if raw[n - 1] | 1 == 0x2f { follow = adjust(follow, toTailOf: raw, n) }
+        else { PathBuffers.tail = .name }
         // A relative path starts at the working directory or at dirfd's directory.
         var base: UnsafePointer<UInt8>? = nil
         var baseLength = 0
@@ -160,7 +206,7 @@ extension Path {
         }
         let m = join(raw, n, base: base, baseLength: baseLength, scratch: PathBuffers.full, into: norm)
         if m < 0 { return m }
-        return expandLinks(norm, Int(m), followLast: follow)
+        return expandLinks(norm, Int(m), follow: follow)
     }
 }
 
@@ -173,4 +219,8 @@ enum PathBuffers {
     nonisolated(unsafe) static let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
     nonisolated(unsafe) static let out1 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
     nonisolated(unsafe) static let out2 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+    /// How the path that normalizeUser handled last ended (a plain value
+    /// beside the buffers rather than a second result: the path system calls
+    /// that never look at it pay one store).
+    nonisolated(unsafe) static var tail = Path.Tail.name
 }

@@ -10,15 +10,25 @@ enum SysFile {
     static func openat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64,
                        _ mode: UInt64 = 0) -> Int64 {
         let norm = PathBuffers.out1
-        // O_NOFOLLOW, and O_CREAT|O_EXCL, act on a final symbolic link itself (open(2)).
-        let noFollow = flags & O_NOFOLLOW != 0 || flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL
-        let len = Path.normalizeUser(p, dirfd, path, into: norm, follow: !noFollow)
+        // O_NOFOLLOW, and O_CREAT|O_EXCL, act on a final symbolic link itself (open(2)); a
+        // trailing slash follows it, but not with O_CREAT, which refuses "name/" at once.
+        let follow: Path.Follow
+        if flags & O_CREAT == 0 { follow = flags & O_NOFOLLOW != 0 ? .slash : .lookup }
+        else { follow = flags & (O_NOFOLLOW | O_EXCL) != 0 ? [] : .link }
+        let len = Path.normalizeUser(p, dirfd, path, into: norm, follow: follow)
         if len < 0 { return len }
+        if flags & O_CREAT != 0 && PathBuffers.tail == .slash {             // EISDIR, existing or not
+            let e = Path.parentError(norm, Int(len))
+            return e != 0 ? e : -Errno.EISDIR
+        }
         var found = Path.lookup(norm, Int(len))
-        if found == nil, let e = Path.missingError(norm, Int(len)), e != -Errno.ENOENT { return e }
-        if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -40 : -Errno.EEXIST }   // ELOOP
         if found == nil {
-            guard flags & O_CREAT != 0 else { return -Errno.ENOENT }
+            let e = Path.missingError(norm, Int(len))
+            if e != -Errno.ENOENT { return e }
+        }
+        if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -40 : -Errno.EEXIST }   // ELOOP
+        if found == nil {                                                   // not "x/.", which creates nothing
+            guard flags & O_CREAT != 0, PathBuffers.tail == .name else { return -Errno.ENOENT }
             guard Tmpfs.contains(norm, Int(len)) else { return -Errno.EROFS }
             let w = Tmpfs.walk(norm, Int(len))
             guard let parent = w.parent else { return -Errno.ENOENT }

@@ -3,11 +3,25 @@
 enum SysTmpfs {
     static let AT_REMOVEDIR: UInt64 = 0x200
 
-    /// Normalizes a user path into `norm`; its length or -errno.
-    /// The last component is not followed: these calls act on links themselves.
+    /// Normalizes a user path into `norm`; its length or -errno, and its tail.
+    /// The last component is not followed, even before a trailing slash:
+    /// these calls act on links themselves. "x/." and "x/.." are followed,
+    /// and are ENOTDIR already when x exists and is not a directory.
     static func path(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64,
-                     _ norm: UnsafeMutablePointer<UInt8>) -> Int64 {
-        Path.normalizeUser(p, dirfd, path, into: norm, follow: false)
+                     _ norm: UnsafeMutablePointer<UInt8>) -> (Int64, Path.Tail) {
+        let n = Path.normalizeUser(p, dirfd, path, into: norm, follow: [])
+        return (n, PathBuffers.tail)
+    }
+
+    /// The error of creating the name `norm[0..<n]` that ended in `tail`
+    /// when it `exists` already or not: EEXIST; "x/." creates nothing
+    /// (ENOENT); nil when the name is to be created. mkdir(2) creates
+    /// "new/", symlink(2) does not (ENOENT).
+    static func createError(_ norm: UnsafePointer<UInt8>, _ n: Int, _ tail: Path.Tail, exists: Bool,
+                            directory: Bool) -> Int64? {
+        if exists { return -Errno.EEXIST }
+        if tail == .name || (tail == .slash && directory) { return nil }
+        return Path.missingError(norm, n)
     }
 
     /// symlink(2)/symlinkat(2): a link under /tmp holding `target` as given.
@@ -17,9 +31,11 @@ enum SysTmpfs {
         let tn = UserMemory.copyString(p, target, into: t, max: Path.max)
         if tn < 0 { t.deallocate(); return Int64(tn) }
         guard tn > 0 else { t.deallocate(); return -Errno.ENOENT }
-        let n = path(p, dirfd, link, norm)
+        let (n, tail) = path(p, dirfd, link, norm)
         if n < 0 { t.deallocate(); return n }
-        if Path.lookup(norm, Int(n)) != nil { t.deallocate(); return -Errno.EEXIST }
+        if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: false) {
+            t.deallocate(); return e
+        }
         guard Tmpfs.contains(norm, Int(n)) else { t.deallocate(); return -Errno.EROFS }
         let w = Tmpfs.walk(norm, Int(n))
         guard let parent = w.parent else { t.deallocate(); return -Errno.ENOENT }
@@ -34,9 +50,9 @@ enum SysTmpfs {
 
     static func mkdir(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, _ mode: UInt64) -> Int64 {
         let norm = PathBuffers.out1
-        let n = path(p, dirfd, user, norm)
+        let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
-        if Path.lookup(norm, Int(n)) != nil { return -Errno.EEXIST }
+        if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: true) { return e }
         guard Tmpfs.contains(norm, Int(n)) else { return -Errno.EROFS }
         let w = Tmpfs.walk(norm, Int(n))
         guard let parent = w.parent else { return -Errno.ENOENT }
@@ -46,14 +62,20 @@ enum SysTmpfs {
         return 0
     }
 
-    /// unlink (directory: false) or rmdir (directory: true).
+    /// unlink (directory: false) or rmdir (directory: true). A name with a
+    /// trailing slash is not followed and must be a directory; "x/." and
+    /// "x/.." name no entry to remove.
     static func remove(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, directory: Bool) -> Int64 {
         let norm = PathBuffers.out1
-        let n = path(p, dirfd, user, norm)
+        let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
-        guard let f = Path.lookup(norm, Int(n)) else { return -Errno.ENOENT }
+        guard let f = Path.lookup(norm, Int(n)) else { return Path.missingError(norm, Int(n)) }
         if directory && !f.isDirectory { return -Errno.ENOTDIR }
         if !directory && f.isDirectory { return -Errno.EISDIR }
+        if tail != .name {                              // "x/." and "x/.." found a directory (normalizeUser)
+            if !directory { return tail == .slash ? -Errno.ENOTDIR : -Errno.EISDIR }
+            if tail.isDots { return tail == .dot ? -Errno.EINVAL : (tail == .dotDot ? -Errno.ENOTEMPTY : -Errno.EBUSY) }
+        }
         let node: Int
         if f.kind == .symlink && Tmpfs.contains(norm, Int(n)), let i = Tmpfs.walk(norm, Int(n)).node { node = i }
         else {
@@ -71,21 +93,37 @@ enum SysTmpfs {
         return remove(p, a.a0, a.a1, directory: a.a2 & AT_REMOVEDIR != 0)
     }
 
+    /// What Linux's walk up to the last component of `path` meets: its
+    /// leading directories, and for "x/." x itself (a directory if it
+    /// exists: normalizeUser). 0 or -errno.
+    static func walkError(_ path: UnsafePointer<UInt8>, _ n: Int, _ tail: Path.Tail) -> Int64 {
+        guard tail.isDots else { return Path.parentError(path, n) }
+        return Path.lookup(path, n) != nil ? 0 : Path.missingError(path, n)
+    }
+
     static func rename(_ p: UnsafeMutablePointer<Process>, _ olddir: UInt64, _ old: UInt64, _ newdir: UInt64, _ new: UInt64,
                        flags: UInt64) -> Int64 {
         guard flags == 0 else { return -Errno.EINVAL }                      // RENAME_NOREPLACE etc.: not yet
         let a = PathBuffers.out1, b = PathBuffers.out2
-        let na = path(p, olddir, old, a)
+        let (na, tailA) = path(p, olddir, old, a)
         if na < 0 { return na }
-        let nb = path(p, newdir, new, b)
+        let (nb, tailB) = path(p, newdir, new, b)
         if nb < 0 { return nb }
-        guard Path.lookup(a, Int(na)) != nil else { return -Errno.ENOENT }
+        if tailA.isDots || tailB.isDots {                                   // "x/.": no entry to move or replace
+            let e = walkError(a, Int(na), tailA)
+            if e != 0 { return e }
+            let f = walkError(b, Int(nb), tailB)
+            return f != 0 ? f : -Errno.EBUSY
+        }
+        guard Path.lookup(a, Int(na)) != nil else { return Path.missingError(a, Int(na)) }
         guard Tmpfs.contains(a, Int(na)), let srcNode = Tmpfs.walk(a, Int(na)).node else { return -Errno.EROFS }
         guard Tmpfs.contains(b, Int(nb)) else { return Path.lookup(b, Int(nb)) == nil ? -Errno.EROFS : -Errno.EXDEV }
         if srcNode == 0 { return -Errno.EBUSY }
         let w = Tmpfs.walk(b, Int(nb))
         guard let parent = w.parent, let t = Tmpfs.nodes else { return -Errno.ENOENT }
         guard w.nameLength > 0, w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
+        // A name with a trailing slash (either one) is a directory's.
+        if !t[srcNode].isDirectory && (tailA == .slash || tailB == .slash) { return -Errno.ENOTDIR }
         // A directory cannot move below itself.
         var up = parent
         while up > 0 { if up == srcNode { return -Errno.EINVAL }; up = Int(t[up].parent) }
