@@ -73,6 +73,9 @@ static void trailing_slashes(void) {
     R("mkdir file/", mkdir("data.txt/", 0755));
     R("mkdir file/.", mkdir("data.txt/.", 0755));
     R("mkdir dir/.", mkdir("sub/.", 0755));
+    R("mkdir file/x", mkdir("data.txt/x", 0755));
+    R("mkdir missing/x", mkdir("missing/x", 0755));
+    R("symlink file/x", symlink("t", "data.txt/x"));
 
     /* /tmp/vmm-ts: f, d, e/e2, lf -> f, ld -> d, dang -> nowhere, lfs -> "f/" */
     const char *links[] = {"lf", "ld", "dang", "lfs", "g", "x"};
@@ -123,6 +126,10 @@ static void trailing_slashes(void) {
     R("ts mkdir dang/", mkdir("dang/", 0755));
     R("ts mkdir new/.", mkdir("new/.", 0755));
     R("ts mkdir f/.", mkdir("f/.", 0755));
+    R("ts mkdir f/x", mkdir("f/x", 0755));
+    R("ts mkdir nope/x", mkdir("nope/x", 0755));
+    R("ts symlink f/x", symlink("t", "f/x"));
+    R("ts symlink nope/x", symlink("t", "nope/x"));
     R("ts rmdir f/", rmdir("f/"));
     R("ts rmdir ld/", rmdir("ld/"));
     R("ts rmdir missing/", rmdir("missing/"));

@@ -64,8 +64,10 @@ func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> N
         Console.dec(f.pointee.vector)
         Console.write(" rip ")
         Console.hex(f.pointee.rip)
-        Console.write(" addr ")
-        Console.hex(read_cr2())
+        if f.pointee.vector == 14 {                 // CR2 means something only for #PF
+            Console.write(" addr ")
+            Console.hex(read_cr2())
+        }
         Console.write(")")
     }
     Console.endLog()

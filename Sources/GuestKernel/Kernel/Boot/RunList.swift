@@ -116,7 +116,7 @@ enum RunList {
             Console.dec(BootStats.touchedPages)
             Console.write(" pages touched; ")
             Console.dec(FrameAllocator.totalFrames)
-            Console.write(" free frames at boot\n")
+            Console.write(" frames of RAM\n")
         }
         if k == 0 { Hypercall.bootMark(0x104) }
         Processes.switchTo(p)

@@ -130,7 +130,7 @@ extension Path {
             if e == n && !follow.contains(.link) { return Int64(n) }
             if let (target, tn) = linkTarget(buf, e) {
                 hops += 1
-                if hops > maxLinks { return -40 }                  // ELOOP
+                if hops > maxLinks { return -Errno.ELOOP }
                 if e == n && PathBuffers.tail == .name { PathBuffers.tail = Path.tail(target, tn) }
                 // New path: (absolute target) or (parent of the link)/target, then the rest.
                 var m = 0

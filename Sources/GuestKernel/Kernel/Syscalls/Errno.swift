@@ -7,5 +7,5 @@ enum Errno {
     static let EINVAL: Int64 = 22, ENFILE: Int64 = 23, EMFILE: Int64 = 24, ENOTTY: Int64 = 25
     static let ENOSPC: Int64 = 28, ESPIPE: Int64 = 29, EROFS: Int64 = 30, ENOTEMPTY: Int64 = 39
     static let ENAMETOOLONG: Int64 = 36, EXDEV: Int64 = 18, EBUSY: Int64 = 16
-    static let ERANGE: Int64 = 34, ENOSYS: Int64 = 38
+    static let ERANGE: Int64 = 34, ENOSYS: Int64 = 38, ELOOP: Int64 = 40
 }

@@ -26,7 +26,7 @@ enum SysFile {
             let e = Path.missingError(norm, Int(len))
             if e != -Errno.ENOENT { return e }
         }
-        if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -40 : -Errno.EEXIST }   // ELOOP
+        if found?.kind == .symlink { return flags & O_NOFOLLOW != 0 ? -Errno.ELOOP : -Errno.EEXIST }
         if found == nil {                                                   // not "x/.", which creates nothing
             guard flags & O_CREAT != 0, PathBuffers.tail == .name else { return -Errno.ENOENT }
             guard Tmpfs.contains(norm, Int(len)) else { return -Errno.EROFS }

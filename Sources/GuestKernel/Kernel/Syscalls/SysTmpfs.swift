@@ -36,9 +36,9 @@ enum SysTmpfs {
         if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: false) {
             t.deallocate(); return e
         }
-        guard Tmpfs.contains(norm, Int(n)) else { t.deallocate(); return -Errno.EROFS }
+        guard Tmpfs.contains(norm, Int(n)) else { t.deallocate(); return readOnlyError(norm, Int(n)) }
         let w = Tmpfs.walk(norm, Int(n))
-        guard let parent = w.parent else { t.deallocate(); return -Errno.ENOENT }
+        guard let parent = w.parent else { t.deallocate(); return Path.missingError(norm, Int(n)) }
         guard let i = Tmpfs.create(parent: parent, w.name, w.nameLength, directory: false, mode: 0o777),
               let nodes = Tmpfs.nodes else { t.deallocate(); return -Errno.ENOSPC }
         nodes[i].isSymlink = true
@@ -48,14 +48,22 @@ enum SysTmpfs {
         return 0
     }
 
+    /// A name to create outside /tmp: the path's own error first (a leading
+    /// component missing or not a directory), as Linux resolves the parent
+    /// before it finds the file system read-only; else EROFS.
+    static func readOnlyError(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int64 {
+        let e = Path.parentError(norm, n)
+        return e != 0 ? e : -Errno.EROFS
+    }
+
     static func mkdir(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ user: UInt64, _ mode: UInt64) -> Int64 {
         let norm = PathBuffers.out1
         let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
         if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: true) { return e }
-        guard Tmpfs.contains(norm, Int(n)) else { return -Errno.EROFS }
+        guard Tmpfs.contains(norm, Int(n)) else { return readOnlyError(norm, Int(n)) }
         let w = Tmpfs.walk(norm, Int(n))
-        guard let parent = w.parent else { return -Errno.ENOENT }
+        guard let parent = w.parent else { return Path.missingError(norm, Int(n)) }
         guard w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
         guard Tmpfs.create(parent: parent, w.name, w.nameLength, directory: true,
                            mode: UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask) != nil else { return -Errno.ENOSPC }
