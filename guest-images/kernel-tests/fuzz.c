@@ -29,8 +29,11 @@ static uint64_t arg(void) {
     }
 }
 // Memory calls at random inside a 64 MiB area of its own: mmap(MAP_FIXED),
-// munmap, mprotect, madvise(DONTNEED), mincore, and kernel copies into it
-// (read from /dev/zero, clock_gettime) whatever the protection.
+// munmap, mprotect, madvise(DONTNEED, HUGEPAGE, NOHUGEPAGE), mincore, and
+// kernel copies into it (read from /dev/zero, clock_gettime) whatever the
+// protection. One call in four spans up to 4 MiB, so that areas of 2 MiB and
+// more form, take 2 MiB pages (with transparent_hugepage=always, or advised)
+// and are then cut by the next calls.
 static int memory_fuzz(long rounds) {
     const long area = 64l << 20;
     char *base = mmap(NULL, area, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,21 +43,24 @@ static int memory_fuzz(long rounds) {
     long ok = 0;
     for (long i = 0; i < rounds; i++) {
         long off = (long)(rnd() % (area / 4096)) * 4096;
-        long len = (long)(rnd() % 64 + 1) * 4096;
+        long len = (long)(rnd() % 4 == 0 ? rnd() % 1024 + 1 : rnd() % 64 + 1) * 4096;
         if (off + len > area) len = area - off;
         char *p = base + off;
         long r = 0;
-        switch (rnd() % 7) {
+        switch (rnd() % 9) {
         case 0: r = (long)mmap(p, len, (int)(rnd() % 4), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); break;
         case 1: r = munmap(p, len); break;
         case 2: r = mprotect(p, len, (int)(rnd() % 4)); break;
         case 3: r = madvise(p, len, MADV_DONTNEED); break;
         case 4: r = mincore(p, len > 64 * 4096 ? 64 * 4096 : len, vec); break;
         case 5: r = read(zero, p + rnd() % len, rnd() % 9000); break;
+        case 6: r = madvise(p, len, rnd() % 2 ? MADV_HUGEPAGE : MADV_NOHUGEPAGE); break;
+        case 7: r = read(zero, p + (rnd() % len & ~4095l), 4096); break;
         default: r = syscall(SYS_clock_gettime, CLOCK_MONOTONIC, p + rnd() % len); break;
         }
         if (r != -1) ok++;
     }
+    munmap(base, area);
     printf("memory fuzz: %ld of %ld calls succeeded\n", ok, rounds);
     return 0;
 }

@@ -147,7 +147,9 @@ enum RunList {
         if c.debug && !last {
             Console.write("; ")
             Console.dec(FrameAllocator.available)
-            Console.write(" frames free")
+            Console.write(" frames free, ")
+            Console.dec(BootStats.hugePageFaults)
+            Console.write(" 2 MiB pages faulted in so far")
         }
         Console.endLog()
         if last { exitVM(s) }

@@ -190,6 +190,35 @@ enum PageTable {
         }
     }
 
+    /// Frees the page tables of [start, end) that map only that range (their
+    /// whole 2 MiB lies inside it) once `unmap` has cleared their entries, as
+    /// Linux's free_pgtables does: the PD entry is empty again, so a later
+    /// fault there may take a 2 MiB page, and the table's frame is not held
+    /// by an address space that no longer maps anything there.
+    static func freePageTables(_ pml4: UInt64, _ start: UInt64, _ end: UInt64) {
+        let twoMiB = FrameAllocator.hugeSize, oneGiB: UInt64 = 1 << 30
+        guard let first = pageUp2M(start), first < end, end - first >= twoMiB else { return }
+        var va = first
+        while va < end && end - va >= twoMiB && va < userTop {
+            guard let pd = pageDirectory(pml4, &va) else { continue }
+            repeat {
+                let slot = pd + index(va, level: 1)
+                if slot.pointee & (PTE.present | PTE.large) == PTE.present {
+                    FrameAllocator.free(slot.pointee & PTE.addressMask)
+                    slot.pointee = 0
+                    invlpg(va)          // also drops paging-structure caches (SDM Vol. 3A, 4.10.4.1)
+                }
+                va += twoMiB
+            } while end - va >= twoMiB && va & (oneGiB - 1) != 0
+        }
+    }
+
+    /// `v` rounded up to 2 MiB; nil on overflow.
+    private static func pageUp2M(_ v: UInt64) -> UInt64? {
+        let (s, o) = v.addingReportingOverflow(FrameAllocator.hugeSize - 1)
+        return o ? nil : s & ~(FrameAllocator.hugeSize - 1)
+    }
+
     /// The page directory covering user `va` (< userTop); nil when its PML4 or
     /// PDPT entry is absent (or a 1 GiB page), with `va` moved to the start
     /// of the next 512 GiB or 1 GiB then.
@@ -265,6 +294,7 @@ enum PageTable {
             e.pointee = 0
             if flush { invlpg(va) }
         }
+        if end - start >= FrameAllocator.hugeSize { freePageTables(pml4, start, end) }
     }
 }
 

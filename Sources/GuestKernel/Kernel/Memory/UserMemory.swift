@@ -33,6 +33,7 @@ enum UserMemory {
                let frame = FrameAllocator.allocateHuge() {
                 pde.pointee = PageTable.hugeEntry(frame, writable: writable)
                 p.pointee.hasHugePages = true
+                BootStats.hugePageFaults &+= 1
                 return true
             }
         }
