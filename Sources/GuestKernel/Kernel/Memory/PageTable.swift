@@ -300,25 +300,33 @@ enum PageTable {
 
 // Process teardown (kept at the end of the file, apart from map/unmap).
 extension PageTable {
-    /// Frees every page-table frame of the user half (PML4 entries 0..255 and
-    /// the PDPTs, PDs and PTs below them), then the PML4 itself. The user
-    /// frames must already be gone (`unmap(pml4, 0, userTop, flush: false)`);
-    /// an entry with PS set is a leaf (SDM Vol. 3A, 4.5), not a table, and is
-    /// not descended into. The caller has left this address space (CR3).
+    /// Frees everything the user half holds in one pass over its tables:
+    /// every frame a PT entry has (present or PROT_NONE; borrowed initrd pages
+    /// excepted), every 2 MiB page, then each PT, PD and PDPT, then the PML4.
+    /// One walk along the entries (not unmap's walks per range), without TLB
+    /// flushes: the caller has left this address space (CR3) for good.
     static func destroyUserHalf(_ pml4: UInt64) {
         let top = entries(pml4)
         for i in 0..<256 where top[i] & PTE.present != 0 {
-            let pdpt = top[i] & PTE.addressMask
-            let pdptE = entries(pdpt)
-            for j in 0..<512 where pdptE[j] & (PTE.present | PTE.large) == PTE.present {
-                let pd = pdptE[j] & PTE.addressMask
-                let pdE = entries(pd)
-                for k in 0..<512 where pdE[k] & (PTE.present | PTE.large) == PTE.present {
-                    FrameAllocator.free(pdE[k] & PTE.addressMask)
+            let pdpt = entries(top[i] & PTE.addressMask)
+            for j in 0..<512 where pdpt[j] & (PTE.present | PTE.large) == PTE.present {
+                let pd = entries(pdpt[j] & PTE.addressMask)
+                for k in 0..<512 {
+                    let pde = pd[k]
+                    if pde & PTE.large != 0 {                    // a 2 MiB page, present or PROT_NONE
+                        FrameAllocator.freeHuge(pde & PTE.largeAddressMask)
+                        continue
+                    }
+                    guard pde & PTE.present != 0 else { continue }
+                    let pt = entries(pde & PTE.addressMask)
+                    for l in 0..<512 where pt[l] & (PTE.present | protNone) != 0 && pt[l] & borrowed == 0 {
+                        FrameAllocator.free(pt[l] & PTE.addressMask)
+                    }
+                    FrameAllocator.free(pde & PTE.addressMask)   // zeroed as it is freed, entries and all
                 }
-                FrameAllocator.free(pd)
+                FrameAllocator.free(pdpt[j] & PTE.addressMask)
             }
-            FrameAllocator.free(pdpt)
+            FrameAllocator.free(top[i] & PTE.addressMask)
         }
         FrameAllocator.free(pml4)
     }

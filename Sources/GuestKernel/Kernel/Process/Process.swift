@@ -95,7 +95,6 @@ enum Processes {
         }
         let pml4 = p.pointee.pml4
         if pml4 != 0 {
-            PageTable.unmap(pml4, 0, PageTable.userTop, flush: false)
             PageTable.destroyUserHalf(pml4)
         }
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
