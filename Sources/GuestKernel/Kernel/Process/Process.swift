@@ -71,10 +71,21 @@ enum Processes {
             t[i].pid = nextPid
             nextPid += 1
             t[i].pml4 = pml4
+            // A slot is new (Process(): an empty descriptor table) or was
+            // freed by destroy (every descriptor closed); the rest of its
+            // state starts as a new process's, here and nowhere else.
+            t[i].vmas.count = 0
+            t[i].brkStart = 0
+            t[i].brk = 0
             t[i].mmapTop = Process.mmapBase
             t[i].hasHugePages = false
+            t[i].fsBase = 0
+            t[i].clearChildTid = 0
+            t[i].robustList = 0
+            t[i].signalMask = 0
             zero_qwords(t[i].sigactions, 64 * 4)
-            for fd in 0..<FileTable.capacity { t[i].files.close(fd) }
+            t[i].umask = 0o022
+            t[i].cwdLength = 0
             return t + i
         }
         return nil
@@ -83,8 +94,7 @@ enum Processes {
     /// Ends process `p`: frees every frame it owns (user pages, then the user
     /// half's page tables and the PML4; borrowed initrd pages stay), closes
     /// every descriptor (pipes and tmpfs files are released as on Linux's
-    /// exit), resets its memory areas, brk, signal state and cwd, and frees its
-    /// slot. When `p` is running, CR3 goes to the kernel's PML4 first and no
+    /// exit) and frees its slot. When `p` is running, CR3 goes to the kernel's PML4 first and no
     /// process is current afterwards (UserMemory must then walk tables).
     static func destroy(_ p: UnsafeMutablePointer<Process>) {
         guard p.pointee.used else { return }
@@ -99,18 +109,7 @@ enum Processes {
         }
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
         p.pointee.pml4 = 0
-        p.pointee.vmas.count = 0
-        p.pointee.brkStart = 0
-        p.pointee.brk = 0
-        p.pointee.mmapTop = Process.mmapBase
-        p.pointee.fsBase = 0
-        p.pointee.clearChildTid = 0
-        p.pointee.robustList = 0
-        p.pointee.signalMask = 0
-        zero_qwords(p.pointee.sigactions, 64 * 4)
-        p.pointee.umask = 0o022
-        p.pointee.cwdLength = 0
-        p.pointee.used = false
+        p.pointee.used = false          // the rest is reset when the slot is reused (create)
     }
 
     static func switchTo(_ p: UnsafeMutablePointer<Process>) {
