@@ -25,6 +25,9 @@
 # Every failure of the harness itself is one line on stderr starting
 # "nested-kvm: "; the nested host's boot log is kept in .build/nested/boot.log.
 set -euo pipefail
+# (In braces: bash reads all of it before running, so editing the file
+# while it runs cannot break a run.)
+{
 
 die() { echo "nested-kvm: $2" >&2; exit "$1"; }
 usage() { die 64 "usage: nested-kvm.sh [--add PATH]... [--memory SIZE] [--timeout SECONDS] [--boot-timeout SECONDS] -- COMMAND"; }
@@ -83,31 +86,9 @@ bench=$(sed -n 's/^let benchBuildPath = "\(.*\)"$/\1/p' \
 [ -f "$guest_kernel" ] || die 125 "the built-in kernel ($guest_kernel) is missing"
 [ -f "$bench" ] || die 125 "the benchmark binary ($bench) is missing"
 
-# --- Test programs: kernel-tests/*.c with both libcs, test-guests/*.S -------
-# NAME-glibc and NAME-musl (static, as Tests/VMMTests build them) and
-# NAME.elf, rebuilt when their source is newer.
+# --- Test programs (NAME-glibc, NAME-musl, NAME.elf) --------------------------
 programs=$cache/programs
-mkdir -p "$programs"
-build() {  # OUT SOURCE COMMAND...
-  local out=$1 src=$2; shift 2
-  if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
-    "$@" -o "$out.tmp" "$src" 2>"$out.log" || die 125 "cannot build $out from $src: $(head -1 "$out.log")"
-    mv "$out.tmp" "$out"
-  fi
-}
-for src in "$repo"/guest-images/kernel-tests/*.c; do
-  name=$(basename "$src" .c)
-  build "$programs/$name-glibc" "$src" gcc -static -O2
-  build "$programs/$name-musl" "$src" musl-gcc -static -O2
-done
-abi=$repo/Sources/CKVM/include
-for src in "$repo"/guest-images/test-guests/*.S; do
-  name=$(basename "$src" .S)
-  script=()
-  [ -f "${src%.S}.ld" ] && script=(-Wl,-T,"${src%.S}.ld")
-  build "$programs/$name.elf" "$src" cc -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-Ttext=0x100000 \
-    "${script[@]}" -I "$abi"
-done
+"$repo/guest-images/nested/build-programs.sh" "$programs" || exit 125
 
 # --- The initramfs: three newc archives, concatenated (the kernel unpacks
 # each in turn, buffer-format.rst) -------------------------------------------
@@ -229,3 +210,5 @@ if [ -e "$work/ready" ]; then
 fi
 last=$(grep -a -m1 'Kernel panic' "$log" || tail -1 "$log")
 die 125 "the nested host stopped while booting (QEMU status $qemu_status; ${last#*] }; boot log: $log)"
+exit
+}
