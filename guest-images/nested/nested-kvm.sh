@@ -75,6 +75,17 @@ fi
 kernel=/boot/vmlinuz-$kver
 modules=/lib/modules/$kver
 
+# One run at a time builds the cached pieces (other runs wait here); the
+# per-run ones live in $work.
+work=$(mktemp -d)
+qemu_pid=
+cleanup() { [ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+exec 9> "$cache/lock"
+flock 9
+
 # --- The release vmm and what it finds by absolute path ---------------------
 (cd "$repo" && swift build -c release > "$cache/build.log" 2>&1) \
   || die 125 "swift build -c release failed: $(grep -m1 'error:' "$cache/build.log") (log: $cache/build.log)"
@@ -133,7 +144,7 @@ fi
 # 3. run.cpio (every run): the --add paths, COMMAND, its directory, a nonce
 # that marks the nested /init's status line so no output can forge it.
 nonce=$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
-stage=$cache/stage-run; rm -rf "$stage"; mkdir -p "$stage/nested" "$stage$PWD"
+stage=$work/stage-run; mkdir -p "$stage/nested" "$stage$PWD"
 for p in "${adds[@]}"; do
   abs=$(cd "$(dirname "$p")" && pwd)/$(basename "$p")
   copy "$p" "$abs"
@@ -141,21 +152,17 @@ done
 printf '%s\n' "$command_line" > "$stage/nested/command"
 printf '%s\n' "$PWD" > "$stage/nested/cwd"
 printf '%s\n' "$nonce" > "$stage/nested/nonce"
-pack "$cache/run.cpio"
-initrd=$cache/initrd.cpio
-cat "$base" "$products" "$cache/run.cpio" > "$initrd"
+pack "$work/run.cpio"
+initrd=$work/initrd.cpio
+cat "$base" "$products" "$work/run.cpio" > "$initrd"
+rm -rf "$stage"
+flock -u 9; exec 9>&-
 
 # --- Boot -------------------------------------------------------------------
 # ttyS0 (stdio): the kernel's console, /init's markers, COMMAND's stdout;
 # ttyS1 (appended to our stderr): COMMAND's stderr.
-work=$(mktemp -d)
 log=$cache/boot.log
 : > "$log"
-qemu_pid=
-cleanup() { [ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 mkfifo "$work/console"
 qemu-system-x86_64 -accel tcg -cpu EPYC,+svm,+npt -m "$memory" -smp 1 -nographic -no-reboot \
   -monitor none -serial stdio -chardev file,id=err,path=/dev/fd/3,append=on -serial chardev:err \
