@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs COMMAND on hardware-assisted KVM: inside a Linux booted under QEMU's
 # TCG with an emulated AMD SVM + nested paging CPU, where /dev/kvm is a real
-# kvm_amd (../../../shared/docs/platform.md, last section; README, "Hardware-
-# assisted KVM by nested emulation").
+# kvm_amd (platform.md, last section; README, "Hardware-assisted KVM by
+# nested emulation").
 #
 # Usage: nested-kvm.sh [--add PATH]... [--memory SIZE] [--timeout SECONDS]
 #                      [--boot-timeout SECONDS] -- COMMAND
+# --memory is the nested host's RAM (QEMU's -m, default 2G).
 #
 # The nested host's initramfs holds BusyBox, the kvm_amd modules, the release
 # `vmm` (on PATH, with its shared libraries), the build products `vmm` uses
