@@ -124,7 +124,7 @@ if [ ! -f "$base" ] || [ "$repo/guest-images/nested/init.sh" -nt "$base" ] || [ 
     else die 125 "module $modules/kernel/$m.ko(.xz) not found"; fi
   done
   cp "$repo/guest-images/nested/init.sh" "$stage/init"; chmod 755 "$stage/init"
-  pack "$base"
+  pack "$base"; rm -rf "$stage"
 fi
 
 # 2. products.cpio: vmm with its libraries, the built-in kernel, the benchmark
@@ -139,7 +139,7 @@ if [ -n "$stale" ]; then
   copy "$vmm"; ln -s "$vmm" "$stage/usr/local/bin/vmm"
   for lib in $(ldd "$vmm" | grep -o '/[^ ]*') /lib64/ld-linux-x86-64.so.2; do copy "$lib"; done
   copy "$guest_kernel"; copy "$bench"; copy "$programs"
-  pack "$products"
+  pack "$products"; rm -rf "$stage"
 fi
 
 # 3. run.cpio (every run): the --add paths, COMMAND, its directory, a nonce
