@@ -270,8 +270,10 @@ static void restart_vs_eintr(void) {
     int n = nanosleep(&t, &left);
     say("nanosleep 5 s with a 30 ms timer (SA_RESTART): %s, time left in (0, 5 s): %s, woke early: %s\n", res(n),
         yes(left.tv_sec < 5 && (left.tv_sec > 0 || left.tv_nsec > 0)), yes(now() - t0 < 4));
+    hits = 0;
     timer_once(30);
-    say("pause: %s, handler ran %d\n", res(pause()), (int)hits);
+    int pr = pause();                                   /* (arguments are evaluated in any order) */
+    say("pause: %s, handler ran %d\n", res(pr), (int)hits);
     hits = 0;
     /* sigsuspend with SIGALRM blocked outside. */
     sigset_t m, old, wait_mask;
