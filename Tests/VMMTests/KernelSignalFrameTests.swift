@@ -302,6 +302,11 @@ import Testing
                 }
             }
         }
+        // Tight below the red zone: the FPU area ends at most 63 bytes of alignment below it.
+        for rsp in stride(from: UInt64(0x7fff_0000), to: 0x7fff_0100, by: 8) {
+            let p = F.place(userRSP: rsp, onStack: false, alt: F.AltStack())!
+            #expect(p.fpstate + 512 <= rsp - 128 && p.fpstate + 512 + 64 > rsp - 128, "rsp \(rsp)")
+        }
         // Too small an alternate stack: SIGSEGV (nil), as Linux's "bogus address".
         #expect(F.place(userRSP: 0x7fff_0000, onStack: true, alt: F.AltStack(sp: 0x10_0000, size: 900, flags: 0)) == nil)
         #expect(F.place(userRSP: 0x7fff_0000, onStack: true, alt: F.AltStack(sp: 0x10_0000, size: 1024, flags: 0)) != nil)
