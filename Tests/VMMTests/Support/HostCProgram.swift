@@ -7,7 +7,7 @@ enum HostCProgram {
     private static let lock = NSLock()
     private static var built: [String: URL] = [:]
 
-    static func run(_ name: String, source: String, arguments: [String] = []) throws -> ProcessResult {
+    static func run(_ name: String, source: String) throws -> ProcessResult {
         let exe: URL
         do {
             lock.lock(); defer { lock.unlock() }
@@ -21,19 +21,6 @@ enum HostCProgram {
                 exe = out
             }
         }
-        return try Run.program(exe, arguments)
-    }
-
-    /// Lines of "key value value ..." as [key: [values]] (numbers in C's %lld / %#llx forms).
-    static func table(_ output: String) -> [String: [Int64]] {
-        var t: [String: [Int64]] = [:]
-        for line in output.split(separator: "\n") {
-            let w = line.split(separator: " ")
-            guard let k = w.first else { continue }
-            t[String(k)] = w.dropFirst().compactMap { s in
-                s.hasPrefix("0x") ? Int64(s.dropFirst(2), radix: 16) : Int64(s)
-            }
-        }
-        return t
+        return try Run.program(exe, [])
     }
 }
