@@ -61,8 +61,16 @@ enum Run {
                              stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    static func vmm(_ arguments: [String], limit: Double = 60) throws -> ProcessResult {
-        try program(TestEnvironment.vmmExecutable, arguments, limit: limit)
+    /// Without an explicit `limit`, vmm gets 30 s more than the guest's own
+    /// `--timeout` (at least 60 s), so a slow run on a loaded machine ends by
+    /// vmm's watchdog with its report, not by this SIGKILL (status 137).
+    static func vmm(_ arguments: [String], limit: Double? = nil) throws -> ProcessResult {
+        var guestTimeout = 0.0
+        if let i = arguments.firstIndex(of: "--timeout"), i + 1 < arguments.count {
+            guestTimeout = Double(arguments[i + 1]) ?? 0
+        }
+        return try program(TestEnvironment.vmmExecutable, arguments,
+                           limit: limit ?? max(60, guestTimeout + 30))
     }
 }
 
