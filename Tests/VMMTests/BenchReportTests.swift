@@ -125,7 +125,7 @@ import Testing
 
     func report(kind: KVMKind = .software(module: "kvm_pvm")) -> BenchReport {
         BenchReport(environment: BenchEnvironment(cpuModel: "Test CPU", kvmKind: kind, memory: MemorySize(bytes: 256 << 20),
-                                                  preallocated: true, pinnedCPU: 0, quick: true, repeatCount: 2,
+                                                  preallocated: true, pinnedCPU: 0, mode: IterationMode(counts: .budget, reason: "--quick"), repeatCount: 2,
                                                   vmmVersion: "0.1.0"),
                     rows: rows())
     }

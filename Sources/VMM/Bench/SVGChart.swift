@@ -27,7 +27,7 @@ enum SVGChart {
 
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        let note = report.environment.kvmKind.isSoftware ? " (software-assisted KVM: ratios do not predict hardware)" : ""
+        let note = report.environment.predictsBareMetal ? "" : " (emulated or nested: ratios do not predict bare metal)"
         s += text(10, 18, "vmm bench: guest ns / host ns per operation\(note)", size: 13, weight: "bold")
         s += text(10, 36, escape(report.summaryLine))
         s += text(ratioX, top - 8, "ratio (log scale)")
