@@ -43,10 +43,10 @@ struct BenchReport {
     func table() -> String {
         let mark = environment.predictsBareMetal ? "" : "*"
         var out = header.joined(separator: "\n") + "\n\n"
-        out += rightPad("benchmark", 16) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
+        out += rightPad("benchmark", 22) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
             + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11) + "\n"
         for r in rows {
-            var line = rightPad(r.name, 16)
+            var line = rightPad(r.name, 22)
             let iters = [r.hostRepetitions, r.guestRepetitions].map { $0.first.map { String($0.iterations) } ?? "-" }
             line += leftPad(" " + iters.joined(separator: "/"), 16)
             // Cells keep a leading space even when a number outgrows its column.
