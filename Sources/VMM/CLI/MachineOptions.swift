@@ -13,8 +13,10 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: "Populate and lock guest RAM before the guest starts (like QEMU -mem-prealloc).")
     var prealloc = false
 
-    @Flag(help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE).")
-    var hugepages = false
+    // QEMU advises THP on guest RAM by default (hostmem: prealloc with
+    // MADV_HUGEPAGE): 1 GiB populates in 512 faults instead of 262 144.
+    @Flag(inversion: .prefixedNo, help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE), as QEMU does; --no-hugepages for 4 KiB pages.")
+    var hugepages = true
 
     @Option(help: "Stop the guest after this many seconds (status 124).")
     var timeout: Double?
