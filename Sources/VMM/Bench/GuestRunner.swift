@@ -21,6 +21,7 @@ struct GuestRunner {
                                                            extra: HostHugePagePolicy.kernelParameter())
         let console = CapturedConsole()
         config.console = console
+        config.kernelLog = nil      // the table gives each skip its reason
         let machine = try Machine(config)
         let outcome = try machine.run()
         return Run(output: BenchOutput(text: console.text), marks: outcome.marks, stop: outcome.reason,

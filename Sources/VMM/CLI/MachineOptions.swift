@@ -54,7 +54,9 @@ struct MachineOptions: ParsableArguments {
     }
 
     /// Boots, runs, reports, and exits the process with the guest's status.
-    func runAndExit(_ config: MachineConfiguration) -> Never {
+    /// `program` names the guest's program (`vmm run`'s /init) for the line
+    /// a shell would print when it died of a signal.
+    func runAndExit(_ config: MachineConfiguration, program: String? = nil) -> Never {
         let machine: Machine
         let outcome: RunOutcome
         do {
@@ -68,6 +70,9 @@ struct MachineOptions: ParsableArguments {
         }
 
         if let message = outcome.reason.message { printError("vmm: \(message)") }
+        if let name = program, case .guestExit(let v) = outcome.reason, let s = outcome.programKilledBy, v & 0xff == 128 + UInt32(s) {
+            printError("vmm: \(name) killed by \(SignalName.name(s))")
+        }
         if let dump = outcome.dump { for line in dump.lines { printError("  " + line) } }
 
         if exitStats || jsonStats != nil {
