@@ -34,7 +34,16 @@ struct RunCommandTests {
 
     @Test func deathBySignalIsOneHundredTwentyEightPlusSignal() throws {
         let exe = try Self.build("faults", compiler: KernelTestPrograms.defaultCompiler!)
-        #expect(try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "segv"]).status == 139)
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "segv"])
+        #expect(r.status == 139)
+        // As a shell would say it, and the kernel's own line, both on stderr;
+        // stdout holds only what the program printed.
+        #expect(r.stderrLines.last == "vmm: /init killed by SIGSEGV", "\(r.stderr)")
+        #expect(r.stderr.contains("kernel: pid 1 killed by signal 11"))
+        #expect(!r.stdout.contains("kernel:") && !r.stdout.contains("vmm:"))
+        // A program that exits with an error status was not killed.
+        let normal = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path])
+        #expect(!normal.stderr.contains("killed by"), "\(normal.stderr)")
     }
 
     /// syscalls_run.c and hugepages.c on the host and through `vmm run` print
