@@ -52,6 +52,8 @@ enum HostRunner {
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // A terminal's Ctrl-C reaches the child too: its early end is the interrupt's.
+        try UserInterrupt.check()
         return (String(decoding: out, as: UTF8.self), status)
     }
 
