@@ -25,8 +25,10 @@ func signatureRegisters(_ s: String) -> (UInt32, UInt32, UInt32) {
         #expect(parse("VMwareVMware")?.emulatesCPU == false)
     }
 
-    @Test func noHypervisorBitMeansBareMetal() {
-        #expect(parse("TCGTCGTCGTCG", present: false) == nil)   // leaf 0x40000000 is not defined then
+    @Test func withoutTheHypervisorBitOnlyAKnownSignatureCounts() {
+        #expect(parse("GenuineIntel", present: false) == nil)   // leaf 0x40000000 is undefined then
+        #expect(parse("", present: false) == nil)
+        #expect(parse("TCGTCGTCGTCG", present: false)?.emulatesCPU == true)
     }
 
     @Test func anUnknownSignatureIsShownAsIs() {

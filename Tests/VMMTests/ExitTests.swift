@@ -235,7 +235,7 @@ final class FakeRunArea {
         #expect(log.programKilledBy == nil)
         log.line(Array("kernel: pid 1 killed\nby signal 11".utf8), killedBy: 11)
         #expect(sink.text == "kernel: unimplemented system call 440 -> ENOSYS\nkernel: pid 1 killedby signal 11\n")
-        #expect(log.programKilledBy == 11 && log.lines.count == 2)
+        #expect(log.programKilledBy == 11 && log.count == 2)
         log.line([], killedBy: 1000)                 // not a signal number: ignored
         #expect(log.programKilledBy == 11)
         #expect(KernelLog(sink: nil).programKilledBy == nil)

@@ -4,10 +4,9 @@
 /// program, for "vmm: /init killed by SIGSEGV".
 final class KernelLog {
     let sink: ConsoleSink?
-    private(set) var lines: [[UInt8]] = []
     /// The last signal the kernel said killed the running program.
     private(set) var programKilledBy: Int32?
-    /// Lines kept for --exit-stats; beyond this only the count grows.
+    /// Lines the run loop keeps for --exit-stats; beyond this only `count` grows.
     static let keptLines = 1000
     private(set) var count = 0
 
@@ -15,7 +14,6 @@ final class KernelLog {
 
     func line(_ bytes: [UInt8], killedBy signal: UInt64) {
         count += 1
-        if lines.count < Self.keptLines { lines.append(bytes) }
         if (1...64).contains(signal) { programKilledBy = Int32(signal) }
         if let s = sink {
             for b in bytes where b != 0x0a { s.write(b) }   // one line per hypercall

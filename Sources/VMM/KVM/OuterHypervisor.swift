@@ -31,8 +31,10 @@ struct OuterHypervisor: Equatable {
     ]
 
     /// Pure decision from CPUID leaf 1 ECX and leaf 0x40000000 EBX, ECX, EDX.
+    /// Without the hypervisor bit only a known signature counts (leaf
+    /// 0x40000000 is then undefined: Intel returns the highest basic leaf).
     static func parse(leaf1ECX: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) -> OuterHypervisor? {
-        guard leaf1ECX & (1 << 31) != 0 else { return nil }
+        let present = leaf1ECX & (1 << 31) != 0
         var bytes: [UInt8] = []
         for r in [ebx, ecx, edx] { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: r >> (8 * UInt32(i)))) } }
         let trimmed = bytes.prefix { $0 != 0 }
@@ -40,7 +42,7 @@ struct OuterHypervisor: Equatable {
         if let k = known.first(where: { $0.signature == signature }) {
             return OuterHypervisor(signature: signature, name: k.name, emulatesCPU: k.emulates)
         }
-        return OuterHypervisor(signature: signature, name: "an unknown hypervisor", emulatesCPU: false)
+        return present ? OuterHypervisor(signature: signature, name: "an unknown hypervisor", emulatesCPU: false) : nil
     }
 
     static func detect() -> OuterHypervisor? {

@@ -61,7 +61,7 @@ final class RunLoop: HypercallHost {
     func kernelLog(_ bytes: [UInt8], killedBy: UInt64) {
         // Kept with the reports too, as before the log had its own channel
         // (--exit-stats lists them), within the log's own bound.
-        if kernelLog.lines.count < KernelLog.keptLines { reports.append(bytes) }
+        if kernelLog.count < KernelLog.keptLines { reports.append(bytes) }
         kernelLog.line(bytes, killedBy: killedBy)
     }
 
