@@ -130,10 +130,15 @@ struct BenchCommand: ParsableCommand {
         let start = monotonicNanos()
         for (n, (index, name)) in selected.enumerated() {
             if let s = UserInterrupt.signal { interruptedBy = s; break }
-            let elapsed = Double(monotonicNanos() - start) / 1e9
-            let left = n == 0 ? "estimating" : "about " + clockDuration(seconds: elapsed / Double(n) * Double(selected.count - n)) + " left"
             let tag = "[\(n + 1)/\(selected.count)] \(name)"
-            printError("\(tag): host (elapsed \(clockDuration(seconds: elapsed)), \(left))")
+            // Elapsed, and what is left at the mean pace of the finished benchmarks.
+            func progress(_ what: String, done: Int) {
+                let elapsed = Double(monotonicNanos() - start) / 1e9
+                let left = done == 0 ? "estimating what is left"
+                    : "about " + clockDuration(seconds: elapsed / Double(done) * Double(selected.count - done)) + " left"
+                printError("\(tag): \(what) (elapsed \(clockDuration(seconds: elapsed)), \(left))")
+            }
+            progress("host", done: n)
             let host: (output: String, status: Int32)
             do { host = try HostRunner.run(binary, common + [name]) } catch let e as UserInterrupt.Stopped {
                 interruptedBy = e.signal; break
@@ -155,7 +160,7 @@ struct BenchCommand: ParsableCommand {
                                    + "the baseline was made where the guest is faster: use one made on this kind of KVM, or pass --timeout SECONDS to run it anyway",
                                    status: VMMExit.usage)
             }
-            printError("\(tag): guest (watchdog \(clockDuration(seconds: machine.timeout ?? work.watchdogSeconds)))")
+            progress("guest, watchdog \(clockDuration(seconds: machine.timeout ?? work.watchdogSeconds))", done: n)
             let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds)
             if case .signal(let s) = guest.stop { interruptedBy = s; break }
             var row = BenchRow.make(name: name, index: index, host: hostOutput, guest: guest.output,
@@ -164,7 +169,7 @@ struct BenchCommand: ParsableCommand {
             if row.status == .skipped, row.reason == "guest: the run ended before this benchmark finished" || row.reason == "guest: no result" {
                 row.reason = "guest: " + (guest.stop.message ?? "exited with status \(guest.stop.exitStatus)")
             }
-            printError("\(tag): " + (row.ratio.map { "ratio \(BenchReport.fixed($0, 2))" } ?? "skipped (\(row.reason ?? ""))"))
+            progress(row.ratio.map { "ratio \(BenchReport.fixed($0, 2))" } ?? "skipped: \(row.reason ?? "")", done: n + 1)
             rows.append(row)
         }
 
