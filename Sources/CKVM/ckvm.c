@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sched.h>
+#include <cpuid.h>
 
 /* The offsets assembly guests use must match the structs. */
 #define CHECK(s, f, v) _Static_assert(offsetof(struct s, f) == (v), #s "." #f)
@@ -118,8 +119,7 @@ void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value) {
 
 /* ---- kick ------------------------------------------------------------------ */
 
-static struct kvm_run *volatile kick_run;
-static volatile sig_atomic_t kick_reason;
+static struct ckvm_kick_state kick_state;
 static timer_t watchdog_timer;
 static int watchdog_armed;
 
@@ -127,17 +127,27 @@ static int watchdog_armed;
  * program's own SIGALRM/SIGUSR1 use. */
 #define CKVM_WATCHDOG_SIGNAL (SIGRTMIN + 1)
 
-static void kick(int reason) {
-    if (kick_reason == 0) kick_reason = reason;
-    struct kvm_run *run = kick_run;
+void ckvm_kick_note(struct ckvm_kick_state *s, int reason) {
+    if (reason != CKVM_KICK_WATCHDOG && s->interrupt == 0) s->interrupt = reason;
+    if (s->reason == 0) s->reason = reason;
+    struct kvm_run *run = s->run;
     if (run) __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 }
 
-static void on_watchdog(int sig) { (void)sig; kick(CKVM_KICK_WATCHDOG); }
-static void on_user_signal(int sig) { kick(sig); }
+void ckvm_kick_begin(struct ckvm_kick_state *s, struct kvm_run *run) {
+    s->reason = s->interrupt;
+    s->run = run;
+    /* A signal between the two stores above found no run to kick, or the
+     * interrupt came before this run: either way its reason is set now. */
+    if (run && s->reason) __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
 
-void ckvm_kick_register(struct kvm_run *run) { kick_run = run; }
-int ckvm_kick_reason(void) { return kick_reason; }
+static void on_watchdog(int sig) { (void)sig; ckvm_kick_note(&kick_state, CKVM_KICK_WATCHDOG); }
+static void on_user_signal(int sig) { ckvm_kick_note(&kick_state, sig); }
+
+void ckvm_kick_register(struct kvm_run *run) { ckvm_kick_begin(&kick_state, run); }
+int ckvm_kick_reason(void) { return kick_state.reason; }
+int ckvm_interrupt_signal(void) { return kick_state.interrupt; }
 
 static int install(int sig, void (*handler)(int)) {
     struct sigaction sa;
@@ -205,4 +215,8 @@ int ckvm_cpu_count(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
     return CPU_COUNT(&set);
+}
+
+void ckvm_host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]) {
+    __cpuid_count(leaf, subleaf, out[0], out[1], out[2], out[3]);
 }

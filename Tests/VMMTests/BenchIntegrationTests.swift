@@ -49,4 +49,21 @@ struct BenchIntegrationTests {
             #expect(r.status == 0)    // nothing is counted where KVM does not emulate
         }
     }
+
+    @Test func aBaselineAskingHoursOfGuestWorkIsRefusedUpFront() throws {
+        // A baseline made where the guest is fast: 1M getpid per repetition.
+        let baseline = TestGuests.directory.appendingPathComponent("huge-\(UUID().uuidString).json")
+        try Data("""
+            {"benchmarks": [{"name": "getpid", "status": "ok", "exits_per_op": 0,
+              "guest_kernel_instructions_per_op": 37, "guest_repetitions": [{"rep": 0, "iters": 1000000}]}]}
+            """.utf8).write(to: baseline)
+        let r = try Run.vmm(["bench", "--memory", "64M", "--filter", "^getpid$", "--baseline", baseline.path, "--check"], limit: 120)
+        if r.stderr.contains("emulated") {
+            #expect(r.status == 64, "\(r.stderr)")
+            #expect(r.stderr.contains("the baseline's 1000000 iterations per repetition would take about"))
+            #expect(!r.stderr.contains("getpid: guest"))          // refused before the guest ran
+        } else {
+            #expect(r.status == 0, "\(r.stderr)")               // minutes at most on hardware KVM
+        }
+    }
 }

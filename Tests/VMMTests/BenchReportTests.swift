@@ -125,7 +125,7 @@ import Testing
 
     func report(kind: KVMKind = .software(module: "kvm_pvm")) -> BenchReport {
         BenchReport(environment: BenchEnvironment(cpuModel: "Test CPU", kvmKind: kind, memory: MemorySize(bytes: 256 << 20),
-                                                  preallocated: true, pinnedCPU: 0, quick: true, repeatCount: 2,
+                                                  preallocated: true, pinnedCPU: 0, mode: IterationMode(counts: .budget, reason: "--quick"), repeatCount: 2,
                                                   vmmVersion: "0.1.0"),
                     rows: rows())
     }
@@ -179,6 +179,33 @@ import Testing
         var slight = rows(); slight[0].instructionsPerOp = 46 * 1.04
         #expect(Baseline.problems(current: slight, baseline: base, hardware: false).isEmpty)
         #expect(Baseline.problems(current: rows(), baseline: base, hardware: true) == ["getpid: regression (ratio 1000.00)"])
+    }
+
+    /// Every label ends inside the picture (the widest ratio and instruction
+    /// labels used to run past the right edge) and never over the next column.
+    @Test func svgLabelsFit() throws {
+        var wide = BenchRow(name: "exec_true_posix_spawn", status: .regression)
+        wide.host = Summary([928]); wide.guest = Summary([8_777_106])      // ratio 9458.09
+        wide.instructionsPerOp = 1_234_567
+        var narrow = BenchRow(name: "getpid", status: .ok)
+        narrow.host = Summary([100]); narrow.guest = Summary([95]); narrow.instructionsPerOp = 37
+        var skipped = BenchRow(name: "flock", status: .skipped)
+        skipped.reason = "guest: " + String(repeating: "a very long reason ", count: 20)
+        let r = BenchReport(environment: report().environment, rows: [wide, narrow, skipped])
+        let svg = SVGChart.render(r)
+        let width = try #require(svg.firstMatch(of: try Regex(#"width="(\d+)""#))
+            .flatMap { Double(String($0.output[1].substring ?? "")) })
+        let instrX = Double(SVGChart.nameWidth + 10 + SVGChart.ratioWidth + 30)
+        var seen = 0
+        for m in svg.matches(of: try Regex(#"<text x="(\d+)" y="\d+" font-size="(\d+)"[^>]*>([^<]*)</text>"#)) {
+            let x = Double(String(m.output[1].substring!))!, size = Double(String(m.output[2].substring!))!
+            let text = String(m.output[3].substring!).replacingOccurrences(of: "&amp;", with: "&")
+            let end = x + Double(text.count) * SVGChart.charWidth * size / 11
+            #expect(end <= width, "\(text) ends at \(end) > \(width)")
+            if text == "9458.09" { #expect(end <= instrX, "the ratio label runs into the instructions column"); seen += 1 }
+            if text == "1234567" { seen += 1 }
+        }
+        #expect(seen == 2)
     }
 
     @Test func svgNamesEveryBenchmark() {

@@ -101,7 +101,8 @@ struct BootIntegrationTests {
 
     @Test func preallocAndHugePagesWithBootInfo() throws {
         let json = TestGuests.directory.appendingPathComponent("prealloc-\(UUID().uuidString).json")
-        let r = try boot("bootinfo", ["--prealloc", "--hugepages", "--exit-stats", "--cmdline", "console=com1 quiet",
+        // Huge pages are the default (no --hugepages), as QEMU's.
+        let r = try boot("bootinfo", ["--prealloc", "--exit-stats", "--cmdline", "console=com1 quiet",
                                       "--json-stats", json.path])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
@@ -116,6 +117,15 @@ struct BootIntegrationTests {
         #expect(r.stdout == expected)
         #expect(r.stderr.contains("preallocated: populate"))
         #expect(r.stderr.contains("KVM statistics"))
+    }
+
+    @Test func noHugePagesOptsOut() throws {
+        let json = TestGuests.directory.appendingPathComponent("nohuge-\(UUID().uuidString).json")
+        let r = try boot("bootinfo", ["--prealloc", "--no-hugepages", "--cmdline", "quiet", "--json-stats", json.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        #expect((try #require(doc["boot_flags"] as? Int)) & 0b10 == 0)   // no HUGEPAGES
+        #expect(doc["hugepages_advised"] as? Bool == false)
     }
 
     @Test func exitStatsNameTheKVMKindAndCountEveryExit() throws {

@@ -11,6 +11,8 @@ final class FakeHost: HypercallHost {
         return Mark(id: id, nanos: 1234, exits: 7, exitsByKind: [:], stats: StatsSnapshot(values: ["insn_emulation": 99]))
     }
     func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+    var logs: [([UInt8], UInt64)] = []
+    func kernelLog(_ bytes: [UInt8], killedBy: UInt64) { logs.append((bytes, killedBy)) }
 }
 
 /// A fake kvm_run area with an exit written into it.
@@ -206,6 +208,37 @@ final class FakeRunArea {
         _ = hypercall(&d, 0x9000)
         #expect(try HypercallRecord.read(at: 0x9000, from: memory).result == Int64(VMM_HC_EINVAL))
         #expect(host.reports.count == 1)
+    }
+
+    /// VMM_HC_LOG is the kernel's own channel: it reaches the log, never the
+    /// console (the program's stdout) nor the guest's reports.
+    @Test func kernelLogLinesTakeTheirOwnChannel() throws {
+        let memory = try GuestMemory(size: 2 << 20)
+        var d = try dispatcher(memory)
+        try memory.write(bytes: Array("kernel: pid 1 killed by signal 11".utf8), at: 0xa000)
+        try writeRecord(memory, at: 0x9000, op: UInt16(VMM_HC_LOG), args: (0xa000, 33, 11, 0))
+        #expect(hypercall(&d, 0x9000) == .resume)
+        #expect(try HypercallRecord.read(at: 0x9000, from: memory).result == 0)
+        #expect(host.logs.count == 1 && host.logs.first?.0 == Array("kernel: pid 1 killed by signal 11".utf8))
+        #expect(host.logs.first?.1 == 11)
+        #expect(host.reports.isEmpty && console.bytes.isEmpty)
+        try writeRecord(memory, at: 0x9000, op: UInt16(VMM_HC_LOG), args: (0xa000, UInt64(VMM_REPORT_MAX) + 1, 0, 0))
+        _ = hypercall(&d, 0x9000)
+        #expect(try HypercallRecord.read(at: 0x9000, from: memory).result == Int64(VMM_HC_EINVAL))
+        #expect(host.logs.count == 1)
+    }
+
+    @Test func kernelLogWritesLinesToItsSinkAndRemembersTheKillingSignal() {
+        let sink = CapturedConsole()
+        let log = KernelLog(sink: sink)
+        log.line(Array("kernel: unimplemented system call 440 -> ENOSYS".utf8), killedBy: 0)
+        #expect(log.programKilledBy == nil)
+        log.line(Array("kernel: pid 1 killed\nby signal 11".utf8), killedBy: 11)
+        #expect(sink.text == "kernel: unimplemented system call 440 -> ENOSYS\nkernel: pid 1 killedby signal 11\n")
+        #expect(log.programKilledBy == 11 && log.count == 2)
+        log.line([], killedBy: 1000)                 // not a signal number: ignored
+        #expect(log.programKilledBy == 11)
+        #expect(KernelLog(sink: nil).programKilledBy == nil)
     }
 
     @Test func badRecordsAreRefusedWithoutTrapping() throws {

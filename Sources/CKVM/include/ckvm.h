@@ -123,22 +123,49 @@ void ckvm_complete_mmio_read(struct kvm_run *run, uint64_t value);
  * and records which signal came, so KVM_RUN returns -EINTR at once whether
  * the signal lands inside KVM_RUN or between two calls of it. */
 
-/* Registers the kvm_run page the handlers should kick. */
+/* The kick state. One global instance serves the handlers; the functions
+ * taking a state pointer are the same logic, callable on a private instance
+ * (unit tests) without touching signals.
+ *   reason:    why this run was kicked (0 = not kicked); reset per run, so a
+ *              watchdog, a signal and a guest exit are never confused;
+ *   interrupt: the first SIGINT/SIGTERM this process received, sticky: a run
+ *              that begins after it stops at once (`vmm bench` between two
+ *              benchmarks). */
+#define CKVM_KICK_WATCHDOG (-1)
+struct ckvm_kick_state {
+    struct kvm_run *volatile run;
+    volatile int reason;
+    volatile int interrupt;
+};
+/* A kick: records `reason` (a signal number or CKVM_KICK_WATCHDOG) unless
+ * this run already has one, and sets the run's immediate_exit. */
+void ckvm_kick_note(struct ckvm_kick_state *s, int reason);
+/* Starts a run on `run` (NULL ends it): the reason becomes the sticky
+ * interrupt (0 unless one came), and immediate_exit is set if it is one. */
+void ckvm_kick_begin(struct ckvm_kick_state *s, struct kvm_run *run);
+
+/* The global instance: begin/end a run, read its reason. */
 void ckvm_kick_register(struct kvm_run *run);
-/* Handle SIGINT/SIGTERM (user interrupt) by kicking; returns 0 or -errno. */
+/* Why the current run was kicked: 0, CKVM_KICK_WATCHDOG or SIGINT/SIGTERM. */
+int ckvm_kick_reason(void);
+/* The first SIGINT/SIGTERM received since the handlers were installed, 0 if none. */
+int ckvm_interrupt_signal(void);
+/* Handle SIGINT/SIGTERM (user interrupt) by kicking; returns 0 or -errno.
+ * Idempotent: `vmm bench` installs them before its first child or guest. */
 int ckvm_kick_install_signals(void);
 /* Arms a one-shot CLOCK_MONOTONIC timer that delivers the kick signal to the
  * calling thread (the vCPU thread) after `nanoseconds`; returns 0 or -errno. */
 int ckvm_watchdog_arm(uint64_t nanoseconds);
 void ckvm_watchdog_disarm(void);
-/* Why the vCPU was kicked: 0 = not kicked, CKVM_KICK_WATCHDOG, or the number
- * of the signal (SIGINT, SIGTERM) the user sent. */
-#define CKVM_KICK_WATCHDOG (-1)
-int ckvm_kick_reason(void);
 
 /* ---- CPU pinning (sched_setaffinity needs _GNU_SOURCE, which Swift's Glibc
  * module does not define). Pins the calling thread's process; 0 or -errno. */
 int ckvm_pin_to_cpu(int cpu);
+
+/* CPUID on the host CPU (the one vmm runs on, not a vCPU): out = eax, ebx,
+ * ecx, edx of leaf/subleaf. For detecting an outer hypervisor (leaf
+ * 0x40000000, Intel SDM vol. 2A CPUID; Linux arch/x86/kernel/cpu/hypervisor.c). */
+void ckvm_host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 int ckvm_cpu_count(void);
 
 #endif /* CKVM_H */

@@ -89,6 +89,17 @@
 #define VMM_HC_REPORT           2   /* arg0 = guest-physical address of text,
                                        arg1 = length (<= VMM_REPORT_MAX). The VMM
                                        keeps it for --exit-stats / --json-stats. */
+#define VMM_HC_LOG              3   /* arg0 = guest-physical address of text,
+                                       arg1 = length (<= VMM_REPORT_MAX): one
+                                       line of the kernel's own log, without
+                                       its newline; arg2 = the signal that
+                                       killed the running program when the line
+                                       says so, else 0. The VMM writes it to its
+                                       stderr (never the console, which is the
+                                       program's stdout) and keeps it with the
+                                       reports. A VMM without it answers
+                                       VMM_HC_ENOSYS; the kernel then sends
+                                       VMM_HC_REPORT. */
 
 #define VMM_REPORT_MAX          4096
 

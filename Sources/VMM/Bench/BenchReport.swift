@@ -2,6 +2,9 @@
 struct BenchReport {
     let environment: BenchEnvironment
     let rows: [BenchRow]
+    /// Set when SIGINT/SIGTERM ended the run early: the signal, and how many
+    /// benchmarks had been selected (rows holds those that finished).
+    var interrupted: (signal: Int32, planned: Int)? = nil
 
     var counts: [BenchStatus: Int] {
         Dictionary(grouping: rows, by: \.status).mapValues(\.count)
@@ -18,27 +21,32 @@ struct BenchReport {
         var lines = [
             "cpu: \(e.cpuModel)",
             "kvm: \(e.kvmKind.description)",
+            "outer hypervisor: " + (e.hypervisor?.description ?? "none"),
             "guest memory: \(e.memory)\(e.preallocated ? ", preallocated and locked" : ", not preallocated")",
             "pinning: " + (e.pinnedCPU.map { "host process and vCPU thread on CPU \($0)" } ?? "none"),
-            "iterations: " + (e.quick ? "--quick, scaled per side to a time budget (column iters: host/guest)" : "the reference counts (column iters: host/guest)")
-                + "; \(e.repeatCount) timed repetitions after a warm-up; times are ns/op, median [min–max]",
+            "iterations: " + (e.quick ? "scaled per side to a time budget of \(e.budgetMs) ms per repetition" : "the reference counts")
+                + " (\(e.mode.reason)); column iters: host/guest",
+            "repetitions: \(e.repeatCount) timed after a warm-up; times are ns/op, median [min–max]",
             "exits/op: VM exits that reached the VMM in the timed loops; kvm exits/op: KVM's own counter (also host interrupts)",
         ]
-        if e.kvmKind.isSoftware {
-            lines.append("NOTE: guest ring 0 is emulated on this KVM: guest/host time ratios do not predict hardware;"
+        if e.kvmKind.isSoftware || e.hypervisor?.emulatesCPU == true {
+            lines.append("NOTE: guest ring 0 is emulated here: guest/host time ratios do not predict bare metal;"
                          + " statuses are computed as the bands say but marked * and mean nothing here."
                          + " Exits/op and guest-kernel instructions/op are the meaningful guest figures.")
+        } else if !e.predictsBareMetal {
+            lines.append("NOTE: vmm runs inside another hypervisor: guest/host time ratios do not predict bare metal;"
+                         + " statuses are marked *.")
         }
         return lines
     }
 
     func table() -> String {
-        let mark = environment.kvmKind.isSoftware ? "*" : ""
+        let mark = environment.predictsBareMetal ? "" : "*"
         var out = header.joined(separator: "\n") + "\n\n"
-        out += rightPad("benchmark", 16) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
+        out += rightPad("benchmark", 22) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
             + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11) + "\n"
         for r in rows {
-            var line = rightPad(r.name, 16)
+            var line = rightPad(r.name, 22)
             let iters = [r.hostRepetitions, r.guestRepetitions].map { $0.first.map { String($0.iterations) } ?? "-" }
             line += leftPad(" " + iters.joined(separator: "/"), 16)
             // Cells keep a leading space even when a number outgrows its column.
@@ -51,7 +59,11 @@ struct BenchReport {
             if let why = r.reason { line += "  (\(why))" }
             out += line + "\n"
         }
-        return out + "\n" + summaryLine + "\n"
+        out += "\n" + summaryLine + "\n"
+        if let i = interrupted {
+            out += "interrupted by \(SignalName.name(i.signal)): \(rows.count) of \(i.planned) benchmarks finished; no further benchmark was started\n"
+        }
+        return out
     }
 
     func json() -> JSON {
@@ -66,14 +78,24 @@ struct BenchReport {
         func number(_ d: Double?) -> JSON { d.map(JSON.double) ?? .null }
         return .object([
             ("schema", .int(1)),
+            ("complete", .bool(interrupted == nil)),
+            ("interrupted_by", interrupted.map { .string(SignalName.name($0.signal)) } ?? .null),
+            ("planned_benchmarks", .int(Int64(interrupted?.planned ?? rows.count))),
             ("environment", .object([
                 ("kvm_kind", .string(e.kvmKind.key)),
                 ("kvm_kind_description", .string(e.kvmKind.description)),
+                ("hypervisor", e.hypervisor.map { h in
+                    .object([("signature", .string(h.signature)), ("name", .string(h.name)), ("emulates_cpu", .bool(h.emulatesCPU))])
+                } ?? .null),
+                ("predicts_bare_metal", .bool(e.predictsBareMetal)),
                 ("cpu_model", .string(e.cpuModel)),
                 ("guest_memory_bytes", .uint(e.memory.bytes)),
                 ("preallocated", .bool(e.preallocated)),
                 ("pinned_cpu", e.pinnedCPU.map { .int(Int64($0)) } ?? .null),
                 ("quick", .bool(e.quick)),
+                ("iteration_mode", .string(e.quick ? "budget" : "reference")),
+                ("iteration_mode_reason", .string(e.mode.reason)),
+                ("budget_ms", e.quick ? .int(Int64(e.budgetMs)) : .null),
                 ("repeat", .int(Int64(e.repeatCount))),
                 ("vmm_version", .string(e.vmmVersion)),
             ])),

@@ -57,10 +57,17 @@ struct BenchRow: Equatable {
 struct BenchEnvironment: Equatable {
     var cpuModel: String
     var kvmKind: KVMKind
+    /// The hypervisor vmm itself runs under (CPUID 0x40000000), if any.
+    var hypervisor: OuterHypervisor? = nil
     var memory: MemorySize
     var preallocated: Bool
     var pinnedCPU: Int?
-    var quick: Bool
+    var mode: IterationMode
+    var budgetMs: Int = 20
     var repeatCount: Int
     var vmmVersion: String
+
+    var quick: Bool { mode.isBudget }
+    /// Whether guest/host time ratios mean anything for bare metal.
+    var predictsBareMetal: Bool { kvmKind.predictsBareMetal(under: hypervisor) }
 }

@@ -10,8 +10,11 @@ enum HostRunner {
     }
 
     /// Runs `path args`, returning stdout and the wait status. The child
-    /// inherits the caller's CPU affinity (see `pinCurrentProcess`).
-    static func run(_ path: String, _ args: [String]) throws -> (output: String, status: Int32) {
+    /// inherits the caller's CPU affinity (see `pinCurrentProcess`). A
+    /// SIGINT/SIGTERM to vmm (UserInterrupt) kills and reaps the child within
+    /// `pollMillis` and throws UserInterrupt.Stopped.
+    static func run(_ path: String, _ args: [String], pollMillis: Int32 = 100) throws -> (output: String, status: Int32) {
+        try UserInterrupt.check()
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw Failure(what: "pipe: \(Errno.lastError)") }
         var actions = posix_spawn_file_actions_t()
@@ -27,17 +30,30 @@ enum HostRunner {
         let r = posix_spawn(&pid, path, &actions, nil, argv, environ)
         close(fds[1])
         guard r == 0 else { close(fds[0]); throw Failure(what: "cannot run \(path): \(Errno(rawValue: r))") }
+        defer { close(fds[0]) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
+            // poll with a timeout, not a blocking read: a signal that lands
+            // just before read(2) blocks would otherwise go unseen until the
+            // child ends.
+            if let s = UserInterrupt.signal {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                throw UserInterrupt.Stopped(signal: s)
+            }
+            var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+            if poll(&p, 1, pollMillis) <= 0 { continue }   // timeout or EINTR: look at the flag again
             let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             out += chunk[0..<n]
         }
-        close(fds[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // A terminal's Ctrl-C reaches the child too: its early end is the interrupt's.
+        try UserInterrupt.check()
         return (String(decoding: out, as: UTF8.self), status)
     }
 

@@ -6,7 +6,10 @@ import Glibc
 /// operation (log scale). Skipped benchmarks say so in grey.
 enum SVGChart {
     static let rowHeight = 18
-    static let nameWidth = 130
+    static let nameWidth = 150
+    /// Width of one character at font-size 11, generous (digits are ~6.1 px
+    /// in common sans-serif fonts): labels are laid out with it so they fit.
+    static let charWidth = 6.5
     static let ratioWidth = 420
     static let instrWidth = 260
 
@@ -18,16 +21,20 @@ enum SVGChart {
         let instrX = ratioX + ratioWidth + 30
         let width = instrX + instrWidth + 20
         // Ratio axis: log10 from the smallest to the largest ratio seen, always including 1.
+        // Each axis leaves room at its right end for the longest value label.
         let ratios = rows.compactMap(\.ratio).filter { $0 > 0 }
         let lo = min(0.5, ratios.min() ?? 0.5), hi = max(2.0, ratios.max() ?? 2.0)
-        func rx(_ r: Double) -> Double { Double(ratioX) + Double(ratioWidth) * (log10(r) - log10(lo)) / (log10(hi) - log10(lo)) }
+        let ratioScale = Double(ratioWidth) - labelRoom(ratios.map { BenchReport.fixed($0, 2) })
+        func rx(_ r: Double) -> Double { Double(ratioX) + ratioScale * (log10(r) - log10(lo)) / (log10(hi) - log10(lo)) }
         let instrs = rows.compactMap(\.instructionsPerOp).filter { $0 > 0 }
         let imax = max(10.0, instrs.max() ?? 10)
-        func ix(_ v: Double) -> Double { Double(instrX) + Double(instrWidth) * log10(1 + v) / log10(1 + imax) }
+        let instrScale = Double(instrWidth) - labelRoom(instrs.map { BenchReport.fixed($0, 0) })
+        func ix(_ v: Double) -> Double { Double(instrX) + instrScale * log10(1 + v) / log10(1 + imax) }
+        let reasonChars = Int(Double(width - ratioX - 8) / charWidth)
 
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        let note = report.environment.kvmKind.isSoftware ? " (software-assisted KVM: ratios do not predict hardware)" : ""
+        let note = report.environment.predictsBareMetal ? "" : " (emulated or nested: ratios do not predict bare metal)"
         s += text(10, 18, "vmm bench: guest ns / host ns per operation\(note)", size: 13, weight: "bold")
         s += text(10, 36, escape(report.summaryLine))
         s += text(ratioX, top - 8, "ratio (log scale)")
@@ -48,7 +55,7 @@ enum SVGChart {
                 s += "<rect x=\"\(f(min(x0, x1)))\" y=\"\(y + 3)\" width=\"\(f(max(1, abs(x1 - x0))))\" height=\"\(rowHeight - 6)\" fill=\"\(color)\"/>\n"
                 s += text(Int(max(x0, x1)) + 4, y + 13, BenchReport.fixed(ratio, 2))
             } else {
-                s += text(ratioX + 4, y + 13, escape("skipped: \(r.reason ?? "")"), color: "#888")
+                s += text(ratioX + 4, y + 13, escape(clipped("skipped: \(r.reason ?? "")", reasonChars)), color: "#888")
             }
             if let v = r.instructionsPerOp {
                 s += "<rect x=\"\(instrX)\" y=\"\(y + 3)\" width=\"\(f(max(1, ix(v) - Double(instrX))))\" height=\"\(rowHeight - 6)\" fill=\"#337ab7\"/>\n"
@@ -60,6 +67,15 @@ enum SVGChart {
             s += text(Int(rx(t)) - 8, axisY, BenchReport.fixed(t, t < 1 ? 1 : 0))
         }
         return s + "</svg>\n"
+    }
+
+    /// Pixels a label of the longest of `labels` needs after its bar.
+    static func labelRoom(_ labels: [String]) -> Double {
+        Double(labels.map(\.count).max() ?? 0) * charWidth + 8
+    }
+
+    static func clipped(_ s: String, _ n: Int) -> String {
+        s.count <= n ? s : String(s.prefix(max(0, n - 1))) + "…"
     }
 
     private static func text(_ x: Int, _ y: Int, _ t: String, size: Int = 11, weight: String = "normal", color: String = "black") -> String {

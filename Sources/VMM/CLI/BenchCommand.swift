@@ -10,8 +10,12 @@ struct BenchCommand: ParsableCommand {
             Each benchmark runs natively (a child process) and in the guest (the built-in \
             kernel with the benchmark binary as init, one boot per benchmark), with a warm-up \
             and --repeat timed repetitions; medians are compared. Exits/op and guest-kernel \
-            instructions/op come from the VMM's marks around each timed loop. See README.md, \
-            "Benchmarks".
+            instructions/op come from the VMM's marks around each timed loop. Without --quick \
+            or --full the iteration counts follow the machine: the reference counts on \
+            hardware-assisted KVM, a time budget where guest ring 0 is emulated (software- \
+            assisted KVM, or vmm under an emulator such as QEMU TCG). SIGINT/SIGTERM stop \
+            the whole run: the table of what finished is printed, --json is marked \
+            incomplete, and vmm exits 130/143. See README.md, "Benchmarks".
             """)
 
     @ParentCommand var root: VMMCommand
@@ -22,10 +26,13 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Timed repetitions per benchmark and side.")
     var repetitions: Int = 5
 
-    @Flag(help: "Scale iteration counts to a time budget instead of the reference counts.")
+    @Flag(help: "Scale iteration counts to a time budget (the default where guest ring 0 is emulated).")
     var quick = false
 
-    @Option(name: .customLong("budget-ms"), help: "With --quick: the time one repetition should take, per side.")
+    @Flag(help: "Run the reference iteration counts (the default on hardware-assisted KVM).")
+    var full = false
+
+    @Option(name: .customLong("budget-ms"), help: "In budget mode: the time one repetition should take, per side.")
     var budgetMs: Int = 20
 
     @Option(help: "Pin the host benchmark process and the vCPU thread to this CPU.")
@@ -54,6 +61,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repeat must be between 1 and 1000") }
         guard (1...60_000).contains(budgetMs) else { throw ValidationError("--budget-ms must be between 1 and 60000") }
+        if quick && full { throw ValidationError("--quick and --full exclude each other") }
         if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
         if let f = filter { do { _ = try Regex(f) } catch { throw ValidationError("--filter: \(error)") } }
     }
@@ -61,6 +69,8 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         do {
             try runBench()
+        } catch let e as UserInterrupt.Stopped {
+            Glibc.exit(128 + e.signal)
         } catch let e as BenchFailure {
             printError("vmm: \(e.what)")
             Glibc.exit(e.status)
@@ -75,6 +85,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func runBench() throws {
+        // From here on SIGINT/SIGTERM stop the run in order instead of killing vmm.
+        try UserInterrupt.install()
         if let cpu = pin { try HostRunner.pinCurrentProcess(to: cpu) }
         guard let binary = benchBinary ?? BuiltInBench.path else {
             throw BenchFailure(what: "the benchmark binary is not available in this build: pass --bench-binary PATH", status: VMMExit.noInput)
@@ -92,49 +104,87 @@ struct BenchCommand: ParsableCommand {
         let selected = all.enumerated().filter { _, name in pattern.map { name.contains($0) } ?? true }
         guard !selected.isEmpty else { throw BenchFailure(what: "--filter matches no benchmark", status: VMMExit.usage) }
 
+        let kind = KVMKind.detect()
+        let hypervisor = OuterHypervisor.detect()
+        let mode = IterationMode.choose(full: full, quick: quick, kind: kind, hypervisor: hypervisor)
+        let emulated = kind.isSoftware || hypervisor?.emulatesCPU == true
         var common = ["--repeat", String(repetitions)]
-        if quick { common += ["--quick", "--budget-ms", String(budgetMs)] }
+        if mode.isBudget { common += ["--quick", "--budget-ms", String(budgetMs)] }
         let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
             guard let text = readTextFile(path) else { throw BenchFailure(what: "cannot read baseline \(path)", status: VMMExit.noInput) }
             return try Baseline.load(text)
         }
         let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: try ImageFile.readAll(path: binary, limit: 1 << 30),
-                                      options: machine, timeoutSeconds: machine.timeout ?? 300)
-        let kind = KVMKind.detect()
+                                      options: machine)
+        let environment = BenchEnvironment(
+            cpuModel: CPUInfo.read().modelName, kvmKind: kind, hypervisor: hypervisor,
+            memory: (try? MemorySize(parsing: machine.memory)) ?? MemorySize(bytes: 256 << 20),
+            preallocated: machine.prealloc, pinnedCPU: pin, mode: mode, budgetMs: budgetMs, repeatCount: repetitions,
+            vmmVersion: VMMCommand.version)
+        printError("vmm bench: \(selected.count) benchmark\(selected.count == 1 ? "" : "s"), "
+                   + (mode.isBudget ? "a time budget of \(budgetMs) ms per repetition" : "the reference iteration counts")
+                   + " (\(mode.reason))")
+
         var rows: [BenchRow] = []
+        var interruptedBy: Int32?
+        let start = monotonicNanos()
         for (n, (index, name)) in selected.enumerated() {
+            if let s = UserInterrupt.signal { interruptedBy = s; break }
             let tag = "[\(n + 1)/\(selected.count)] \(name)"
-            printError("\(tag): host")
-            let host = try HostRunner.run(binary, common + [name])
+            // Elapsed, and what is left at the mean pace of the finished benchmarks.
+            func progress(_ what: String, done: Int) {
+                let elapsed = Double(monotonicNanos() - start) / 1e9
+                let left = done == 0 ? "estimating what is left"
+                    : "about " + clockDuration(seconds: elapsed / Double(done) * Double(selected.count - done)) + " left"
+                printError("\(tag): \(what) (elapsed \(clockDuration(seconds: elapsed)), \(left))")
+            }
+            progress("host", done: n)
+            let host: (output: String, status: Int32)
+            do { host = try HostRunner.run(binary, common + [name]) } catch let e as UserInterrupt.Stopped {
+                interruptedBy = e.signal; break
+            }
+            let hostOutput = BenchOutput(text: host.output)
             // Against a baseline the guest repeats the baseline's work exactly.
             var guestArguments = common + [name]
+            var guestIterations: UInt64? = mode.isBudget ? nil : hostOutput.repetitions[name]?.first?.iterations
             if let n = baselineEntries?[name]?.guestIterations {
                 guestArguments = ["--repeat", String(repetitions), "--iters", String(n), name]
+                guestIterations = n
             }
-            printError("\(tag): guest")
-            let guest = try guestRunner.run(arguments: guestArguments)
-            var row = BenchRow.make(name: name, index: index, host: BenchOutput(text: host.output), guest: guest.output,
+            let work = GuestWork(iterations: guestIterations, budgetMs: budgetMs, repetitions: repetitions,
+                                 hostNanosPerOp: Summary(hostOutput.repetitions[name]?.map(\.nanosPerOp) ?? [])?.median,
+                                 emulated: emulated)
+            if work.tooLong && machine.timeout == nil && baselineEntries?[name]?.guestIterations != nil {
+                throw BenchFailure(what: "\(name): the baseline's \(guestIterations ?? 0) iterations per repetition would take about "
+                                   + "\(clockDuration(seconds: work.expectedSeconds)) in this guest (from the host's ns/op); "
+                                   + "the baseline was made where the guest is faster: use one made on this kind of KVM, or pass --timeout SECONDS to run it anyway",
+                                   status: VMMExit.usage)
+            }
+            progress("guest, watchdog \(clockDuration(seconds: machine.timeout ?? work.watchdogSeconds))", done: n)
+            let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds)
+            if case .signal(let s) = guest.stop { interruptedBy = s; break }
+            var row = BenchRow.make(name: name, index: index, host: hostOutput, guest: guest.output,
                                     guestCosts: MarkBrackets.costs(guest.marks)[index] ?? [:],
                                     countsInstructions: guest.countsInstructions)
             if row.status == .skipped, row.reason == "guest: the run ended before this benchmark finished" || row.reason == "guest: no result" {
                 row.reason = "guest: " + (guest.stop.message ?? "exited with status \(guest.stop.exitStatus)")
             }
-            printError("\(tag): " + (row.ratio.map { "ratio \(BenchReport.fixed($0, 2))" } ?? "skipped (\(row.reason ?? ""))"))
+            progress(row.ratio.map { "ratio \(BenchReport.fixed($0, 2))" } ?? "skipped: \(row.reason ?? "")", done: n + 1)
             rows.append(row)
         }
 
-        let environment = BenchEnvironment(
-            cpuModel: CPUInfo.read().modelName, kvmKind: kind,
-            memory: (try? MemorySize(parsing: machine.memory)) ?? MemorySize(bytes: 256 << 20),
-            preallocated: machine.prealloc, pinnedCPU: pin, quick: quick, repeatCount: repetitions,
-            vmmVersion: VMMCommand.version)
-        let report = BenchReport(environment: environment, rows: rows)
+        var report = BenchReport(environment: environment, rows: rows)
+        if let s = interruptedBy { report.interrupted = (s, selected.count) }
         writeString(1, report.table())
+        printError("vmm bench: \(rows.count) benchmark\(rows.count == 1 ? "" : "s") in \(clockDuration(seconds: Double(monotonicNanos() - start) / 1e9))")
         if let path = json { try writeFile(path, report.json().serialized() + "\n") }
         if let path = svg { try writeFile(path, SVGChart.render(report)) }
+        if let s = interruptedBy {
+            if baseline != nil { writeString(1, "baseline: not compared (the run was interrupted)\n") }
+            throw UserInterrupt.Stopped(signal: s)
+        }
         if let path = baseline, let entries = baselineEntries {
-            let problems = Baseline.problems(current: rows, baseline: entries,
-                                             hardware: { if case .hardware = kind { return true } else { return false } }())
+            let problems = Baseline.problems(current: rows, baseline: entries, hardware: environment.predictsBareMetal)
             if problems.isEmpty {
                 writeString(1, "baseline \(path): no benchmark got worse\n")
             } else {

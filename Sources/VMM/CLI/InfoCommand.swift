@@ -10,6 +10,7 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         let cpu = CPUInfo.read()
         var lines = ["vmm \(VMMCommand.version)", "cpu: \(cpu.modelName)", "kvm: \(KVMKind.detect().description)",
+                     "outer hypervisor: " + (OuterHypervisor.detect()?.description ?? "none (CPUID.1:ECX bit 31 clear)"),
                      "built-in kernel: \(GuestKernel.elfPath)"]
         do {
             let kvm = try KVM()

@@ -13,8 +13,10 @@ struct MachineOptions: ParsableArguments {
     @Flag(help: "Populate and lock guest RAM before the guest starts (like QEMU -mem-prealloc).")
     var prealloc = false
 
-    @Flag(help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE).")
-    var hugepages = false
+    // QEMU advises THP on guest RAM by default (hostmem: prealloc with
+    // MADV_HUGEPAGE): 1 GiB populates in 512 faults instead of 262 144.
+    @Flag(inversion: .prefixedNo, help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE), as QEMU does; --no-hugepages for 4 KiB pages.")
+    var hugepages = true
 
     @Option(help: "Stop the guest after this many seconds (status 124).")
     var timeout: Double?
@@ -52,7 +54,9 @@ struct MachineOptions: ParsableArguments {
     }
 
     /// Boots, runs, reports, and exits the process with the guest's status.
-    func runAndExit(_ config: MachineConfiguration) -> Never {
+    /// `program` names the guest's program (`vmm run`'s /init) for the line
+    /// a shell would print when it died of a signal.
+    func runAndExit(_ config: MachineConfiguration, program: String? = nil) -> Never {
         let machine: Machine
         let outcome: RunOutcome
         do {
@@ -66,6 +70,9 @@ struct MachineOptions: ParsableArguments {
         }
 
         if let message = outcome.reason.message { printError("vmm: \(message)") }
+        if let name = program, case .guestExit(let v) = outcome.reason, let s = outcome.programKilledBy, v & 0xff == 128 + UInt32(s) {
+            printError("vmm: \(name) killed by \(SignalName.name(s))")
+        }
         if let dump = outcome.dump { for line in dump.lines { printError("  " + line) } }
         if outcome.reason == .tripleFault, case .hardware(let vendor) = KVMKind.detect(), vendor.hasPrefix("AMD") {
             // The VMCB is undefined after a SHUTDOWN intercept, so kvm_amd

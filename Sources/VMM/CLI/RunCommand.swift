@@ -7,8 +7,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             The program becomes /init in an initramfs that also holds /dev (null, zero, \
             random, urandom, tty, console) and /tmp. Its stdout and stderr reach vmm's \
-            stdout; vmm exits with the program's status (128 + signal when it dies by \
-            one). vmm's own options go before PROGRAM; everything after it is PROGRAM's.
+            stdout; the kernel's own log lines (an unknown system call, a fatal signal) \
+            reach vmm's stderr. vmm exits with the program's status (128 + signal when it \
+            dies by one, and says so on stderr, as a shell does). vmm's own options go before PROGRAM; everything after it is PROGRAM's.
             """)
 
     @Option(name: .customLong("add"), help: ArgumentHelp("Also copy a host file into the image.", valueName: "HOST_PATH:GUEST_PATH"))
@@ -40,7 +41,7 @@ struct RunCommand: ParsableCommand {
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
-            machine.runAndExit(config)
+            machine.runAndExit(config, program: Initramfs.initPath)
         } catch {
             fail(error)
         }

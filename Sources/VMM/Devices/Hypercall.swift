@@ -13,6 +13,7 @@ struct HypercallRecord: Equatable {
     static let magicValue = UInt32(VMM_HYPERCALL_MAGIC)
     static let opMark = UInt16(VMM_HC_MARK)
     static let opReport = UInt16(VMM_HC_REPORT)
+    static let opLog = UInt16(VMM_HC_LOG)
     static let reportMax = UInt64(VMM_REPORT_MAX)
 
     static func == (a: HypercallRecord, b: HypercallRecord) -> Bool {
@@ -53,6 +54,9 @@ protocol HypercallHost: AnyObject {
     func recordMark(id: UInt64) -> Mark
     /// Keeps a report the guest sent.
     func keepReport(_ bytes: [UInt8])
+    /// A line of the kernel's log (VMM_HC_LOG); `killedBy` is the signal
+    /// that killed the running program when the line says so, else 0.
+    func kernelLog(_ bytes: [UInt8], killedBy: UInt64)
 }
 
 /// The hypercall port's logic: validates the record, performs it, writes the
@@ -78,13 +82,13 @@ enum HypercallDevice {
             r.args.2 = m.stats.values["insn_emulation"] ?? ~0
             r.args.3 = m.nanos
             return Int64(VMM_HC_OK)
-        case HypercallRecord.opReport:
+        case HypercallRecord.opReport, HypercallRecord.opLog:
             let (address, length) = (r.args.0, r.args.1)
             guard length <= HypercallRecord.reportMax else { return Int64(VMM_HC_EINVAL) }
             guard let bytes = try? memory.readBytes(at: address, count: Int(length)) else {
                 return Int64(VMM_HC_EFAULT)
             }
-            host.keepReport(bytes)
+            if r.op == HypercallRecord.opLog { host.kernelLog(bytes, killedBy: r.args.2) } else { host.keepReport(bytes) }
             return Int64(VMM_HC_OK)
         default:
             return Int64(VMM_HC_ENOSYS)

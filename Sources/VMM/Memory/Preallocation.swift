@@ -5,8 +5,9 @@ import SystemPackage
 struct PreallocationOptions: Equatable {
     /// Populate every page and lock it (QEMU's `-mem-prealloc` + `mem-lock`).
     var prealloc = false
-    /// Ask for transparent huge pages (madvise(MADV_HUGEPAGE)).
-    var hugePages = false
+    /// Ask for transparent huge pages (madvise(MADV_HUGEPAGE)): on by
+    /// default, as QEMU advises them for guest RAM.
+    var hugePages = true
     /// Threads that populate in parallel; 0 = one per online CPU.
     var threads = 0
 }

@@ -11,6 +11,9 @@ struct MachineConfiguration {
     var timeoutSeconds: Double?
     var ignoreUnknownIO = false
     var console: ConsoleSink = FileConsole()
+    /// Where the guest kernel's log lines go (VMM_HC_LOG): vmm's stderr by
+    /// default; nil keeps them only for the report (`vmm bench`).
+    var kernelLog: ConsoleSink? = FileConsole(fd: 2)
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -143,7 +146,7 @@ final class Machine {
 
     func run() throws -> RunOutcome {
         try RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
-                    ignoreUnknownIO: configuration.ignoreUnknownIO,
+                    kernelLog: configuration.kernelLog, ignoreUnknownIO: configuration.ignoreUnknownIO,
                     timeoutSeconds: configuration.timeoutSeconds).run()
     }
 }

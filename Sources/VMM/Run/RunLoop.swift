@@ -12,6 +12,8 @@ struct RunOutcome {
     let statsAtEnd: StatsSnapshot
     let runNanos: UInt64
     let badHypercalls: UInt64
+    /// The signal the guest kernel said killed the program (VMM_HC_LOG).
+    let programKilledBy: Int32?
 }
 
 /// The KVM_RUN loop for one vCPU: run, decode, dispatch, account, repeat.
@@ -29,9 +31,11 @@ final class RunLoop: HypercallHost {
     private var marks: [Mark] = []
     private var reports: [[UInt8]] = []
     private var startNanos: UInt64 = 0
+    private let kernelLog: KernelLog
 
     init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
-         ignoreUnknownIO: Bool, timeoutSeconds: Double?) {
+         kernelLog: ConsoleSink? = nil, ignoreUnknownIO: Bool, timeoutSeconds: Double?) {
+        self.kernelLog = KernelLog(sink: kernelLog)
         self.vcpu = vcpu
         self.memory = memory
         self.stats = stats
@@ -53,6 +57,13 @@ final class RunLoop: HypercallHost {
     }
 
     func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+
+    func kernelLog(_ bytes: [UInt8], killedBy: UInt64) {
+        // Kept with the reports too, as before the log had its own channel
+        // (--exit-stats lists them), within the log's own bound.
+        if kernelLog.count < KernelLog.keptLines { reports.append(bytes) }
+        kernelLog.line(bytes, killedBy: killedBy)
+    }
 
     // MARK: the loop
 
@@ -107,7 +118,7 @@ final class RunLoop: HypercallHost {
         }
         return RunOutcome(reason: reason, dump: dump, accounting: accounting, marks: marks, reports: reports,
                           statsAtStart: statsAtStart, statsAtEnd: statsAtEnd, runNanos: runNanos,
-                          badHypercalls: dispatcher.badHypercalls)
+                          badHypercalls: dispatcher.badHypercalls, programKilledBy: kernelLog.programKilledBy)
     }
 
     /// Writes the value an IN or MMIO read returns into the run area.

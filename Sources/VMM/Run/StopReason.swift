@@ -69,7 +69,7 @@ enum StopReason: Equatable {
         case .unhandledExit(let r): return "unhandled exit \(ExitReasonName.name(r))"
         case .malformedExit(let why): return "malformed exit from KVM: \(why)"
         case .timedOut(let s): return "watchdog: guest still running after \(s) s, stopped"
-        case .signal(let s): return "stopped by signal \(s)"
+        case .signal(let s): return "stopped by \(SignalName.name(s))"
         }
     }
 }

@@ -70,7 +70,7 @@ func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> N
         }
         Console.write(")")
     }
-    Console.endLog()
+    Console.endLog(killedBy: signal)
     processExited(status: 128 + UInt32(signal))
 }
 

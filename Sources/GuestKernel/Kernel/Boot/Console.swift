@@ -67,8 +67,9 @@ enum Console {
     }
 
     // Kernel log lines (unknown system calls, killed processes) do not go to
-    // the console, which is the program's stdout: they go to the VMM as
-    // VMM_HC_REPORT texts (`vmm ... --exit-stats` lists them). `debug` on the
+    // the console, which is the program's stdout: they go to the VMM through
+    // their own hypercall, VMM_HC_LOG (vmm's stderr; `--exit-stats` lists
+    // them too), or VMM_HC_REPORT from a VMM without it. `debug` on the
     // command line also echoes them to the console; `quiet` drops them.
     static let logCapacity = 240
     nonisolated(unsafe) static var echo = false
@@ -85,11 +86,16 @@ enum Console {
         write(s)
     }
 
-    static func endLog() {
+    /// Ends the line and sends it; `killedBy` says the line reports the
+    /// running program's death by that signal.
+    static func endLog(killedBy: Int32 = 0) {
         capturing = false
         guard let b = logBuffer else { return }
         if !quiet {
-            _ = Hypercall.report(UInt64(UInt(bitPattern: b)) &- Physical.kernelVirtualBase, logLength)
+            let physical = UInt64(UInt(bitPattern: b)) &- Physical.kernelVirtualBase
+            if Hypercall.log(physical, logLength, killedBy: UInt64(UInt32(bitPattern: killedBy))) == Int64(VMM_HC_ENOSYS) {
+                _ = Hypercall.report(physical, logLength)
+            }
             if echo { write(bytes: b, count: logLength); put(0x0a) }
         }
     }

@@ -15,10 +15,16 @@ enum Hypercall {
         issue(UInt16(VMM_HC_REPORT), address, UInt64(length))
     }
 
+    /// VMM_HC_LOG: one kernel log line; `killedBy` is the signal that killed
+    /// the running program when the line says so, else 0.
+    static func log(_ address: UInt64, _ length: Int, killedBy: UInt64) -> Int64 {
+        issue(UInt16(VMM_HC_LOG), address, UInt64(length), killedBy)
+    }
+
     /// Fills the record and writes its physical address to the hypercall
     /// port; the VMM has written the result back when `outl` returns.
     @inline(__always)
-    private static func issue(_ op: UInt16, _ arg0: UInt64, _ arg1: UInt64 = 0) -> Int64 {
+    private static func issue(_ op: UInt16, _ arg0: UInt64, _ arg1: UInt64 = 0, _ arg2: UInt64 = 0) -> Int64 {
         withUnsafeMutablePointer(to: &record) { r in
             r.pointee.magic = VMM_HYPERCALL_MAGIC
             r.pointee.abi_version = UInt16(VMM_ABI_VERSION)
@@ -26,6 +32,7 @@ enum Hypercall {
             r.pointee.result = 0
             r.pointee.arg0 = arg0
             r.pointee.arg1 = arg1
+            r.pointee.arg2 = arg2
             let physical = UInt64(UInt(bitPattern: r)) &- Physical.kernelVirtualBase
             outl(UInt16(VMM_PORT_HYPERCALL), UInt32(truncatingIfNeeded: physical))
             return r.pointee.result
