@@ -6,8 +6,10 @@ struct RunOutcome {
     let reason: StopReason
     let dump: RegisterDump?
     let accounting: ExitAccounting
-    let marks: [Mark]
-    let reports: [[UInt8]]
+    /// The guest's marks and reports, bounded (GuestRecords).
+    let records: GuestRecords
+    var marks: [Mark] { records.marks }
+    var reports: [[UInt8]] { records.reports }
     let statsAtStart: StatsSnapshot
     let statsAtEnd: StatsSnapshot
     let runNanos: UInt64
@@ -26,8 +28,7 @@ final class RunLoop: HypercallHost {
     private lazy var dispatcher = ExitDispatcher(console: console, memory: memory, host: self,
                                                  ignoreUnknownIO: ignoreUnknownIO)
     private var accounting = ExitAccounting()
-    private var marks: [Mark] = []
-    private var reports: [[UInt8]] = []
+    private var records = GuestRecords()
     private var startNanos: UInt64 = 0
 
     init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
@@ -48,11 +49,11 @@ final class RunLoop: HypercallHost {
         byKind[.ioOut(port: Ports.hypercall), default: 0] += 1
         let m = Mark(id: id, nanos: monotonicNanos() - startNanos, exits: accounting.total + 1,
                      exitsByKind: byKind, stats: stats?.snapshot() ?? StatsSnapshot(values: [:]))
-        marks.append(m)
+        records.add(m)
         return m
     }
 
-    func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+    func keepReport(_ bytes: [UInt8]) { records.add(report: bytes) }
 
     // MARK: the loop
 
@@ -105,7 +106,7 @@ final class RunLoop: HypercallHost {
         if reason.wantsRegisterDump, let regs = try? vcpu.getRegisters(), let sregs = try? vcpu.getSpecialRegisters() {
             dump = RegisterDump(regs: regs, sregs: sregs, memory: memory)
         }
-        return RunOutcome(reason: reason, dump: dump, accounting: accounting, marks: marks, reports: reports,
+        return RunOutcome(reason: reason, dump: dump, accounting: accounting, records: records,
                           statsAtStart: statsAtStart, statsAtEnd: statsAtEnd, runNanos: runNanos,
                           badHypercalls: dispatcher.badHypercalls)
     }
