@@ -19,16 +19,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only benchmarks whose name matches this regular expression.")
     var filter: String?
 
-    @Option(name: .customLong("repeat"), help: "Timed repetitions per benchmark and side.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed repetitions per benchmark and side.")
     var repetitions: Int = 5
 
     @Flag(help: "Scale iteration counts to a time budget instead of the reference counts.")
     var quick = false
 
-    @Option(name: .customLong("budget-ms"), help: "With --quick: the time one repetition should take, per side.")
+    @Option(name: .customLong("budget-ms"), parsing: .unconditional, help: "With --quick: the time one repetition should take, per side.")
     var budgetMs: Int = 20
 
-    @Option(help: "Pin the host benchmark process and the vCPU thread to this CPU.")
+    @Option(parsing: .unconditional, help: "Pin the host benchmark process and the vCPU thread to this CPU.")
     var pin: Int?
 
     @Option(help: "Write every figure, the environment and versions as JSON to this file.")
@@ -54,6 +54,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repeat must be between 1 and 1000") }
         guard (1...60_000).contains(budgetMs) else { throw ValidationError("--budget-ms must be between 1 and 60000") }
+        if let p = pin, p < 0 { throw ValidationError("--pin must be a CPU number (0 or more)") }
         if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
         if let f = filter { do { _ = try Regex(f) } catch { throw ValidationError("--filter: \(error)") } }
     }
@@ -81,6 +82,17 @@ struct BenchCommand: ParsableCommand {
         }
         guard let kernelPath = kernel ?? BuiltInKernel.path else { throw BuiltInKernel.NotBuilt() }
         let machine = self.machine.with(rootPrealloc: root.prealloc)
+        // Inputs and outputs are checked before anything runs: a missing
+        // binary is 66, a bad baseline names itself, an unwritable --json or
+        // --svg fails now rather than after the whole suite.
+        let benchBytes = try ImageFile.readAll(path: binary, limit: 1 << 30)
+        let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
+            let bytes = try ImageFile.readAll(path: path, limit: Baseline.maxFileSize)
+            do { return try Baseline.load(String(decoding: bytes, as: UTF8.self)) } catch {
+                throw BenchFailure(what: "baseline \(path): \(error)", status: VMMExit.dataError)
+            }
+        }
+        for path in [json, svg].compactMap({ $0 }) { try checkWritable(path) }
 
         // The suite, in the table's order: the binary lists it.
         let listing = try HostRunner.run(binary, ["--list"])
@@ -94,11 +106,7 @@ struct BenchCommand: ParsableCommand {
 
         var common = ["--repeat", String(repetitions)]
         if quick { common += ["--quick", "--budget-ms", String(budgetMs)] }
-        let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
-            guard let text = readTextFile(path) else { throw BenchFailure(what: "cannot read baseline \(path)", status: VMMExit.noInput) }
-            return try Baseline.load(text)
-        }
-        let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: try ImageFile.readAll(path: binary, limit: 1 << 30),
+        let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: benchBytes,
                                       options: machine, timeoutSeconds: machine.timeout ?? 300)
         let kind = KVMKind.detect()
         var rows: [BenchRow] = []
