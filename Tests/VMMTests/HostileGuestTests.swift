@@ -32,4 +32,48 @@ struct HostileGuestTests {
         #expect(!r.stderr.contains("\u{1b}"))
         #expect(r.stderr.contains(#"red=\x1b[31m back=\\ end"#))
     }
+
+    static let floodBytes: [UInt8] = (0..<50_000).map { i in i % 64 == 63 ? 0x0a : UInt8(97 + i % 26) }
+
+    /// stdout a non-blocking 4 KiB pipe read slowly: every byte arrives (was
+    /// 23,869 of 50,000 and status 0: EAGAIN dropped the rest).
+    @Test func slowNonBlockingPipeGetsEveryByte() throws {
+        let p = Process()
+        p.executableURL = TestEnvironment.vmmExecutable
+        p.arguments = ["boot", try TestGuests.elf("console_flood").path, "--memory", "16M"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let w = out.fileHandleForWriting.fileDescriptor
+        _ = fcntl(w, 1031 /* F_SETPIPE_SZ */, 4096)
+        #expect(fcntl(w, F_SETFL, fcntl(w, F_GETFL) | O_NONBLOCK) == 0)
+        try p.run()
+        try out.fileHandleForWriting.close()
+        var got: [UInt8] = []
+        let r = out.fileHandleForReading.fileDescriptor
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while true {
+            usleep(500)                                  // a slow reader
+            let n = chunk.withUnsafeMutableBytes { read(r, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            got += chunk[0..<n]
+        }
+        p.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 0, "\(stderr)")
+        #expect(got.count == Self.floodBytes.count)
+        #expect(got == Self.floodBytes)
+    }
+
+    /// A full disk, a closed stdout, a broken pipe: status 74 and one line
+    /// naming the error (each was status 0 and silence).
+    @Test(arguments: [(">/dev/full", "No space left on device"), (">&-", "Bad file descriptor"),
+                      ("| head -c 10 >/dev/null", "Broken pipe")])
+    func consoleWriteErrorStopsTheGuest(_ redirection: String, _ error: String) throws {
+        let vmm = TestEnvironment.vmmExecutable.path, guest = try TestGuests.elf("console_flood").path
+        let r = try Run.program(URL(fileURLWithPath: "/bin/bash"),
+                                ["-c", "'\(vmm)' boot '\(guest)' --memory 16M \(redirection); echo \"status ${PIPESTATUS[0]}\""])
+        #expect(r.stdout == "status 74\n", "\(r.stderr)")
+        #expect(r.stderrLines == ["vmm: cannot write the guest's console output to stdout: \(error); guest stopped"])
+    }
 }

@@ -57,6 +57,9 @@ struct MachineOptions: ParsableArguments {
     func runAndExit(_ config: MachineConfiguration) -> Never {
         let machine: Machine
         let outcome: RunOutcome
+        // A closed pipe on stdout is an EPIPE the console reports (status 74),
+        // not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             if let path = jsonStats { try checkWritable(path) }   // before the run, not after it
             machine = try Machine(config)
