@@ -76,4 +76,19 @@ struct HostileGuestTests {
         #expect(r.stdout == "status 74\n", "\(r.stderr)")
         #expect(r.stderrLines == ["vmm: cannot write the guest's console output to stdout: \(error); guest stopped"])
     }
+
+    /// The debug hook makes the vCPU thread call open(2) once its seccomp
+    /// filter is on: the filter refuses it with one line naming the call
+    /// (openat, 257) and status 159; without the hook the same guest runs.
+    @Test func forbiddenSystemCallOnTheVCPUThreadIsRefused() throws {
+        let guest = try TestGuests.elf("hello").path
+        let r = try Run.program(URL(fileURLWithPath: "/usr/bin/env"),
+                                ["VMM_DEBUG_SECCOMP_PROBE=open", TestEnvironment.vmmExecutable.path, "boot", guest, "--memory", "16M"])
+        #expect(r.status == 159, "\(r.stderr)")
+        #expect(r.stderrLines == ["vmm: seccomp: the vCPU thread made system call 257, which the filter does not allow "
+                                  + "once the guest runs (README, \"Seccomp\"); stopped"])
+        #expect(r.stdout.isEmpty)
+        let ok = try boot("hello")
+        #expect(ok.status == 0 && ok.stdout == "hello from the guest\n", "\(ok.stderr)")
+    }
 }

@@ -141,9 +141,11 @@ final class Machine {
         setup.setupNanos = monotonicNanos() - t0
     }
 
+    /// Runs the guest on the vCPU thread (confined by seccomp) and waits.
     func run() throws -> RunOutcome {
-        try RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
-                    ignoreUnknownIO: configuration.ignoreUnknownIO,
-                    timeoutSeconds: configuration.timeoutSeconds).run()
+        let loop = RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
+                           ignoreUnknownIO: configuration.ignoreUnknownIO,
+                           timeoutSeconds: configuration.timeoutSeconds)
+        return try VCPUThread.run { try loop.run() }
     }
 }

@@ -1,4 +1,5 @@
 import CKVM
+import Glibc
 import SystemPackage
 
 /// What a finished run produced.
@@ -69,6 +70,12 @@ final class RunLoop: HypercallHost {
             ckvm_watchdog_disarm()
             ckvm_kick_register(nil)
         }
+
+        // Set-up is done: from here this thread may make only the run
+        // loop's system calls (README, "Seccomp").
+        let confined = ckvm_seccomp_confine(stats?.fd ?? -1)
+        if confined != 0 { throw KVMError.system("seccomp", Errno(rawValue: -confined)) }
+        if let probe = getenv("VMM_DEBUG_SECCOMP_PROBE"), String(cString: probe) == "open" { _ = ckvm_seccomp_probe() }
 
         let statsAtStart = stats?.snapshot() ?? StatsSnapshot(values: [:])
         startNanos = monotonicNanos()
