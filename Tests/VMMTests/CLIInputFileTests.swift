@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import VMM
 
 /// Every file the VMM reads is a regular file within a size limit, and every
 /// file it writes is checked before the run: one line, a documented status,
@@ -70,5 +71,71 @@ import Testing
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(!r.stderr.contains("Missing value"), "\(r.stderr)")
+    }
+}
+
+/// The boot info's memory map holds 32 entries: a kernel whose segments need
+/// more is refused (status 65), where the map used to be cut short and the
+/// guest silently lost the top of its RAM.
+@Suite struct MemoryMapLimitTests {
+    func kernel(segments n: Int, gap: UInt64) -> [UInt8] {
+        var b = ELFBuilder()
+        b.segments = (0..<n).map { i in
+            var s = ELFBuilder.Segment()
+            s.offset = 0x1000
+            s.filesz = 0x100
+            s.memsz = 0x1000
+            s.vaddr = 0x10_0000 + UInt64(i) * (0x1000 + gap)
+            s.paddr = s.vaddr
+            return s
+        }
+        return b.bytes()
+    }
+
+    @Test func sixteenSeparateSegmentsAreRefused() throws {
+        let f = try TestGuests.file("sixteen-segments.elf", kernel(segments: 16, gap: 0x1000))
+        let r = try Run.vmm(["boot", f.path, "--memory", "16M"])
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderrLines == ["vmm: the guest's memory map needs 34 entries (16 separate kernel segments and the gaps "
+                                  + "between them); the boot info holds 32: merge the kernel's PT_LOAD segments"])
+    }
+
+    /// Touching segments merge into one kernel entry: 40 of them fit.
+    @Test func touchingSegmentsMergeIntoOneEntry() {
+        let segments = (0..<40).map { (UInt64(0x10_0000 + $0 * 0x1000), UInt64(0x1000)) }
+        let map = MemoryMap(ramSize: 16 << 20, kernel: segments, initrd: nil)
+        #expect(map.entries.map(\.kind) == [.vmm, .free, .kernel, .free])
+        #expect(map.entries[2].size == 40 * 0x1000)
+        #expect(map.entries.last?.end == 16 << 20)
+    }
+}
+
+/// ELF validation is O(n log n) in the program headers: 65,535 of them
+/// (the most e_phnum holds) took 311 s when every pair was compared.
+@Suite struct ELFProgramHeaderLimitTests {
+    func kernel(overlapAtEnd: Bool) -> [UInt8] {
+        var b = ELFBuilder()
+        b.segments = (0..<65_535).map { i in
+            var s = ELFBuilder.Segment()
+            s.memsz = 0x1000
+            s.vaddr = 0x10_0000 + UInt64(i) * 0x2000
+            s.paddr = s.vaddr
+            return s
+        }
+        if overlapAtEnd { b.segments[65_534].paddr = 0x10_0800 }
+        b.fileSize = 64 + 65_535 * 56 + 0x1000
+        return b.bytes()
+    }
+
+    @Test func sixtyFiveThousandHeadersAreValidatedQuickly() throws {
+        let separate = try TestGuests.file("phdrs-65535.elf", kernel(overlapAtEnd: false))
+        let r = try Run.vmm(["boot", separate.path, "--memory", "1G"], limit: 30)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("memory map needs 131072 entries (65535 separate kernel segments"), "\(r.stderr)")
+
+        let overlapping = try TestGuests.file("phdrs-65535-overlap.elf", kernel(overlapAtEnd: true))
+        let o = try Run.vmm(["boot", overlapping.path, "--memory", "1G"], limit: 30)
+        #expect(o.status == 65, "\(o.stderr)")
+        #expect(o.stderrLines == ["vmm: not a valid kernel: segments 0 and 65534 overlap"])
     }
 }

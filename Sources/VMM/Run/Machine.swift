@@ -76,6 +76,15 @@ final class Machine {
             }
             initrdBase = base
         }
+        // The boot info holds VMM_MEMMAP_MAX entries: a map that needs more
+        // (many separate PT_LOAD segments) is refused, never cut short
+        // (which would hide the top of RAM from the guest).
+        let map = MemoryMap(ramSize: ramSize,
+                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
+                            initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
+        guard map.entries.count <= BootInfo.maxMapEntries else {
+            throw BootError.memoryMapTooLarge(entries: map.entries.count, segments: image.segments.count)
+        }
 
         // 2. KVM, then guest RAM (populated and locked before the guest exists).
         kvm = try KVM()
@@ -127,9 +136,6 @@ final class Machine {
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
         setup.bootFlags = flags
 
-        let map = MemoryMap(ramSize: ramSize,
-                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
-                            initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
         let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
                             initrdAddress: initrdBase, initrdSize: initrdSize,
                             commandLine: cmdline, memoryMap: map)
