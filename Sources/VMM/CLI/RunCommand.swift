@@ -39,13 +39,14 @@ struct RunCommand: ParsableCommand {
             }
             let programBytes = try read(program)
             var additions: [(Initramfs.Addition, [UInt8])] = []
-            for text in self.additions {
+            for text in RunCommandLine.current.additions + self.additions {
                 let a = try Initramfs.Addition(parsing: text)
                 additions.append((a, try read(a.hostPath)))
             }
             var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
-            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath,
+                                                           arguments: RunCommandLine.current.programArguments ?? arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
             machine.runAndExit(config)
         } catch {
