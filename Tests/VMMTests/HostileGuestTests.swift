@@ -52,8 +52,11 @@ struct HostileGuestTests {
         var got: [UInt8] = []
         let r = out.fileHandleForReading.fileDescriptor
         var chunk = [UInt8](repeating: 0, count: 512)
-        while true {
-            usleep(500)                                  // a slow reader
+        // A slow reader: the guest writes ~10 KB/s here, so the 4 KiB pipe is
+        // full (EAGAIN) within the first pause and again at each later one.
+        usleep(1_000_000)
+        for reads in 0... {
+            usleep(reads % 16 == 15 ? 200_000 : 500)
             let n = chunk.withUnsafeMutableBytes { read(r, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             got += chunk[0..<n]
