@@ -158,6 +158,18 @@ int ckvm_kick_install_signals(void);
 int ckvm_watchdog_arm(uint64_t nanoseconds);
 void ckvm_watchdog_disarm(void);
 
+/* ---- Seccomp: the vCPU thread's filter (seccomp.c, README "Seccomp") -------
+ * Confines the calling thread: from then on only the run loop's system calls
+ * are allowed (pread64 only on `stats_fd`, -1 for none); any other raises
+ * SIGSYS, whose handler writes one line naming the call's number to stderr
+ * and ends the process with CKVM_SECCOMP_STATUS (128 + SIGSYS, as a shell
+ * reports a death by SIGSYS). Returns 0 or -errno. */
+#define CKVM_SECCOMP_STATUS 159
+int ckvm_seccomp_confine(int stats_fd);
+/* The debug hook (VMM_DEBUG_SECCOMP_PROBE=open): calls open(2), which the
+ * filter forbids. */
+int ckvm_seccomp_probe(void);
+
 /* ---- CPU pinning (sched_setaffinity needs _GNU_SOURCE, which Swift's Glibc
  * module does not define). Pins the calling thread's process; 0 or -errno. */
 int ckvm_pin_to_cpu(int cpu);

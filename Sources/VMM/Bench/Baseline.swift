@@ -17,6 +17,9 @@ enum Baseline {
     /// here, but a benchmark's loop overhead moves a little with its count).
     static let instructionTolerance = 0.05
 
+    /// A saved `--json` result is ~100 KB; anything far larger is not one.
+    static let maxFileSize: UInt64 = 64 << 20
+
     static func load(_ text: String) throws -> [String: Entry] {
         let doc = try JSONParser.parse(text)
         guard let list = doc["benchmarks"]?.array else {

@@ -40,6 +40,8 @@ struct BootInfo: Equatable {
         info.cmdline_addr = X86.bootInfoAddress + UInt64(cmdlineOffset)
         let cmdline = commandLine.prefix(Self.maxCommandLine)
         info.cmdline_size = UInt32(cmdline.count)
+        // Machine refuses a map with more entries (BootError.memoryMapTooLarge),
+        // so this prefix never drops one there.
         let entries = memoryMap.entries.prefix(Self.maxMapEntries)
         info.memmap_count = UInt32(entries.count)
 

@@ -25,7 +25,10 @@ struct ImageFile {
     let size: UInt64
 
     init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+        // writer (fifo(7)); the type check below then refuses it. It means
+        // nothing for the regular files that pass.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ImageFileError.cannotOpen(path: path, Errno.lastError) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { let e = Errno.lastError; Glibc.close(fd); throw ImageFileError.readFailed(path: path, e) }

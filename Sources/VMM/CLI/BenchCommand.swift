@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only benchmarks whose name matches this regular expression.")
     var filter: String?
 
-    @Option(name: .customLong("repeat"), help: "Timed repetitions per benchmark and side.")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed repetitions per benchmark and side.")
     var repetitions: Int = 5
 
     @Flag(help: "Scale iteration counts to a time budget (the default where guest ring 0 is emulated).")
@@ -32,10 +32,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Run the reference iteration counts (the default on hardware-assisted KVM).")
     var full = false
 
-    @Option(name: .customLong("budget-ms"), help: "In budget mode: the time one repetition should take, per side.")
+    @Option(name: .customLong("budget-ms"), parsing: .unconditional, help: "In budget mode: the time one repetition should take, per side.")
     var budgetMs: Int = 20
 
-    @Option(help: "Pin the host benchmark process and the vCPU thread to this CPU.")
+    @Option(parsing: .unconditional, help: "Pin the host benchmark process and the vCPU thread to this CPU.")
     var pin: Int?
 
     @Option(help: "Write every figure, the environment and versions as JSON to this file.")
@@ -62,6 +62,7 @@ struct BenchCommand: ParsableCommand {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repeat must be between 1 and 1000") }
         guard (1...60_000).contains(budgetMs) else { throw ValidationError("--budget-ms must be between 1 and 60000") }
         if quick && full { throw ValidationError("--quick and --full exclude each other") }
+        if let p = pin, p < 0 { throw ValidationError("--pin must be a CPU number (0 or more)") }
         if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
         if let f = filter { do { _ = try Regex(f) } catch { throw ValidationError("--filter: \(error)") } }
     }
@@ -93,6 +94,17 @@ struct BenchCommand: ParsableCommand {
         }
         guard let kernelPath = kernel ?? BuiltInKernel.path else { throw BuiltInKernel.NotBuilt() }
         let machine = self.machine.with(rootPrealloc: root.prealloc)
+        // Inputs and outputs are checked before anything runs: a missing
+        // binary is 66, a bad baseline names itself, an unwritable --json or
+        // --svg fails now rather than after the whole suite.
+        let benchBytes = try ImageFile.readAll(path: binary, limit: 1 << 30)
+        let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
+            let bytes = try ImageFile.readAll(path: path, limit: Baseline.maxFileSize)
+            do { return try Baseline.load(String(decoding: bytes, as: UTF8.self)) } catch {
+                throw BenchFailure(what: "baseline \(path): \(error)", status: VMMExit.dataError)
+            }
+        }
+        for path in [json, svg].compactMap({ $0 }) { try checkWritable(path) }
 
         // The suite, in the table's order: the binary lists it.
         let listing = try HostRunner.run(binary, ["--list"])
@@ -110,12 +122,7 @@ struct BenchCommand: ParsableCommand {
         let emulated = kind.isSoftware || hypervisor?.emulatesCPU == true
         var common = ["--repeat", String(repetitions)]
         if mode.isBudget { common += ["--quick", "--budget-ms", String(budgetMs)] }
-        let baselineEntries: [String: Baseline.Entry]? = try baseline.map { path in
-            guard let text = readTextFile(path) else { throw BenchFailure(what: "cannot read baseline \(path)", status: VMMExit.noInput) }
-            return try Baseline.load(text)
-        }
-        let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: try ImageFile.readAll(path: binary, limit: 1 << 30),
-                                      options: machine)
+        let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: benchBytes, options: machine)
         let environment = BenchEnvironment(
             cpuModel: CPUInfo.read().modelName, kvmKind: kind, hypervisor: hypervisor,
             memory: (try? MemorySize(parsing: machine.memory)) ?? MemorySize(bytes: 256 << 20),

@@ -9,6 +9,7 @@ enum VMMExit {
     static let unavailable: Int32 = 69    // EX_UNAVAILABLE: no KVM here
     static let software: Int32 = 70       // EX_SOFTWARE: internal error
     static let osError: Int32 = 71        // EX_OSERR: an OS or KVM call failed
+    static let cannotCreate: Int32 = 73   // EX_CANTCREAT: an output file cannot be written
     static let noPermission: Int32 = 77   // EX_NOPERM: /dev/kvm not permitted
 
     /// Maps a setup error to its status.
@@ -28,6 +29,7 @@ enum VMMExit {
             if case .tooLarge = e { return dataError }
             return osError
         case is MemoryError: return osError
+        case is OutputFileError: return cannotCreate
         case is MemorySize.ParseError: return usage
         default: return software
         }

@@ -7,7 +7,9 @@ extension MemorySize: ExpressibleByArgument {
 
 /// The options every command that runs a guest takes.
 struct MachineOptions: ParsableArguments {
-    @Option(help: "Guest RAM: a multiple of 2M from 2M to 64G (K, M, G, T suffixes).")
+    // `.unconditional`: "--memory -2M" is a bad value, not a missing one
+    // (ArgumentParser would otherwise read "-2M" as short options).
+    @Option(parsing: .unconditional, help: "Guest RAM: a multiple of 2M from 2M to 64G (K, M, G, T suffixes).")
     var memory: String = "256M"
 
     @Flag(help: "Populate and lock guest RAM before the guest starts (like QEMU -mem-prealloc).")
@@ -18,7 +20,7 @@ struct MachineOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE), as QEMU does; --no-hugepages for 4 KiB pages.")
     var hugepages = true
 
-    @Option(help: "Stop the guest after this many seconds (status 124).")
+    @Option(parsing: .unconditional, help: "Stop the guest after this many seconds (status 124).")
     var timeout: Double?
 
     @Flag(help: "Print exit counts, handling times and KVM statistics to stderr at the end.")
@@ -59,7 +61,11 @@ struct MachineOptions: ParsableArguments {
     func runAndExit(_ config: MachineConfiguration, program: String? = nil) -> Never {
         let machine: Machine
         let outcome: RunOutcome
+        // A closed pipe on stdout is an EPIPE the console reports (status 74),
+        // not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
+            if let path = jsonStats { try checkWritable(path) }   // before the run, not after it
             machine = try Machine(config)
             if config.preallocation.prealloc && !machine.setup.prefaultedStage2 && !exitStats {
                 printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
@@ -87,8 +93,7 @@ struct MachineOptions: ParsableArguments {
             if exitStats { writeString(2, report.text()) }
             if let path = jsonStats {
                 do { try writeFile(path, report.json(version: VMMCommand.version).serialized() + "\n") } catch {
-                    printError("vmm: cannot write \(path): \(error)")
-                    Glibc.exit(VMMExit.osError)
+                    fail(error)
                 }
             }
         }

@@ -31,15 +31,23 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         do {
             guard let kernelPath = kernel ?? BuiltInKernel.path else { throw BuiltInKernel.NotBuilt() }
-            let programBytes = try ImageFile.readAll(path: program, limit: 1 << 30)
+            // The whole initramfs must fit in guest RAM: that bounds what is read.
+            var budget = (try? MemorySize(parsing: machine.memory).bytes) ?? (1 << 30)
+            func read(_ path: String) throws -> [UInt8] {
+                let bytes = try ImageFile.readAll(path: path, limit: min(budget, 1 << 30))
+                budget -= UInt64(bytes.count)
+                return bytes
+            }
+            let programBytes = try read(program)
             var additions: [(Initramfs.Addition, [UInt8])] = []
-            for text in self.additions {
+            for text in RunCommandLine.current.additions + self.additions {
                 let a = try Initramfs.Addition(parsing: text)
-                additions.append((a, try ImageFile.readAll(path: a.hostPath, limit: 1 << 30)))
+                additions.append((a, try read(a.hostPath)))
             }
             var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
-            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath,
+                                                           arguments: RunCommandLine.current.programArguments ?? arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
             machine.runAndExit(config, program: Initramfs.initPath)
         } catch {

@@ -19,6 +19,13 @@ struct VMMCommand: ParsableCommand {
     @Flag(help: "Preallocate guest RAM (for the subcommand that follows).")
     var prealloc = false
 
+    /// ArgumentParser's entry point, after `vmm run`'s long lists are split
+    /// off (RunCommandLine).
+    static func main() {
+        RunCommandLine.current = RunCommandLine.split(Array(CommandLine.arguments.dropFirst()))
+        main(RunCommandLine.current.words)
+    }
+
     func run() throws {
         if showVersion {
             writeString(1, "vmm \(Self.version)\n\(KVMKind.detect().description)\n")

@@ -32,6 +32,9 @@ struct CPIOArchive {
     }
 
     private(set) var entries: [Entry] = []
+    /// Where each path is in `entries`: a linear scan per add made adding
+    /// n files O(n^2).
+    private var position: [String: Int] = [:]
 
     static let trailer = "TRAILER!!!"
 
@@ -41,17 +44,19 @@ struct CPIOArchive {
         var prefix = ""
         for component in clean.split(separator: "/").dropLast() {
             prefix += prefix.isEmpty ? String(component) : "/" + component
-            if !entries.contains(where: { $0.path == prefix }) {
+            if position[prefix] == nil {
+                position[prefix] = entries.count
                 entries.append(Entry(path: prefix, kind: .directory, permissions: 0o755))
             }
         }
-        if let existing = entries.firstIndex(where: { $0.path == clean }) {
+        if let existing = position[clean] {
             // An implied directory may be made explicit; anything else twice is an error.
             guard entries[existing].kind == .directory, kind == .directory else { throw Error.duplicate("/" + clean) }
             entries[existing].permissions = permissions
             return
         }
         if case .file(let bytes) = kind, bytes.count > Int(UInt32.max) { throw Error.tooLarge("/" + clean) }
+        position[clean] = entries.count
         entries.append(Entry(path: clean, kind: kind, permissions: permissions & 0o7777))
     }
 

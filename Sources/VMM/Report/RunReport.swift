@@ -68,11 +68,20 @@ struct RunReport {
                              + leftPad(dExits, 10) + leftPad(dInsn, 17))
                 previous = m
             }
+            let r = outcome.records
+            if r.droppedMarks > 0, let last = r.lastDroppedMark {
+                lines.append("  (\(r.totalMarks) marks: the first \(r.marks.count) are listed, \(r.droppedMarks) more were counted"
+                             + " and dropped; the last: id \(last.id) at \(us(last.nanos)) µs, exits \(last.exits))")
+            }
         }
         if !outcome.reports.isEmpty {
             lines.append("")
-            lines.append("reports from the guest:")
-            for r in outcome.reports { lines.append("  " + String(decoding: r, as: UTF8.self)) }
+            lines.append("reports from the guest (bytes other than printable ASCII shown as \\xNN):")
+            for r in outcome.reports { lines.append("  " + printableEscaped(r)) }
+            let r = outcome.records
+            if r.droppedReports > 0 {
+                lines.append("  (\(r.droppedReports) more reports, \(r.droppedReportBytes) bytes, were counted and dropped)")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -120,7 +129,14 @@ struct RunReport {
             ("malformed_hypercalls", .uint(outcome.badHypercalls)),
             ("kvm_stats_delta", .object(statDeltas.map { ($0.0, .uint($0.1)) })),
             ("marks", .array(marks)),
+            ("marks_total", .uint(outcome.records.totalMarks)),
+            ("marks_dropped", .uint(outcome.records.droppedMarks)),
+            ("last_dropped_mark", outcome.records.lastDroppedMark.map {
+                .object([("id", .uint($0.id)), ("ns", .uint($0.nanos)), ("exits", .uint($0.exits))])
+            } ?? .null),
             ("reports", .array(outcome.reports.map { .string(String(decoding: $0, as: UTF8.self)) })),
+            ("reports_dropped", .uint(outcome.records.droppedReports)),
+            ("reports_dropped_bytes", .uint(outcome.records.droppedReportBytes)),
         ])
     }
 

@@ -56,7 +56,9 @@ struct ExitDispatcher {
             // OUTS may carry several elements; a UART register takes the low byte of each.
             var i = 0
             while i < data.bytes.count {
-                if let byte = serial.write(offset: port - Ports.com1, value: data.bytes[i]) { console.write(byte) }
+                if let byte = serial.write(offset: port - Ports.com1, value: data.bytes[i]), let e = console.write(byte) {
+                    return .stop(.consoleWriteFailed(e))
+                }
                 i += size
             }
             return .resume

@@ -79,6 +79,15 @@ final class Machine {
             }
             initrdBase = base
         }
+        // The boot info holds VMM_MEMMAP_MAX entries: a map that needs more
+        // (many separate PT_LOAD segments) is refused, never cut short
+        // (which would hide the top of RAM from the guest).
+        let map = MemoryMap(ramSize: ramSize,
+                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
+                            initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
+        guard map.entries.count <= BootInfo.maxMapEntries else {
+            throw BootError.memoryMapTooLarge(entries: map.entries.count, segments: image.segments.count)
+        }
 
         // 2. KVM, then guest RAM (populated and locked before the guest exists).
         kvm = try KVM()
@@ -130,9 +139,6 @@ final class Machine {
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
         setup.bootFlags = flags
 
-        let map = MemoryMap(ramSize: ramSize,
-                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
-                            initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
         let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
                             initrdAddress: initrdBase, initrdSize: initrdSize,
                             commandLine: cmdline, memoryMap: map)
@@ -144,9 +150,11 @@ final class Machine {
         setup.setupNanos = monotonicNanos() - t0
     }
 
+    /// Runs the guest on the vCPU thread (confined by seccomp) and waits.
     func run() throws -> RunOutcome {
-        try RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
-                    kernelLog: configuration.kernelLog, ignoreUnknownIO: configuration.ignoreUnknownIO,
-                    timeoutSeconds: configuration.timeoutSeconds).run()
+        let loop = RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
+                           kernelLog: configuration.kernelLog, ignoreUnknownIO: configuration.ignoreUnknownIO,
+                           timeoutSeconds: configuration.timeoutSeconds)
+        return try VCPUThread.run { try loop.run() }
     }
 }

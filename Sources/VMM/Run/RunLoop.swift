@@ -1,4 +1,5 @@
 import CKVM
+import Glibc
 import SystemPackage
 
 /// What a finished run produced.
@@ -6,8 +7,10 @@ struct RunOutcome {
     let reason: StopReason
     let dump: RegisterDump?
     let accounting: ExitAccounting
-    let marks: [Mark]
-    let reports: [[UInt8]]
+    /// The guest's marks and reports, bounded (GuestRecords).
+    let records: GuestRecords
+    var marks: [Mark] { records.marks }
+    var reports: [[UInt8]] { records.reports }
     let statsAtStart: StatsSnapshot
     let statsAtEnd: StatsSnapshot
     let runNanos: UInt64
@@ -28,8 +31,7 @@ final class RunLoop: HypercallHost {
     private lazy var dispatcher = ExitDispatcher(console: console, memory: memory, host: self,
                                                  ignoreUnknownIO: ignoreUnknownIO)
     private var accounting = ExitAccounting()
-    private var marks: [Mark] = []
-    private var reports: [[UInt8]] = []
+    private var records = GuestRecords()
     private var startNanos: UInt64 = 0
     private let kernelLog: KernelLog
 
@@ -52,16 +54,16 @@ final class RunLoop: HypercallHost {
         byKind[.ioOut(port: Ports.hypercall), default: 0] += 1
         let m = Mark(id: id, nanos: monotonicNanos() - startNanos, exits: accounting.total + 1,
                      exitsByKind: byKind, stats: stats?.snapshot() ?? StatsSnapshot(values: [:]))
-        marks.append(m)
+        records.add(m)
         return m
     }
 
-    func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+    func keepReport(_ bytes: [UInt8]) { records.add(report: bytes) }
 
     func kernelLog(_ bytes: [UInt8], killedBy: UInt64) {
         // Kept with the reports too, as before the log had its own channel
         // (--exit-stats lists them), within the log's own bound.
-        if kernelLog.count < KernelLog.keptLines { reports.append(bytes) }
+        if kernelLog.count < KernelLog.keptLines { records.add(report: bytes) }
         kernelLog.line(bytes, killedBy: killedBy)
     }
 
@@ -79,6 +81,12 @@ final class RunLoop: HypercallHost {
             ckvm_watchdog_disarm()
             ckvm_kick_register(nil)
         }
+
+        // Set-up is done: from here this thread may make only the run
+        // loop's system calls (README, "Seccomp").
+        let confined = ckvm_seccomp_confine(stats?.fd ?? -1)
+        if confined != 0 { throw KVMError.system("seccomp", Errno(rawValue: -confined)) }
+        if let probe = getenv("VMM_DEBUG_SECCOMP_PROBE"), String(cString: probe) == "open" { _ = ckvm_seccomp_probe() }
 
         let statsAtStart = stats?.snapshot() ?? StatsSnapshot(values: [:])
         startNanos = monotonicNanos()
@@ -116,7 +124,7 @@ final class RunLoop: HypercallHost {
         if reason.wantsRegisterDump, let regs = try? vcpu.getRegisters(), let sregs = try? vcpu.getSpecialRegisters() {
             dump = RegisterDump(regs: regs, sregs: sregs, memory: memory)
         }
-        return RunOutcome(reason: reason, dump: dump, accounting: accounting, marks: marks, reports: reports,
+        return RunOutcome(reason: reason, dump: dump, accounting: accounting, records: records,
                           statsAtStart: statsAtStart, statsAtEnd: statsAtEnd, runNanos: runNanos,
                           badHypercalls: dispatcher.badHypercalls, programKilledBy: kernelLog.programKilledBy)
     }

@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Why the VM stopped, and the status `vmm` exits with for it. The statuses
 /// are part of the CLI's contract (README, "Exit statuses").
 enum StopReason: Equatable {
@@ -13,6 +15,9 @@ enum StopReason: Equatable {
     case malformedExit(String)
     case timedOut(seconds: Double)
     case signal(Int32)
+    /// The guest's console output could not be written (stdout closed, a
+    /// broken pipe, a full disk): the VM stops rather than lose it silently.
+    case consoleWriteFailed(Errno)
 
     enum Status {
         static let halted: Int32 = 120
@@ -20,6 +25,7 @@ enum StopReason: Equatable {
         static let failEntry: Int32 = 122
         static let internalError: Int32 = 123
         static let timedOut: Int32 = 124       // as timeout(1)
+        static let consoleWriteFailed: Int32 = 74   // EX_IOERR (sysexits.h)
         static let unknownPort: Int32 = 116
         static let unhandledMMIO: Int32 = 117
         static let unhandledExit: Int32 = 118
@@ -37,13 +43,14 @@ enum StopReason: Equatable {
         case .unhandledExit, .malformedExit: return Status.unhandledExit
         case .timedOut: return Status.timedOut
         case .signal(let s): return 128 + s
+        case .consoleWriteFailed: return Status.consoleWriteFailed
         }
     }
 
     /// Whether the VMM should print the vCPU state (a guest failure).
     var wantsRegisterDump: Bool {
         switch self {
-        case .guestExit, .signal: return false
+        case .guestExit, .signal, .consoleWriteFailed: return false
         default: return true
         }
     }
@@ -70,6 +77,7 @@ enum StopReason: Equatable {
         case .malformedExit(let why): return "malformed exit from KVM: \(why)"
         case .timedOut(let s): return "watchdog: guest still running after \(s) s, stopped"
         case .signal(let s): return "stopped by \(SignalName.name(s))"
+        case .consoleWriteFailed(let e): return "cannot write the guest's console output to stdout: \(e); guest stopped"
         }
     }
 }

@@ -4,11 +4,31 @@ import SystemPackage
 /// Writes a whole file (created or truncated), mode 0644.
 func writeFile(_ path: String, _ text: String) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw Errno.lastError }
+    guard fd >= 0 else { throw OutputFileError(path: path, errno: Errno.lastError) }
     defer { close(fd) }
     var t = text
     let ok = t.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
-    guard ok else { throw Errno.lastError }
+    guard ok else { throw OutputFileError(path: path, errno: Errno.lastError) }
+}
+
+/// An output file that cannot be written, found before the run.
+struct OutputFileError: Error, CustomStringConvertible {
+    let path: String
+    let errno: Errno
+    var description: String { "cannot write \(path): \(errno)" }
+}
+
+/// Checks, before a run, that `path` can be written at its end: opens it for
+/// writing (creating it if absent, then removing it again so a failed run
+/// leaves nothing behind). Existing contents are kept until the real write.
+func checkWritable(_ path: String) throws {
+    var st = stat()
+    let existed = stat(path, &st) == 0
+    if existed && (st.st_mode & S_IFMT) == S_IFDIR { throw OutputFileError(path: path, errno: .isDirectory) }
+    let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0o644)
+    guard fd >= 0 else { throw OutputFileError(path: path, errno: Errno.lastError) }
+    close(fd)
+    if !existed { unlink(path) }
 }
 
 /// The VMM's own resident memory beyond guest RAM, split as Firecracker's

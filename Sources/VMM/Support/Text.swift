@@ -56,6 +56,22 @@ func decimal(_ value: UInt64, dividedBy divisor: UInt64, decimals: Int) -> Strin
     return "\(whole)." + String(repeating: "0", count: decimals - f.count) + f
 }
 
+/// Guest bytes made safe for a terminal: printable ASCII as is, a backslash
+/// doubled, every other byte (control characters, escape sequences, UTF-8)
+/// as \\xNN, so a guest cannot send the user's terminal escape codes.
+func printableEscaped(_ bytes: [UInt8]) -> String {
+    var out = ""
+    out.reserveCapacity(bytes.count)
+    for b in bytes {
+        switch b {
+        case UInt8(ascii: "\\"): out += "\\\\"
+        case 0x20...0x7e: out.unicodeScalars.append(Unicode.Scalar(b))
+        default: out += "\\x" + hex(b, 2)
+        }
+    }
+    return out
+}
+
 /// Writes all bytes to a file descriptor, retrying short writes and EINTR.
 @discardableResult
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
