@@ -15,6 +15,9 @@
 # default is -O. Arithmetic overflow, bad indices and force-unwraps trap in
 # both, and AddressSanitizer is always on.
 set -euo pipefail
+# A trap is reported by libFuzzer (deadly signal + stack); the Swift runtime's
+# own backtracer would only slow each crash down.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
@@ -69,8 +72,13 @@ build_core() {
   fi
   mkdir -p "$out/core" "$out/ckvm"
   printf 'module CKVM {\n    umbrella "%s/Sources/CKVM/include"\n    export *\n}\n' "$root" >"$out/ckvm/module.modulemap"
-  if newer_than "$out/ckvm/ckvm.o" Sources/CKVM; then
-    clang -c -O1 -g -fsanitize=fuzzer-no-link,address -ISources/CKVM/include Sources/CKVM/ckvm.c -o "$out/ckvm/ckvm.o"
+  if newer_than "$out/ckvm/.built" Sources/CKVM; then
+    local f
+    rm -f "$out"/ckvm/*.o "$out"/ckvm/*.a
+    for f in Sources/CKVM/*.c; do
+      clang -c -O1 -g -fsanitize=fuzzer-no-link,address -ISources/CKVM/include "$f" -o "$out/ckvm/$(basename "$f" .c).o"
+    done
+    touch "$out/ckvm/.built"
   fi
   if newer_than "$core_lib" Sources/VMM Sources/CKVM; then
     echo "fuzz.sh: compiling the VMM's sources ($opt, $(core_sources | wc -l) files)" >&2
@@ -91,10 +99,10 @@ build_target() { # build_target NAME -> $out/bin/NAME
   for k in $kernel; do sources+=("Sources/GuestKernel/Kernel/$k"); done
   local bin=$out/bin/$name
   mkdir -p "$out/bin"
-  if newer_than "$bin" "${sources[@]}" "$core_lib" "$out/ckvm/ckvm.o"; then
+  if newer_than "$bin" "${sources[@]}" "$core_lib" "$out/ckvm/.built"; then
     echo "fuzz.sh: building $name" >&2
     swiftc "${swift_flags[@]}" "${module_flags[@]}" -module-name "Fuzz_$name" "${sources[@]}" \
-      -L "$out/core" -lVMMCore "$out/ckvm/ckvm.o" "$spm"/SystemPackage.build/*.o "$spm"/CSystem.build/*.o \
+      -L "$out/core" -lVMMCore "$out"/ckvm/*.o "$spm"/SystemPackage.build/*.o "$spm"/CSystem.build/*.o \
       -o "$bin.tmp" 2> >(grep -v 'warning: Cannot export local symbol' >&2) \
       || { echo "fuzz.sh: target $name does not build" >&2; exit 2; }
     mv "$bin.tmp" "$bin"

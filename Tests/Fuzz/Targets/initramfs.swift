@@ -41,7 +41,8 @@ public func fuzzInitramfs(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         withArchive(image) { a in
             check(a.find("/init", 5).map { bytesOf($0.data, $0.dataSize) == program } == true, "/init missing or wrong")
             for (addition, bytes) in additions {
-                let p = Array(addition.guestPath.utf8)
+                guard let clean = try? CPIOArchive.normalize(addition.guestPath) else { check(false, "bad path built"); continue }
+                let p = Array(clean.utf8)
                 let e = p.withUnsafeBufferPointer { a.find($0.baseAddress!, $0.count) }
                 check(e.map { bytesOf($0.data, $0.dataSize) == bytes } == true, "addition \(addition.guestPath) missing or wrong")
             }
