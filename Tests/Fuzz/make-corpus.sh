@@ -145,7 +145,7 @@ int main(void) {
     };
     unsigned char big[1 + 8 + 256];
     for (unsigned i = 0; i < sizeof h / sizeof h[0]; i++) {
-        big[0] = 1;                         /* 64 + 509 bytes of RAM */
+        big[0] = 1;                         /* 64 + 127 bytes of RAM */
         memcpy(big + 1, &h[i].at, 8);
         memcpy(big + 9, ram, sizeof ram);
         snprintf(path, sizeof path, "%s/hypercall/%s", c, h[i].name);

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Reads a libFuzzer input as a stream of little-endian fields; past the end
 /// every field reads as zero, so any input is a valid (if short) program.
 struct FuzzInput {
@@ -36,4 +38,10 @@ struct FuzzInput {
 /// A property of the code under test does not hold: a crash for libFuzzer.
 func check(_ condition: Bool, _ what: @autoclosure () -> String) {
     if !condition { fatalError("fuzz check failed: \(what())") }
+}
+
+/// Whether two byte ranges are equal, by memcmp: a Swift loop here would be
+/// instrumented for libFuzzer's comparison tracing, one callback per byte.
+func sameBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
 }
