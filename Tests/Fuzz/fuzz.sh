@@ -8,7 +8,7 @@
 #   Tests/Fuzz/fuzz.sh TARGET FILE...         run TARGET once on each FILE (reproduce)
 #   Tests/Fuzz/fuzz.sh --build TARGET|all     build only
 #
-# Exit status: 0 no crash; 1 a crash, an failed check, a timeout or an
+# Exit status: 0 no crash; 1 a crash, a failed check, a timeout or an
 # out-of-memory (the input is kept in .build/fuzz/crashes/TARGET/ and
 # printed); 2 bad usage or a build failure.
 # Environment: FUZZ_OPT=-Onone builds faster and runs ~4x slower (CI); the

@@ -1,8 +1,8 @@
 import Testing
 @testable import VMM
 
-/// What the fuzzers (Tests/Fuzz) found, one test per finding, each the
-/// minimised input of the crash or failed check, so that it stays fixed.
+/// What the fuzz targets (Tests/Fuzz, README there) found, one test per
+/// finding, each the input of the crash or failed check, so it stays fixed.
 @Suite struct FuzzFindingsTests {
     /// The kernel's reading of a command line (CommandLine.swift, compiled
     /// here through KernelShared/): program 0's path and argv words.
@@ -14,7 +14,7 @@ import Testing
         return (Array(UnsafeBufferPointer(start: p, count: n)), args, c.programCount)
     }
 
-    /// fuzz target cmdline: an argument whose space a combining mark joins
+    /// cmdline target (found by the fuzzer): an argument whose space a combining mark joins
     /// into one Character (" \u{301}") was not quoted, and the kernel split it.
     @Test func anArgumentWithACombiningMarkAfterASpaceStaysOneArgument() throws {
         for argument in ["a \u{301}b", " \u{74a}", "\u{301} ", ";\u{301}"] {
@@ -38,7 +38,7 @@ import Testing
         }
     }
 
-    /// fuzz target initramfs: a file named TRAILER!!! ended the archive for
+    /// initramfs target's properties: a file named TRAILER!!! ended the archive for
     /// the kernel (as for Linux): everything added after it was lost.
     @Test func aFileNamedLikeTheTrailerIsRefused() throws {
         var a = CPIOArchive()
@@ -50,7 +50,7 @@ import Testing
         #expect(Self.kernelNames(a) == ["dir", "dir/TRAILER!!!", "b"])
     }
 
-    /// fuzz target initramfs: making an implied directory explicit kept the
+    /// initramfs target's properties: making an implied directory explicit kept the
     /// permissions' high bits, so /a became mode 0140755 (a socket).
     @Test func anImpliedDirectoryMadeExplicitKeepsItsType() throws {
         var a = CPIOArchive()
@@ -60,7 +60,7 @@ import Testing
         #expect(readNewc(a.encode()).first?.mode == 0o040755)
     }
 
-    /// fuzz target initramfs: an entry under a file or symlink was written,
+    /// initramfs target's properties: an entry under a file or symlink was written,
     /// which Linux cannot unpack (ENOTDIR) and the kernel's tree cannot hold.
     @Test func anEntryUnderAFileOrSymlinkIsRefused() throws {
         var a = CPIOArchive()
