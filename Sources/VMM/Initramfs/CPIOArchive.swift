@@ -21,10 +21,13 @@ struct CPIOArchive {
         case badPath(String)
         case duplicate(String)
         case tooLarge(String)
+        case parentNotDirectory(path: String, parent: String)
 
         var description: String {
             switch self {
             case .badPath(let p): return "invalid path in the initramfs: '\(p)'"
+            case .parentNotDirectory(let p, let parent):
+                return "'\(p)' cannot be added to the initramfs: '\(parent)' is not a directory"
             case .duplicate(let p): return "'\(p)' is added to the initramfs twice"
             case .tooLarge(let p): return "'\(p)' is too large for a cpio newc archive (4 GiB)"
             }
@@ -32,40 +35,55 @@ struct CPIOArchive {
     }
 
     private(set) var entries: [Entry] = []
-    /// Where each path is in `entries`: a linear scan per add made adding
-    /// n files O(n^2).
-    private var position: [String: Int] = [:]
+    /// Where each path (its bytes) is in `entries`: one lookup per add, not
+    /// a scan (n adds were O(n^2)).
+    private var position: [[UInt8]: Int] = [:]
 
     static let trailer = "TRAILER!!!"
 
     /// Adds an entry, and any missing parent directories (mode 0755) first.
+    /// Paths are compared as bytes, as the kernel compares them (Swift's
+    /// String == would call "\u{e9}" and "e\u{301}" the same path).
     mutating func add(_ path: String, _ kind: EntryKind, permissions: UInt32) throws {
         let clean = try Self.normalize(path)
         var prefix = ""
-        for component in clean.split(separator: "/").dropLast() {
-            prefix += prefix.isEmpty ? String(component) : "/" + component
-            if position[prefix] == nil {
-                position[prefix] = entries.count
+        for component in Self.components(clean).dropLast() {
+            prefix += prefix.isEmpty ? component : "/" + component
+            if let i = position[Array(prefix.utf8)] {
+                // Linux unpacks in order: a child of a file or symlink cannot be created.
+                guard entries[i].kind == .directory else { throw Error.parentNotDirectory(path: "/" + clean, parent: "/" + prefix) }
+            } else {
+                position[Array(prefix.utf8)] = entries.count
                 entries.append(Entry(path: prefix, kind: .directory, permissions: 0o755))
             }
         }
-        if let existing = position[clean] {
+        if let existing = position[Array(clean.utf8)] {
             // An implied directory may be made explicit; anything else twice is an error.
             guard entries[existing].kind == .directory, kind == .directory else { throw Error.duplicate("/" + clean) }
-            entries[existing].permissions = permissions
+            entries[existing].permissions = permissions & 0o7777
             return
         }
         if case .file(let bytes) = kind, bytes.count > Int(UInt32.max) { throw Error.tooLarge("/" + clean) }
-        position[clean] = entries.count
+        position[Array(clean.utf8)] = entries.count
         entries.append(Entry(path: clean, kind: kind, permissions: permissions & 0o7777))
     }
 
-    /// "/a//b/" -> "a/b"; rejects empty paths, ".", ".." and NUL.
+    /// "/a//b/" -> "a/b"; rejects empty paths, ".", "..", NUL, and the
+    /// trailer's name (a reader stops there: nothing after it would exist).
     static func normalize(_ path: String) throws -> String {
-        let parts = path.split(separator: "/")
-        guard !parts.isEmpty, !path.contains("\0"),
-              !parts.contains(where: { $0 == "." || $0 == ".." }) else { throw Error.badPath(path) }
-        return parts.joined(separator: "/")
+        let parts = components(path)
+        guard !parts.isEmpty, !path.utf8.contains(0), !parts.contains(where: { $0 == "." || $0 == ".." }) else {
+            throw Error.badPath(path)
+        }
+        let clean = parts.joined(separator: "/")
+        guard !clean.utf8.elementsEqual(trailer.utf8) else { throw Error.badPath(path) }
+        return clean
+    }
+
+    /// The non-empty components between "/" bytes (not Characters: "/\u{301}"
+    /// is one Character but still a separator to the kernel).
+    private static func components(_ path: String) -> [String] {
+        path.utf8.split(separator: 0x2f).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The archive's bytes: each entry a 110-byte header, the NUL-terminated

@@ -26,6 +26,8 @@ enum KernelCommandLine {
         guard !s.unicodeScalars.contains(where: { $0 == "\"" || $0.value < 0x20 || $0.value == 0x7f }) else {
             throw Unrepresentable(argument: s)
         }
-        return s.isEmpty || s.contains(" ") || s == ";" ? "\"" + s + "\"" : s
+        // Bytes, not Characters: the kernel splits at every 0x20 byte, also one
+        // that a combining mark joins into a Character (" \u{301}").
+        return s.isEmpty || s.utf8.contains(0x20) || s.utf8.elementsEqual([0x3b]) ? "\"" + s + "\"" : s
     }
 }
