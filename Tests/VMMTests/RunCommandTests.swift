@@ -40,10 +40,10 @@ struct RunCommandTests {
         #expect(try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "segv"]).status == 139)
     }
 
-    /// syscalls_run.c and hugepages.c on the host and through `vmm run` print
-    /// the same lines (lines starting with "~ " legitimately differ and
-    /// compare by name). `vmm run` passes the host's THP policy to the guest.
-    @Test(arguments: ["syscalls_run", "hugepages"], ["musl", "glibc"])
+    /// syscalls_run.c, hugepages.c and limits.c on the host and through `vmm
+    /// run` print the same lines (lines starting with "~ " legitimately differ
+    /// and compare by name). `vmm run` passes the host's THP policy to the guest.
+    @Test(arguments: ["syscalls_run", "hugepages", "limits"], ["musl", "glibc"])
     func matchesTheHostLineForLine(program: String, libc: String) throws {
         guard let cc = compiler(libc) else { return }
         let exe = try Self.build(program, compiler: cc)

@@ -108,6 +108,7 @@ enum Processes {
             PageTable.destroyUserHalf(pml4)
         }
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
+        p.pointee.vmas.items.release()
         p.pointee.pml4 = 0
         p.pointee.used = false          // the rest is reset when the slot is reused (create)
     }
