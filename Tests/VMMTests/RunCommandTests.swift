@@ -63,6 +63,31 @@ struct RunCommandTests {
         }
     }
 
+    /// Every argument that fits the 2047-byte command line arrives (the kernel
+    /// kept 256 words, silently).
+    @Test func nineHundredArgumentsAllArrive() throws {
+        let exe = try Self.build("hello", compiler: KernelTestPrograms.muslGCC!)
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path] + Array(repeating: "x", count: 900))
+        #expect(r.stdout.hasPrefix("hello from /init, argc=901 "), "\(r.stdout.prefix(80)) \(r.stderr)")
+        #expect(r.stdout.hasSuffix(" [x]\n"))
+        #expect(r.status == 7)
+    }
+
+    /// Areas up to vm.max_map_count (65,530), then ENOMEM, as on the host
+    /// (limits.c maps: ~65,500 mprotect splits; about 5 minutes here). The
+    /// kernel kept 1,024. One libc: the calls are raw.
+    @Test func areasUpToMaxMapCountAsTheHost() throws {
+        let exe = try Self.build("limits", compiler: KernelTestPrograms.muslGCC!)
+        let host = try Run.program(exe, ["maps"])
+        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "900", exe.path, "maps"])
+        #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
+        func normalized(_ s: String) -> [Substring] {
+            s.split(separator: "\n").map { $0.hasPrefix("~ ") ? $0.prefix { $0 != ":" } : $0 }
+        }
+        #expect(normalized(guest.stdout) == normalized(host.stdout), "\(guest.stdout)")
+        #expect(guest.stdout.contains("areas made > 65000: 1\n"))
+    }
+
     /// (What --add puts in the image is checked in RunInitramfsTests.)
     @Test func malformedAdditionIsOneLineAndStatus65() throws {
         let exe = try Self.build("hello", compiler: KernelTestPrograms.muslGCC!)

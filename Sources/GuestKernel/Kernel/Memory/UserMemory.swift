@@ -74,7 +74,8 @@ enum UserMemory {
     /// without wrapping (a count of 0 still needs va there). read/write check
     /// it for every file, /dev/null too, before anything else (vfs_read).
     @inline(__always) static func accessOK(_ va: UInt64, _ count: UInt64) -> Bool {
-        va <= PageTable.userTop && count <= PageTable.userTop - va
+        let (end, wraps) = va.addingReportingOverflow(count)
+        return !wraps && end <= PageTable.userTop
     }
 
     /// The user range [va, va + count) lies in the user half.

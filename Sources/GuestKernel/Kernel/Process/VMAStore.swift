@@ -15,7 +15,12 @@ struct VMAStore {
     var count = 0
 
     @inline(__always) private func slot(_ k: Int) -> UnsafeMutablePointer<VMA> {
-        (directory.unsafelyUnwrapped[k >> 7] + (k & 127) << 5).assumingMemoryBound(to: VMA.self)
+        VMAStore.slot(directory.unsafelyUnwrapped, k)
+    }
+
+    @inline(__always)
+    private static func slot(_ dir: UnsafeMutablePointer<UnsafeMutableRawPointer>, _ k: Int) -> UnsafeMutablePointer<VMA> {
+        (dir[k >> 7] + (k & 127) << 5).assumingMemoryBound(to: VMA.self)
     }
 
     /// Area i in address order (0 ..< count).
@@ -39,17 +44,20 @@ struct VMAStore {
             chunks += 1
         }
         // Slots count-i ..< count hold areas 0 ..< i: they move up by n.
-        var k = count - 1
-        while k >= count - i { slot(k + n).pointee = slot(k).pointee; k -= 1 }
-        count += n
+        // (Locals: a store through a slot could alias self for the compiler.)
+        let dir = directory.unsafelyUnwrapped, c = count
+        var k = c - 1
+        while k >= c - i { VMAStore.slot(dir, k + n).pointee = VMAStore.slot(dir, k).pointee; k -= 1 }
+        count = c + n
         return true
     }
 
     /// Removes area i (areas before it move down one slot).
     mutating func close(at i: Int) {
-        var k = count - i
-        while k < count { slot(k - 1).pointee = slot(k).pointee; k += 1 }
-        count -= 1
+        let dir = directory.unsafelyUnwrapped, c = count
+        var k = c - i
+        while k < c { VMAStore.slot(dir, k - 1).pointee = VMAStore.slot(dir, k).pointee; k += 1 }
+        count = c - 1
     }
 
     /// Frees every page (the process is gone).

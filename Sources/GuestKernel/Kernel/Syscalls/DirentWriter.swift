@@ -20,15 +20,31 @@ struct DirentWriter {
         self.p = p; self.user = user; self.capacity = capacity
     }
 
-    /// Appends one record; false (and `full`) when it does not fit.
+    /// Appends one record; false (and `full`) when it does not fit. A record
+    /// starts a new page rather than straddle one, unless it is longer than a page.
     mutating func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64) -> Bool {
         let reclen = (19 + n + 1 + 7) & ~7
         guard !full, reclen <= capacity - used else { full = true; return false }
+        if reclen > DirentWriter.pageSize - pending { flush() }
+        used += reclen
+        if reclen > DirentWriter.pageSize { return emitLong(name, n, type: type, inode: inode, offset: offset, reclen) }
+        let r = UnsafeMutableRawPointer(DirentWriter.page + pending)
+        r.storeBytes(of: 0, toByteOffset: reclen - 8, as: UInt64.self)      // the NUL and padding (first: it may
+        r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)           // overlap the header's last bytes)
+        r.storeBytes(of: offset, toByteOffset: 8, as: UInt64.self)
+        r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
+        r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self)
+        copyBytes(r + 19, name, n)
+        pending += reclen
+        return true
+    }
+
+    private mutating func emitLong(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64,
+                                   _ reclen: Int) -> Bool {
         var header = (inode, offset, UInt64(UInt16(reclen)) | UInt64(type) << 16)
         withUnsafeBytes(of: &header) { put($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 19) }
         put(name, n)
         zeros(reclen - 19 - n)
-        used += reclen
         return true
     }
 

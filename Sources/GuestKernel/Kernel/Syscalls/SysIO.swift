@@ -161,23 +161,27 @@ enum SysIO {
         return writeTmp(p, f.pointee.node, a.a1, min(a.a2, maxRW), at: a.a3)
     }
 
-    /// The iovec array of one readv/writev, copied in whole (as Linux's
-    /// import_iovec): one copy instead of two reads per entry, no allocation.
-    nonisolated(unsafe) static let iovecs = UnsafeMutablePointer<UInt64>.allocate(capacity: 2 * 1024)
-
     /// readv/writev as Linux's import_iovec: more than UIO_MAXIOV (1024)
     /// entries or a negative length is EINVAL, an unreadable array or an entry
     /// failing access_ok is EFAULT, all before any byte moves; the total is
-    /// clamped to MAX_RW_COUNT.
+    /// clamped to MAX_RW_COUNT. The array is copied in once, into the
+    /// process's scratch page (up to 256 entries) or a bounded 16 KiB block.
     static func vector(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, write isWrite: Bool) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard isWrite ? f.pointee.writable : f.pointee.readable else { return -Errno.EBADF }
         guard a.a2 <= 1024 else { return -Errno.EINVAL }
         let count = Int(a.a2)
-        let v = iovecs
+        let inScratch = count <= Path.max / 16
+        let v: UnsafeMutablePointer<UInt64> = inScratch ? UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
+                                                        : .allocate(capacity: 2 * count)
+        defer { if !inScratch { v.deallocate() } }
         guard UserMemory.copyIn(p, to: v, from: a.a1, count: 16 * count) else { return -Errno.EFAULT }
-        for i in 0..<count where Int64(bitPattern: v[2 * i + 1]) < 0 { return -Errno.EINVAL }
-        for i in 0..<count where !UserMemory.accessOK(v[2 * i], v[2 * i + 1]) { return -Errno.EFAULT }
+        var bad = false
+        for i in 0..<count {
+            if Int64(bitPattern: v[2 * i + 1]) < 0 { return -Errno.EINVAL }
+            if !UserMemory.accessOK(v[2 * i], v[2 * i + 1]) { bad = true }
+        }
+        if bad { return -Errno.EFAULT }
         var total: Int64 = 0
         for i in 0..<count {
             let len = min(v[2 * i + 1], maxRW - UInt64(total))
