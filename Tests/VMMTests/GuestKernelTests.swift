@@ -69,11 +69,12 @@ enum KernelTestPrograms {
                 Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
 struct GuestKernelTests {
     func boot(_ program: String, compiler: String? = nil, pageAligned: Bool = false, pie: Bool = false,
-              cmdline: String = "", files: [(String, String)] = [], _ extra: [String] = []) throws -> ProcessResult {
+              cmdline: String = "", files: [(String, String)] = [], _ extra: [String] = [],
+              limit: Double = 60) throws -> ProcessResult {
         let initrd = try KernelTestPrograms.initrd(program, compiler: compiler ?? KernelTestPrograms.muslGCC!,
                                                    pageAligned: pageAligned, pie: pie, files: files)
         return try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60",
-                            "--initrd", initrd.path, "--cmdline", cmdline] + extra)
+                            "--initrd", initrd.path, "--cmdline", cmdline] + extra, limit: limit)
     }
 
     @Test func muslHelloPrintsItsArgumentsAndExitsWithItsStatus() throws {
@@ -183,7 +184,8 @@ struct GuestKernelTests {
     /// TO` replays it with the calls of a window logged.
     @Test(arguments: [1, 2, 3])
     func randomSystemCallsNeverCrashTheKernel(seed: Int) throws {
-        let r = try boot("fuzz", cmdline: "quiet -- run \(seed) 20000", ["--memory", "256M", "--timeout", "240"])
+        let r = try boot("fuzz", cmdline: "quiet -- run \(seed) 20000", ["--memory", "256M", "--timeout", "240"],
+                         limit: 300)
         #expect(r.status == 0, "seed \(seed): status \(r.status): \(r.stdout.suffix(300)) \(r.stderr)")
         #expect(r.stdout.contains("fuzz: survived 20000 calls (seed \(seed))"), "\(r.stdout.suffix(300))")
         #expect(!r.stdout.contains("KERNEL FAULT"))
@@ -202,62 +204,43 @@ struct GuestKernelTests {
     /// Out of memory, the program dies by SIGKILL, as by Linux's OOM killer
     /// (it was SIGSEGV), and the kernel goes on.
     @Test func outOfMemoryKillsWithSIGKILL() throws {
-        let r = try boot("faults", cmdline: "quiet oom", ["--timeout", "120"])
+        let r = try boot("faults", cmdline: "quiet oom", ["--timeout", "120"], limit: 180)
         #expect(r.status == 137, "\(r.stdout) \(r.stderr)")
     }
 
     /// A full tmpfs is ENOSPC (at most half of RAM, as Linux's size=50%) and
     /// the program keeps memory for itself (it died of SIGSEGV in its own data).
     @Test func fullTmpfsIsENOSPCAndTheProgramLivesOn() throws {
-        let r = try boot("faults", cmdline: "quiet tmpfs-full", ["--timeout", "240"])
+        let r = try boot("faults", cmdline: "quiet tmpfs-full", ["--timeout", "240"], limit: 300)
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         #expect(r.stdout.contains("tmpfs-full: ENOSPC after "), "\(r.stdout)")
         #expect(r.stdout.contains("tmpfs-full: 8 MiB of its own touched\n"), "\(r.stdout)")
         #expect(r.stdout.contains("tmpfs-full: write after unlink: 1048576\n"), "\(r.stdout)")
     }
 
-    /// An initramfs of 20,000 files (the cpio index was one heap block: past
-    /// ~1,630 entries the kernel panicked with "kernel heap exhausted").
-    @Test func initramfsOfTwentyThousandEntries() throws {
-        let root = TestGuests.directory.appendingPathComponent("bigdir-root")
+    /// An initramfs of thousands of files: the cpio index was one heap block,
+    /// so from ~1,630 entries to 8,192 (then it scanned) the kernel panicked
+    /// with "kernel heap exhausted" (status 115).
+    /// (100,000 entries boot too, slower: see the kernel README's Limits.)
+    @Test(arguments: [5000])
+    func initramfsOfManyEntries(files: Int) throws {
+        let root = TestGuests.directory.appendingPathComponent("bigdir-root-\(files)")
         try? FileManager.default.removeItem(at: root)
         let many = root.appendingPathComponent("many")
         try FileManager.default.createDirectory(at: many, withIntermediateDirectories: true)
-        for i in 0..<20000 { try Data("file \(i)\n".utf8).write(to: many.appendingPathComponent("f\(i)")) }
+        for i in 0..<files { try Data("file \(i)\n".utf8).write(to: many.appendingPathComponent("f\(i)")) }
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/bigdir.c")
         let built = try Run.program(URL(fileURLWithPath: KernelTestPrograms.muslGCC!),
                                     ["-static", "-O2", "-o", root.appendingPathComponent("init").path, source.path])
         #expect(built.status == 0, "\(built.stderr)")
-        let cpio = TestGuests.directory.appendingPathComponent("bigdir.cpio")
+        let cpio = TestGuests.directory.appendingPathComponent("bigdir-\(files).cpio")
         let packed = try Run.program(URL(fileURLWithPath: "/bin/sh"),
                                      ["-c", "cd \"$1\" && find . | cpio -o -H newc > \"$2\"", "sh", root.path, cpio.path])
         #expect(packed.status == 0, "\(packed.stderr)")
         let r = try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "128M", "--timeout", "300", "--initrd", cpio.path,
-                             "--cmdline", "quiet -- /many /many/f19999"])
+                             "--cmdline", "quiet -- /many /many/f\(files - 1)"], limit: 360)
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
-        #expect(r.stdout == "entries: 20002 (last call 0)\n/many/f19999: file 19999\n", "\(r.stdout)")
-    }
-
-    /// Random mmap/munmap/mprotect/madvise/mincore and kernel copies in one
-    /// area, with each THP policy (2 MiB pages mapped, split and freed at
-    /// random), after a run of the same program doing nothing: the frames
-    /// free after each teardown must be equal (nothing leaked, 4 KiB or 2 MiB;
-    /// the last program of a list has no teardown, hence the third run).
-    @Test(arguments: ["madvise", "always", "never"])
-    func randomMemoryCallsNeverCrashTheKernelNorLeak(policy: String) throws {
-        let r = try boot("fuzz", cmdline: "debug transparent_hugepage=\(policy) -- 0 ; /init memory 3000 ; /init 0",
-                         ["--memory", "256M", "--timeout", "240"])
-        #expect(r.status == 0, "status \(r.status): \(r.stderr)")
-        #expect(r.stdout.contains("memory fuzz: "))
-        #expect(!r.stdout.contains("KERNEL FAULT"))
-        let free = Self.framesFree(r.stdout)
-        #expect(free.count == 2, "\(r.stdout)")
-        #expect(free.first == free.last, "frames free after the idle run and after the fuzz differ: \(free)")
-        if policy == "always" {   // the fuzz did map 2 MiB pages (counted in the teardown line after it)
-            let line = r.stdout.split(separator: "\n").last { $0.contains("2 MiB pages faulted") } ?? ""
-            let count = line.split(separator: ",").last?.split(separator: " ").first.flatMap { Int($0) } ?? 0
-            #expect(count > 0, "\(line)")
-        }
+        #expect(r.stdout == "entries: \(files + 2) (last call 0)\n/many/f\(files - 1): file \(files - 1)\n", "\(r.stdout)")
     }
 
     @Test func missingInitIsReported() throws {

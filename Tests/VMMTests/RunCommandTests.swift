@@ -79,7 +79,7 @@ struct RunCommandTests {
     @Test func areasUpToMaxMapCountAsTheHost() throws {
         let exe = try Self.build("limits", compiler: KernelTestPrograms.muslGCC!)
         let host = try Run.program(exe, ["maps"])
-        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "900", exe.path, "maps"])
+        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "900", exe.path, "maps"], limit: 960)
         #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
         func normalized(_ s: String) -> [Substring] {
             s.split(separator: "\n").map { $0.hasPrefix("~ ") ? $0.prefix { $0 != ":" } : $0 }

@@ -70,14 +70,27 @@ enum Initramfs {
         return found
     }
 
-    /// The index entries in order, a chunk at a time, until `body` returns false.
-    @inline(__always) static func scanIndex(_ body: (UnsafeMutablePointer<CpioArchive.Entry>) -> Bool) {
-        guard let table = chunks else { return }
-        var left = count
-        for c in 0..<chunkCount {
+    /// The index entries in order from position `start`, a chunk at a time,
+    /// until `body` returns false.
+    @inline(__always) static func scanIndex(from start: Int = 0, _ body: (UnsafeMutablePointer<CpioArchive.Entry>) -> Bool) {
+        guard let table = chunks, start < count else { return }
+        var c = start / perChunk, j = start % perChunk
+        while c < chunkCount {
             let base: UnsafeMutablePointer<CpioArchive.Entry> = Physical.pointer(table[c])
-            for j in 0..<min(left, perChunk) where !body(base + j) { return }
-            left -= perChunk
+            let end = min(count - c * perChunk, perChunk)
+            while j < end { if !body(base + j) { return }; j += 1 }
+            c += 1
+            j = 0
+        }
+    }
+
+    /// The indexed entries from position `start` with their positions, until
+    /// `body` returns false (only when `indexed`).
+    static func forEachIndexed(from start: Int, _ body: (Int, CpioArchive.Entry) -> Bool) {
+        var k = start
+        scanIndex(from: start) { e in
+            defer { k += 1 }
+            return body(k, e.pointee)
         }
     }
 

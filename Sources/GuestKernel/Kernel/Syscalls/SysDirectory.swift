@@ -34,12 +34,13 @@ enum SysDirectory {
                                                       ("urandom", 5), ("random", 5)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
         } else {
-            Initramfs.forEach { e in
+            // Emits `e` if it is a direct child: "<dir>/<name>" (or "<name>"
+            // in the root) with no further slash.
+            func child(_ e: CpioArchive.Entry) -> Bool {
                 let name = e.name, n = e.nameLength
-                // A direct child: "<dir>/<name>" (or "<name>" in the root) with no further slash.
                 let skip = dirLength == 0 ? 0 : dirLength + 1
-                guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return true }
-                for i in skip..<n where name[i] == 0x2f { return true }
+                guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return false }
+                for i in skip..<n where name[i] == 0x2f { return false }
                 let type: UInt8
                 switch e.mode & 0o170000 {
                 case 0o040000: type = DT_DIR
@@ -48,7 +49,24 @@ enum SysDirectory {
                 default: type = DT_REG
                 }
                 emit(name + skip, n - skip, type: type, inode: 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff))
-                return !out.full
+                return true
+            }
+            if Initramfs.indexed {
+                // Resume where the last call stopped, if the offset is still its.
+                var start = 0
+                if f.pointee.offset >= 2 && f.pointee.offset == f.pointee.dirCursorOffset {
+                    start = f.pointee.dirCursor
+                    index = f.pointee.offset
+                }
+                var stop = Initramfs.count
+                Initramfs.forEachIndexed(from: start) { k, e in
+                    if child(e) && out.full { stop = k; return false }
+                    return true
+                }
+                f.pointee.dirCursor = stop
+                f.pointee.dirCursorOffset = f.pointee.offset
+            } else {
+                Initramfs.forEach { e in !(child(e) && out.full) }
             }
         }
         out.flush()
