@@ -29,6 +29,7 @@ struct VMAList {
 
     /// The first area ending above `va` (count when none).
     func firstEnding(above va: UInt64) -> Int {
+        if count <= 16 { return items.scanFirstEnding(above: va) }
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -40,6 +41,13 @@ struct VMAList {
     func find(_ va: UInt64) -> Int? {
         let i = firstEnding(above: va)
         return i < count && items[i].start <= va ? i : nil
+    }
+
+    /// The area holding `va` (the page-fault path's question), or nil.
+    @inline(__always) func area(containing va: UInt64) -> VMA? {
+        if count <= 16 { return items.scanArea(containing: va) }
+        guard let i = find(va) else { return nil }
+        return items[i]
     }
 
     func overlaps(_ start: UInt64, _ end: UInt64) -> Bool {

@@ -29,6 +29,36 @@ struct VMAStore {
         nonmutating set { slot(count - 1 - i).pointee = newValue }
     }
 
+    /// The first area (address order) ending above `va`, by a linear scan of
+    /// the slots (short lists, all in the first chunk: fewer instructions per
+    /// probe than a binary search's on the page-fault path); count when none.
+    @inline(__always) func scanFirstEnding(above va: UInt64) -> Int {
+        let c = count
+        guard c > 0 else { return 0 }
+        var q = UnsafeRawPointer(directory.unsafelyUnwrapped[0]) + (c - 1) << 5
+        var i = 0
+        while i < c {
+            if q.load(fromByteOffset: 8, as: UInt64.self) > va { return i }      // VMA.end
+            q -= 32
+            i += 1
+        }
+        return c
+    }
+
+    /// The area holding `va` in a short list (count <= 128), by the same scan.
+    @inline(__always) func scanArea(containing va: UInt64) -> VMA? {
+        let c = count
+        guard c > 0 else { return nil }
+        var q = UnsafeRawPointer(directory.unsafelyUnwrapped[0]) + (c - 1) << 5
+        for _ in 0..<c {
+            if q.load(fromByteOffset: 8, as: UInt64.self) > va {                    // VMA.end
+                return q.load(as: UInt64.self) <= va ? q.load(as: VMA.self) : nil   // VMA.start
+            }
+            q -= 32
+        }
+        return nil
+    }
+
     /// Makes room for `n` areas at logical index i (areas i... keep their
     /// values and move to i+n...; the new ones are undefined until set);
     /// false when the list would pass `capacity` or no page is left.
