@@ -63,6 +63,7 @@ struct VMAStore {
     /// values and move to i+n...; the new ones are undefined until set);
     /// false when the list would pass `capacity` or no page is left.
     mutating func open(at i: Int, _ n: Int) -> Bool {
+        if n == 0 { return true }
         guard count + n <= VMAStore.capacity else { return false }
         while chunks * VMAStore.slotsPerChunk < count + n {
             if directory == nil {
