@@ -31,6 +31,18 @@ import Testing
         #expect(Self.parse("").programs == [Program(path: "/init", args: [])])
     }
 
+    /// Every word a full 2047-byte line can hold is kept (it was cut at 256
+    /// argv words and 256 environment words, silently).
+    @Test func noWordOfAFullLineIsDropped() {
+        let words = Array(repeating: "x", count: 1023)
+        let r = Self.parse((["--"] + words).joined(separator: " ").prefix(2047).description)
+        #expect(r.programs.first?.args.count == 1022, "\(r.programs.first?.args.count ?? -1)")
+        let env = (0..<500).map { "K\($0 % 10)=" }.joined(separator: " ")
+        #expect(Self.parse(env).env.count == 500)
+        let empties = Array(repeating: #""""#, count: 682).joined(separator: " ")
+        #expect(Self.parse(empties).programs.first?.args.count == 682)
+    }
+
     @Test func unquotedSemicolonAfterDashesStartsTheNextProgram() {
         let r = Self.parse(#"debug init=/faults X=1 -- segv ; /faults ud2 ";" ; "/my prog" a;b ;"#)
         #expect(r.programs == [Program(path: "/faults", args: ["segv"]),

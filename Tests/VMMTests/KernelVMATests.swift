@@ -58,11 +58,14 @@ struct KernelVMATests {
 
     @Test func updateFailsWithoutSlotsAndLosesNothing() {
         var l = VMAList()
-        // Full: capacity areas of alternating protection, none mergeable.
-        for i in 0..<VMAList.capacity {
+        // Full: capacity areas of alternating protection, none mergeable,
+        // placed top-down as mmap does (each new one first in the list).
+        for i in (0..<VMAList.capacity).reversed() {
             let s = UInt64(i + 1) * 0x2000
             do { let r = l.insert(VMA(start: s, end: s + 0x1000, prot: UInt32(i & 1) + 1)); #expect(r) }
         }
+        #expect(l.count == 65530)                                                                  // vm.max_map_count
+        do { let r = l.insert(VMA(start: 0x1_0000_0000, end: 0x1_0000_1000, prot: 3)); #expect(!r) }   // one more: full
         let before = areas(l)
         do { let r = l.update(0x2000, 0x2800, prot: 3, set: 0, clear: 0); #expect(!r) }        // would split the first area
         let after = areas(l)

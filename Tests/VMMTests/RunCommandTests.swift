@@ -46,10 +46,10 @@ struct RunCommandTests {
         #expect(!normal.stderr.contains("killed by"), "\(normal.stderr)")
     }
 
-    /// syscalls_run.c and hugepages.c on the host and through `vmm run` print
-    /// the same lines (lines starting with "~ " legitimately differ and
-    /// compare by name). `vmm run` passes the host's THP policy to the guest.
-    @Test(arguments: ["syscalls_run", "hugepages"], KernelTestPrograms.libcs)
+    /// syscalls_run.c, hugepages.c and limits.c on the host and through `vmm
+    /// run` print the same lines (lines starting with "~ " legitimately differ
+    /// and compare by name). `vmm run` passes the host's THP policy to the guest.
+    @Test(arguments: ["syscalls_run", "hugepages", "limits"], KernelTestPrograms.libcs)
     func matchesTheHostLineForLine(program: String, libc: String) throws {
         let cc = try #require(KernelTestPrograms.compiler(libc))
         let exe = try Self.build(program, compiler: cc)
@@ -67,6 +67,31 @@ struct RunCommandTests {
             // One touched byte made the whole 2 MiB resident: a 2 MiB page backs it.
             #expect(guest.stdout.contains("~ resident_after_one_touch: 512\n"), "\(guest.stdout)")
         }
+    }
+
+    /// Every argument that fits the 2047-byte command line arrives (the kernel
+    /// kept 256 words, silently).
+    @Test func nineHundredArgumentsAllArrive() throws {
+        let exe = try Self.build("hello", compiler: KernelTestPrograms.defaultCompiler!)
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path] + Array(repeating: "x", count: 900))
+        #expect(r.stdout.hasPrefix("hello from /init, argc=901 "), "\(r.stdout.prefix(80)) \(r.stderr)")
+        #expect(r.stdout.hasSuffix(" [x]\n"))
+        #expect(r.status == 7)
+    }
+
+    /// Areas up to vm.max_map_count (65,530), then ENOMEM, as on the host
+    /// (limits.c maps: ~65,500 mprotect splits; about 5 minutes here). The
+    /// kernel kept 1,024. One libc: the calls are raw.
+    @Test func areasUpToMaxMapCountAsTheHost() throws {
+        let exe = try Self.build("limits", compiler: KernelTestPrograms.defaultCompiler!)
+        let host = try Run.program(exe, ["maps"])
+        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "900", exe.path, "maps"], limit: 960)
+        #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
+        func normalized(_ s: String) -> [Substring] {
+            s.split(separator: "\n").map { $0.hasPrefix("~ ") ? $0.prefix { $0 != ":" } : $0 }
+        }
+        #expect(normalized(guest.stdout) == normalized(host.stdout), "\(guest.stdout)")
+        #expect(guest.stdout.contains("areas made > 65000: 1\n"))
     }
 
     /// (What --add puts in the image is checked in RunInitramfsTests.)

@@ -19,6 +19,44 @@ int main(int argc, char **argv) {
     if (!strcmp(m, "segv")) *(volatile int *)0 = 1;
     if (!strcmp(m, "kernel-address")) *(volatile int *)0xffffffff80100000UL = 1;
     if (!strcmp(m, "ud2")) __asm__ volatile("ud2");
+    if (!strcmp(m, "oom")) {
+        /* Touch anonymous memory until RAM runs out: Linux's OOM killer ends
+         * the program with SIGKILL (status 137), not SIGSEGV. */
+        for (;;) {
+            char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p == MAP_FAILED) { printf("oom: mmap failed first\n"); return 1; }
+            for (long i = 0; i < 1 << 20; i += 4096) p[i] = 1;
+        }
+    }
+    if (!strcmp(m, "tmpfs-full")) {
+        /* Fill /tmp with 1 MiB files until a write fails: ENOSPC (tmpfs holds
+         * at most half of RAM, as Linux's default size=50%), and the program
+         * lives on to use memory of its own, then removes the files. */
+        static char chunk[1 << 20];
+        memset(chunk, 7, sizeof chunk);
+        mkdir("/tmp", 01777);
+        int files = 0, err = 0;
+        char name[32];
+        for (; files < 100000 && !err; files++) {
+            snprintf(name, sizeof name, "/tmp/fill%d", files);
+            int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+            if (fd < 0) { err = errno; break; }
+            for (long done = 0; done < (long)sizeof chunk;) {
+                long w = write(fd, chunk + done, sizeof chunk - done);
+                if (w < 0) { err = errno; break; }
+                done += w;
+            }
+            close(fd);
+        }
+        printf("tmpfs-full: %s after %d MiB\n", err == ENOSPC ? "ENOSPC" : strerror(err), files);
+        char *own = mmap(NULL, 8 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        for (long i = 0; own != MAP_FAILED && i < 8 << 20; i += 4096) own[i] = 1;
+        printf("tmpfs-full: 8 MiB of its own touched\n");
+        for (int i = 0; i <= files; i++) { snprintf(name, sizeof name, "/tmp/fill%d", i); unlink(name); }
+        int fd = open("/tmp/after", O_CREAT | O_WRONLY, 0600);
+        printf("tmpfs-full: write after unlink: %ld\n", (long)write(fd, chunk, sizeof chunk));
+        return 0;
+    }
     if (!strcmp(m, "div0")) __asm__ volatile("xorl %%ecx, %%ecx; divl %%ecx" : : : "eax", "ecx", "edx");
     if (!strcmp(m, "int3")) __asm__ volatile("int3");
     if (!strcmp(m, "hold")) {

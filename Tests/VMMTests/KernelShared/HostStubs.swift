@@ -6,3 +6,13 @@
 /// Test double for the kernel's zeroFrame (Memory/FrameAllocatorBoot.swift,
 /// `rep stosq` through frames.h): zeroes the 4 KiB frame at `p`.
 func zeroFrame(_ p: UnsafeMutablePointer<UInt64>) { p.update(repeating: 0, count: 512) }
+
+/// Test double for the kernel's VMAPages (Process/VMAPages.swift, frames of
+/// the frame allocator): host pages, so that the VMA tests need no guest RAM.
+enum VMAPages {
+    static func allocate() -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+    }
+
+    static func free(_ p: UnsafeMutableRawPointer) { p.deallocate() }
+}

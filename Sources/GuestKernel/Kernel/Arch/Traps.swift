@@ -11,6 +11,7 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
             let err = f.pointee.error_code
             // Not present (P=0): demand zero where an area allows the access.
             if err & 1 == 0, UserMemory.demandFault(p, read_cr2(), write: err & 2 != 0) { return }
+            if err & 1 == 0, UserMemory.allows(p, read_cr2(), write: err & 2 != 0) { killCurrent(signal: Signal.kill, frame: f) }
         }
         killCurrent(signal: signalFor(vector: vector), frame: f)
     }

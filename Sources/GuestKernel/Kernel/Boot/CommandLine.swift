@@ -17,9 +17,12 @@ struct BootCommandLine {
     var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
     var initPathLength = 5
     /// The argv words (after argv[0]) of every program, in order: program k's
-    /// are args[argStarts[k] ..< argStarts[k + 1]].
-    var args = StringList(capacity: 256)
-    var env = StringList(capacity: 256)
+    /// are args[argStarts[k] ..< argStarts[k + 1]]. Sized for every word the
+    /// line can hold (a word and its space take 2 bytes or more), so none is
+    /// dropped; the bytes' limit is the boot info's (2047) and the initial
+    /// stack's (InitialStack: "arguments and environment too large").
+    var args: StringList
+    var env: StringList
     /// Paths of programs 1 ..< programCount (program 0 is initPath).
     var nextPaths = StringList(capacity: BootCommandLine.maxPrograms - 1)
     var argStarts: UnsafeMutablePointer<Int> = .allocate(capacity: BootCommandLine.maxPrograms + 1)
@@ -35,6 +38,8 @@ struct BootCommandLine {
     /// are removed (lib/cmdline.c next_arg), so `"b c"` is one argument and
     /// `""` an empty one. The words are copied into a buffer of their own.
     init(_ text: UnsafePointer<UInt8>, _ length: Int) {
+        args = StringList(capacity: length / 2 + 1)
+        env = StringList(capacity: length / 2 + 1)
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: length + 1)
         var o = 0
         var i = 0

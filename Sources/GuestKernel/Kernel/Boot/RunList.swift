@@ -64,7 +64,8 @@ enum RunList {
         index = k
         let (path, pathLength) = c.path(k)
         guard let archive = Initramfs.archive else { return .noInitrd }
-        guard let file = archive.find(path, pathLength) else { return .notFound }
+        let (name, nameLength) = archive.stripPrefix(path, pathLength)
+        guard let file = Initramfs.find(name, nameLength) else { return .notFound }    // the index: no header parsing
         guard file.mode & 0o170000 == 0o100000 else { return .notRegular }
         guard let p = Processes.create() else { panic("no process slot") }
         // stdin, stdout, stderr: one /dev/console description, read-write (init/main.c).

@@ -16,6 +16,11 @@ struct OpenFile {
     var mode: UInt32 = 0               // st_mode
     var inode: UInt64 = 0
     var node = -1                      // Tmpfs node of tmpFile/tmpDirectory
+    /// getdents64 of an initramfs directory resumes its scan of the index at
+    /// `dirCursor` when the offset is still `dirCursorOffset` (each call
+    /// would walk every entry of the archive again otherwise).
+    var dirCursor = 0
+    var dirCursorOffset: UInt64 = 0
 
     var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory }
     var isRegular: Bool { kind == .initrdFile || kind == .tmpFile }

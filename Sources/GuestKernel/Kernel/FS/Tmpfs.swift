@@ -27,6 +27,22 @@ enum Tmpfs {
     nonisolated(unsafe) static var nodes = UnsafeMutablePointer<TmpNode>(bitPattern: 0)
     /// One past the highest node ever used: scans stop there, not at `capacity`.
     nonisolated(unsafe) static var end = 1
+    /// Frames holding file data and page lists. Like Linux's tmpfs (size=50%
+    /// by default, mm/shmem.c) at most half of RAM: past it a write is
+    /// ENOSPC, so that files cannot take the memory programs fault in.
+    nonisolated(unsafe) static var framesUsed: UInt64 = 0
+    static var frameLimit: UInt64 { FrameAllocator.totalFrames / 2 }
+
+    static func takeFrame() -> UInt64? {
+        guard framesUsed < frameLimit, let f = FrameAllocator.allocate() else { return nil }
+        framesUsed += 1
+        return f
+    }
+
+    static func giveBack(_ f: UInt64) {
+        FrameAllocator.free(f)
+        framesUsed -= 1
+    }
 
     static func initialize() {
         let t = zeroedTable(of: TmpNode.self, count: capacity)        // all zero = unused
@@ -100,7 +116,7 @@ enum Tmpfs {
     static func releaseIfUnused(_ i: Int) {
         guard let t = nodes, i > 0, t[i].used, !t[i].linked, t[i].opens <= 0 else { return }
         truncate(i, to: 0)
-        if t[i].pages != 0 { FrameAllocator.free(t[i].pages) }
+        if t[i].pages != 0 { giveBack(t[i].pages) }
         t[i].name?.deallocate()
         t[i].target?.deallocate()
         t[i] = TmpNode()
@@ -113,7 +129,7 @@ enum Tmpfs {
         if t[i].pages != 0 {
             let pages: UnsafeMutablePointer<UInt64> = Physical.pointer(t[i].pages)
             let keep = Int((size + 4095) / 4096)
-            for k in keep..<maxPages where pages[k] != 0 { FrameAllocator.free(pages[k]); pages[k] = 0 }
+            for k in keep..<maxPages where pages[k] != 0 { giveBack(pages[k]); pages[k] = 0 }
             if size < t[i].size && size & 4095 != 0 && keep > 0 && pages[keep - 1] != 0 {
                 let tail = Physical.bytes(pages[keep - 1])
                 var j = Int(size & 4095)
@@ -129,12 +145,12 @@ enum Tmpfs {
         // The page list is a frame of its own (not the small kernel heap), so
         // user-created files cannot exhaust the heap.
         if t[i].pages == 0 {
-            guard create, let list = FrameAllocator.allocate() else { return nil }
+            guard create, let list = takeFrame() else { return nil }
             t[i].pages = list
         }
         let pages: UnsafeMutablePointer<UInt64> = Physical.pointer(t[i].pages)
         if pages[k] == 0 {
-            guard create, let f = FrameAllocator.allocate() else { return nil }
+            guard create, let f = takeFrame() else { return nil }
             pages[k] = f
         }
         return pages[k]

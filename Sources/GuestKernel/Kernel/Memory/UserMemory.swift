@@ -45,6 +45,14 @@ enum UserMemory {
         return true
     }
 
+    /// An area allows this access to `va`: a fault there that demandFault
+    /// could not serve ran out of memory (Linux's OOM kill: SIGKILL), not a
+    /// bad access (SIGSEGV).
+    static func allows(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
+        guard va < PageTable.userTop, let area = p.area(of: va), area.prot != 0 else { return false }
+        return !write || area.prot & Prot.write != 0
+    }
+
     /// Calls `body(kernelPointer, count)` for each page-sized piece of the
     /// user range; false when some page cannot be accessed (nothing after it is visited).
     static func forEachChunk(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ count: UInt64, write: Bool,
@@ -60,6 +68,14 @@ enum UserMemory {
             a += chunk
         }
         return true
+    }
+
+    /// Linux's access_ok(): [va, va + count) ends at or below TASK_SIZE_MAX
+    /// without wrapping (a count of 0 still needs va there). read/write check
+    /// it for every file, /dev/null too, before anything else (vfs_read).
+    @inline(__always) static func accessOK(_ va: UInt64, _ count: UInt64) -> Bool {
+        let (end, wraps) = va.addingReportingOverflow(count)
+        return !wraps && end <= PageTable.userTop
     }
 
     /// The user range [va, va + count) lies in the user half.

@@ -39,9 +39,7 @@ extension UnsafeMutablePointer where Pointee == Process {
     func area(of va: UInt64) -> VMA? {
         let brkStart = pointee.brkStart
         if va >= brkStart, let top = pageUp(pointee.brk), va < top { return VMA(start: brkStart, end: top, prot: Prot.read | Prot.write) }
-        let vmas = pointee.vmas
-        if let i = vmas.find(va) { return vmas.items[i] }
-        return nil
+        return pointee.vmas.area(containing: va)
     }
 }
 
@@ -108,6 +106,7 @@ enum Processes {
             PageTable.destroyUserHalf(pml4)
         }
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
+        p.pointee.vmas.items.release()
         p.pointee.pml4 = 0
         p.pointee.used = false          // the rest is reset when the slot is reused (create)
     }

@@ -17,29 +17,48 @@ enum Prot {
     static let exec: UInt32 = 4
 }
 
-/// A process's areas, kept sorted and non-overlapping in a fixed array.
+/// A process's areas, kept sorted and non-overlapping (VMAStore: up to
+/// vm.max_map_count of them, binary-searched).
 struct VMAList {
-    static let capacity = 1024
-    var items: UnsafeMutablePointer<VMA>
-    var count = 0
+    static let capacity = VMAStore.capacity
+    var items = VMAStore()
+    var count: Int {
+        get { items.count }
+        set { items.count = newValue }
+    }
 
-    init() { items = .allocate(capacity: VMAList.capacity) }
+    /// The first area ending above `va` (count when none).
+    func firstEnding(above va: UInt64) -> Int {
+        if count <= 16 { return items.scanFirstEnding(above: va) }
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if items[mid].end <= va { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
 
     func find(_ va: UInt64) -> Int? {
-        for i in 0..<count where items[i].start <= va && va < items[i].end { return i }
-        return nil
+        let i = firstEnding(above: va)
+        return i < count && items[i].start <= va ? i : nil
+    }
+
+    /// The area holding `va` (the page-fault path's question), or nil.
+    @inline(__always) func area(containing va: UInt64) -> VMA? {
+        if count <= 16 { return items.scanArea(containing: va) }
+        guard let i = find(va) else { return nil }
+        return items[i]
     }
 
     func overlaps(_ start: UInt64, _ end: UInt64) -> Bool {
-        for i in 0..<count where items[i].start < end && start < items[i].end { return true }
-        return false
+        let i = firstEnding(above: start)
+        return i < count && items[i].start < end
     }
 
     /// Inserts in address order, merged with neighbours of the same
     /// protection that touch it; false when full. The range must be free.
     mutating func insert(_ v: VMA) -> Bool {
-        var i = 0
-        while i < count && items[i].start < v.start { i += 1 }
+        let i = firstEnding(above: v.start)
         let joinsLeft = i > 0 && items[i - 1].end == v.start && items[i - 1].prot == v.prot && items[i - 1].flags == v.flags
         let joinsRight = i < count && items[i].start == v.end && items[i].prot == v.prot && items[i].flags == v.flags
         if joinsLeft && joinsRight {
@@ -49,31 +68,25 @@ struct VMAList {
         }
         if joinsLeft { items[i - 1].end = v.end; return true }
         if joinsRight { items[i].start = v.start; return true }
-        guard count < VMAList.capacity else { return false }
-        var j = count
-        while j > i { items[j] = items[j - 1]; j -= 1 }
+        guard items.open(at: i, 1) else { return false }
         items[i] = v
-        count += 1
         return true
     }
 
-    mutating func remove(at i: Int) {
-        var j = i
-        while j + 1 < count { items[j] = items[j + 1]; j += 1 }
-        count -= 1
-    }
+    mutating func remove(at i: Int) { items.close(at: i) }
 
     /// Removes [start, end) from every area, splitting where needed; false when
     /// a split would need more slots than there are.
     mutating func carve(_ start: UInt64, _ end: UInt64) -> Bool {
-        var i = 0
+        var i = firstEnding(above: start)
         while i < count {
             let v = items[i]
-            if v.end <= start || end <= v.start { i += 1; continue }
+            if end <= v.start { break }                        // sorted: nothing further overlaps
             if v.start < start && end < v.end {
-                guard count < VMAList.capacity else { return false }
+                guard items.open(at: i + 1, 1) else { return false }
                 items[i].end = start
-                return insert(VMA(start: end, end: v.end, prot: v.prot, flags: v.flags))
+                items[i + 1] = VMA(start: end, end: v.end, prot: v.prot, flags: v.flags)
+                return true
             }
             if v.start < start { items[i].end = start; i += 1 }
             else if end < v.end { items[i].start = end; i += 1 }
@@ -90,8 +103,7 @@ struct VMAList {
     mutating func update(_ start: UInt64, _ end: UInt64, prot: UInt32?, set: UInt32, clear: UInt32) -> Bool {
         var a = start
         while a < end {
-            var i = 0
-            while i < count && items[i].end <= a { i += 1 }
+            let i = firstEnding(above: a)
             guard i < count, items[i].start < end else { return true }
             var piece = items[i]
             piece.start = max(piece.start, a)
@@ -112,10 +124,7 @@ struct VMAList {
         let v = items[i]
         let left = v.start < piece.start, right = piece.end < v.end
         let extra = (left ? 1 : 0) + (right ? 1 : 0)
-        guard count + extra <= VMAList.capacity else { return false }
-        var j = count
-        while j > i + 1 { j -= 1; items[j + extra] = items[j] }
-        count += extra
+        guard items.open(at: i + 1, extra) else { return false }
         var k = i
         if left { items[k] = VMA(start: v.start, end: piece.start, prot: v.prot, flags: v.flags); k += 1 }
         items[k] = piece

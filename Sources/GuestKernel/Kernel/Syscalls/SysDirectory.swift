@@ -3,33 +3,21 @@ enum SysDirectory {
     static let DT_CHR: UInt8 = 2, DT_DIR: UInt8 = 4, DT_REG: UInt8 = 8, DT_LNK: UInt8 = 10
 
     /// struct linux_dirent64 records: d_ino, d_off, d_reclen, d_type, d_name;
-    /// the description's offset counts entries ("." and ".." first).
+    /// the description's offset counts entries ("." and ".." first). The
+    /// count is a C int (fs/readdir.c): negative is too small for a record
+    /// (EINVAL); records stream out a page at a time (DirentWriter).
     static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard f.pointee.isDirectory else { return -Errno.ENOTDIR }
         let dir = f.pointee.data ?? StaticString("").utf8Start
-        let capacity = Int(min(a.a2, 1 << 16))
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
-        defer { buf.deallocate() }
-        var used = 0
+        var out = DirentWriter(p, to: a.a1, capacity: max(Int(SyscallArgs.int(a.a2)), 0))
         var index: UInt64 = 0
-        var full = false
         let dirLength = Int(f.pointee.size)
 
         func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64) {
             defer { index += 1 }
-            if full || index < f.pointee.offset { return }
-            let reclen = (19 + n + 1 + 7) & ~7
-            if used + reclen > capacity { full = true; return }
-            let r = UnsafeMutableRawPointer(buf + used)
-            r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)
-            r.storeBytes(of: index + 1, toByteOffset: 8, as: UInt64.self)
-            r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
-            r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self)
-            for i in 0..<n { buf[used + 19 + i] = name[i] }
-            for i in (19 + n)..<reclen { buf[used + i] = 0 }
-            used += reclen
-            f.pointee.offset = index + 1
+            if out.full || index < f.pointee.offset { return }
+            if out.emit(name, n, type: type, inode: inode, offset: index + 1) { f.pointee.offset = index + 1 }
         }
 
         emit(StaticString(".").utf8Start, 1, type: DT_DIR, inode: f.pointee.inode)
@@ -39,19 +27,20 @@ enum SysDirectory {
                 guard let name = t[i].name else { continue }
                 let type = t[i].isDirectory ? DT_DIR : (t[i].isSymlink ? DT_LNK : DT_REG)
                 emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase + UInt64(i))
-                if full { break }
+                if out.full { break }
             }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
             let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
                                                       ("urandom", 5), ("random", 5)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
         } else {
-            Initramfs.forEach { e in
+            // Emits `e` if it is a direct child: "<dir>/<name>" (or "<name>"
+            // in the root) with no further slash.
+            func child(_ e: CpioArchive.Entry) -> Bool {
                 let name = e.name, n = e.nameLength
-                // A direct child: "<dir>/<name>" (or "<name>" in the root) with no further slash.
                 let skip = dirLength == 0 ? 0 : dirLength + 1
-                guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return true }
-                for i in skip..<n where name[i] == 0x2f { return true }
+                guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return false }
+                for i in skip..<n where name[i] == 0x2f { return false }
                 let type: UInt8
                 switch e.mode & 0o170000 {
                 case 0o040000: type = DT_DIR
@@ -60,12 +49,29 @@ enum SysDirectory {
                 default: type = DT_REG
                 }
                 emit(name + skip, n - skip, type: type, inode: 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff))
-                return !full
+                return true
+            }
+            if Initramfs.indexed {
+                // Resume where the last call stopped, if the offset is still its.
+                var start = 0
+                if f.pointee.offset >= 2 && f.pointee.offset == f.pointee.dirCursorOffset {
+                    start = f.pointee.dirCursor
+                    index = f.pointee.offset
+                }
+                var stop = Initramfs.count
+                Initramfs.forEachIndexed(from: start) { k, e in
+                    if child(e) && out.full { stop = k; return false }
+                    return true
+                }
+                f.pointee.dirCursor = stop
+                f.pointee.dirCursorOffset = f.pointee.offset
+            } else {
+                Initramfs.forEach { e in !(child(e) && out.full) }
             }
         }
-        if used == 0 && full { return -Errno.EINVAL }              // buffer too small for one record
-        guard used == 0 || UserMemory.copyOut(p, to: a.a1, from: buf, count: used) else { return -Errno.EFAULT }
-        return Int64(used)
+        out.flush()
+        if out.used == 0 && out.full { return -Errno.EINVAL }              // buffer too small for one record
+        return out.faulted ? -Errno.EFAULT : Int64(out.used)
     }
 
     static func chdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {

@@ -8,6 +8,7 @@ enum SysIO {
     /// Writes `len` user bytes at `buf` to `f`; bytes written, or -errno.
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64) -> Int64 {
         guard f.pointee.writable else { return -Errno.EBADF }
+        guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
         let n = min(len, maxRW)
         switch f.pointee.kind {
         case .console:
@@ -85,6 +86,7 @@ enum SysIO {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
                      at offset: UInt64) -> Int64 {
         guard f.pointee.readable else { return -Errno.EBADF }
+        guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
         let n = min(len, maxRW)
         switch f.pointee.kind {
         case .console, .null:
@@ -155,24 +157,39 @@ enum SysIO {
         guard f.pointee.writable else { return -Errno.EBADF }
         if f.pointee.isDevice { return write(p, f, a.a1, a.a2) }
         guard f.pointee.kind == .tmpFile else { return -Errno.EBADF }
+        guard UserMemory.accessOK(a.a1, a.a2) else { return -Errno.EFAULT }
         return writeTmp(p, f.pointee.node, a.a1, min(a.a2, maxRW), at: a.a3)
     }
 
-    /// readv/writev: iovec array checked entry by entry (UIO_MAXIOV = 1024).
+    /// readv/writev as Linux's import_iovec: more than UIO_MAXIOV (1024)
+    /// entries or a negative length is EINVAL, an unreadable array or an entry
+    /// failing access_ok is EFAULT, all before any byte moves; the total is
+    /// clamped to MAX_RW_COUNT. The array is copied in once, into the
+    /// process's scratch page (up to 256 entries) or a bounded 16 KiB block.
     static func vector(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, write isWrite: Bool) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        let count = SyscallArgs.int(a.a2)
-        guard count >= 0 && count <= 1024 else { return -Errno.EINVAL }
+        guard isWrite ? f.pointee.writable : f.pointee.readable else { return -Errno.EBADF }
+        guard a.a2 <= 1024 else { return -Errno.EINVAL }
+        let count = Int(a.a2)
+        let inScratch = count <= Path.max / 16
+        let v: UnsafeMutablePointer<UInt64> = inScratch ? UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
+                                                        : .allocate(capacity: 2 * count)
+        defer { if !inScratch { v.deallocate() } }
+        guard UserMemory.copyIn(p, to: v, from: a.a1, count: 16 * count) else { return -Errno.EFAULT }
+        var bad = false
+        for i in 0..<count {
+            if Int64(bitPattern: v[2 * i + 1]) < 0 { return -Errno.EINVAL }
+            if !UserMemory.accessOK(v[2 * i], v[2 * i + 1]) { bad = true }
+        }
+        if bad { return -Errno.EFAULT }
         var total: Int64 = 0
-        for i in 0..<Int(count) {
-            guard let base = UserMemory.read64(p, a.a1 &+ UInt64(16 * i)),
-                  let len = UserMemory.read64(p, a.a1 &+ UInt64(16 * i + 8)) else { return total > 0 ? total : -Errno.EFAULT }
-            guard len <= maxRW else { return -Errno.EINVAL }
+        for i in 0..<count {
+            let len = min(v[2 * i + 1], maxRW - UInt64(total))
             if len == 0 { continue }
             let r: Int64
-            if isWrite { r = write(p, f, base, len) }
+            if isWrite { r = write(p, f, v[2 * i], len) }
             else {
-                r = read(p, f, base, len, at: f.pointee.offset)
+                r = read(p, f, v[2 * i], len, at: f.pointee.offset)
                 if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
             }
             if r < 0 { return total > 0 ? total : r }

@@ -24,7 +24,8 @@ enum SysMemory {
 
     static func mmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0, length = a.a1, prot = a.a2, flags = a.a3
-        guard length > 0, let len = pageUp(length), len <= PageTable.userTop else { return -Errno.EINVAL }
+        guard length > 0 else { return -Errno.EINVAL }
+        guard let len = pageUp(length), len <= PageTable.userTop else { return -Errno.ENOMEM }   // get_unmapped_area
         guard prot & ~PROT_MASK == 0 else { return -Errno.EINVAL }
         let kind = flags & 3
         guard kind == MAP_PRIVATE || kind == MAP_SHARED else { return -Errno.EINVAL }
@@ -33,7 +34,9 @@ enum SysMemory {
         }
         var start: UInt64
         if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
-            guard addr & 0xfff == 0, addr >= Physical.pageSize, addr <= PageTable.userTop - len else { return -Errno.EINVAL }
+            // The range first, as Linux's get_unmapped_area: a kernel address is ENOMEM.
+            guard addr <= PageTable.userTop - len else { return -Errno.ENOMEM }
+            guard addr & 0xfff == 0, addr >= Physical.pageSize else { return -Errno.EINVAL }
             start = addr
             if p.pointee.vmas.overlaps(start, start + len) || overlapsHeap(p, start, start + len) {
                 if flags & MAP_FIXED_NOREPLACE != 0 { return -Errno.EEXIST }
@@ -143,13 +146,20 @@ enum SysMemory {
 
     static let MADV_DONTNEED: UInt64 = 4, MADV_HUGEPAGE: UInt64 = 14, MADV_NOHUGEPAGE: UInt64 = 15
 
+    /// Advice Linux knows (mm/madvise.c madvise_behavior_valid): 0-4, 8-25,
+    /// 100-103; anything else is EINVAL.
+    static func validAdvice(_ v: UInt64) -> Bool { v <= 4 || (v >= 8 && v <= 25) || (v >= 100 && v <= 103) }
+
     /// Advice is accepted; MADV_DONTNEED drops the pages (they read as zero
     /// after); MADV_HUGEPAGE / MADV_NOHUGEPAGE mark the areas of the range
-    /// (TransparentHugePages), ENOMEM when part of it is in no area.
+    /// (TransparentHugePages). A range with pages in no area (a kernel
+    /// address too) is ENOMEM after the advice is applied to the rest, as Linux's.
     static func madvise(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard a.a0 & 0xfff == 0, let len = pageUp(a.a1), a.a0 <= PageTable.userTop,
-              len <= PageTable.userTop - a.a0 else { return -Errno.EINVAL }
-        let end = a.a0 + len
+        guard a.a0 & 0xfff == 0, validAdvice(a.a2), let len = pageUp(a.a1) else { return -Errno.EINVAL }
+        let (end, wraps) = a.a0.addingReportingOverflow(len)
+        guard !wraps else { return -Errno.EINVAL }
+        if len == 0 { return 0 }
+        guard end <= PageTable.userTop else { return -Errno.ENOMEM }
         switch a.a2 {
         case MADV_DONTNEED:
             guard splitEnds(p, a.a0, end) else { return -Errno.ENOMEM }
@@ -158,10 +168,10 @@ enum SysMemory {
             let huge = a.a2 == MADV_HUGEPAGE
             guard p.pointee.vmas.update(a.a0, end, prot: nil, set: huge ? VMA.hugePage : VMA.noHugePage,
                                         clear: huge ? VMA.noHugePage : VMA.hugePage) else { return -Errno.ENOMEM }
-            if !p.pointee.vmas.covers(a.a0, end) && !SysMemory.overlapsHeap(p, a.a0, end) { return -Errno.ENOMEM }
         default:
             break
         }
+        if !p.pointee.vmas.covers(a.a0, end) && !SysMemory.overlapsHeap(p, a.a0, end) { return -Errno.ENOMEM }
         return 0
     }
 

@@ -8,14 +8,15 @@ enum SysProcess {
     static func archPrctl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         switch a.a0 {
         case ARCH_SET_FS:
-            guard a.a1 < 0x0000_8000_0000_0000 else { return -Errno.EPERM }   // canonical user address
+            guard a.a1 < PageTable.userTop else { return -Errno.EPERM }     // Linux: >= TASK_SIZE_MAX
             p.pointee.fsBase = a.a1
             wrmsr(SyscallMSRs.fsBase, a.a1)
             return 0
         case ARCH_GET_FS:
             return UserMemory.write64(p, a.a1, p.pointee.fsBase) ? 0 : -Errno.EFAULT
         case ARCH_SET_GS, ARCH_GET_GS:
-            return -Errno.EINVAL      // user GS base is not kept yet
+            // User GS base is not kept yet (EINVAL); a base Linux refuses is its EPERM.
+            return a.a0 == ARCH_SET_GS && a.a1 >= PageTable.userTop ? -Errno.EPERM : -Errno.EINVAL
         default:
             return -Errno.EINVAL
         }

@@ -1,0 +1,78 @@
+/// Streams struct linux_dirent64 records to a user buffer of any size through
+/// one fixed kernel page (getdents64's count is the user's: never an
+/// allocation size). A record that does not fit in what is left of the count
+/// ends the call (`full`); a record longer than the page (a long initramfs
+/// name) passes through in pieces.
+struct DirentWriter {
+    static let pageSize = 4096
+    nonisolated(unsafe) static let page = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
+
+    let p: UnsafeMutablePointer<Process>
+    let user: UInt64
+    let capacity: Int
+    var used = 0            // bytes of records accepted so far
+    var flushed = 0         // of which already copied out
+    var pending = 0         // bytes in the page
+    var full = false
+    var faulted = false
+
+    init(_ p: UnsafeMutablePointer<Process>, to user: UInt64, capacity: Int) {
+        self.p = p; self.user = user; self.capacity = capacity
+    }
+
+    /// Appends one record; false (and `full`) when it does not fit. A record
+    /// starts a new page rather than straddle one, unless it is longer than a page.
+    mutating func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64) -> Bool {
+        let reclen = (19 + n + 1 + 7) & ~7
+        guard !full, reclen <= capacity - used else { full = true; return false }
+        if reclen > DirentWriter.pageSize - pending { flush() }
+        used += reclen
+        if reclen > DirentWriter.pageSize { return emitLong(name, n, type: type, inode: inode, offset: offset, reclen) }
+        let r = UnsafeMutableRawPointer(DirentWriter.page + pending)
+        r.storeBytes(of: 0, toByteOffset: reclen - 8, as: UInt64.self)      // the NUL and padding (first: it may
+        r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)           // overlap the header's last bytes)
+        r.storeBytes(of: offset, toByteOffset: 8, as: UInt64.self)
+        r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
+        r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self)
+        copyBytes(r + 19, name, n)
+        pending += reclen
+        return true
+    }
+
+    private mutating func emitLong(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64,
+                                   _ reclen: Int) -> Bool {
+        var header = (inode, offset, UInt64(UInt16(reclen)) | UInt64(type) << 16)
+        withUnsafeBytes(of: &header) { put($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 19) }
+        put(name, n)
+        zeros(reclen - 19 - n)
+        return true
+    }
+
+    private mutating func put(_ src: UnsafePointer<UInt8>, _ n: Int) {
+        var i = 0
+        while i < n {
+            if pending == DirentWriter.pageSize { flush() }
+            let c = min(n - i, DirentWriter.pageSize - pending)
+            copyBytes(DirentWriter.page + pending, src + i, c)
+            pending += c
+            i += c
+        }
+    }
+
+    private mutating func zeros(_ n: Int) {
+        for _ in 0..<n {
+            if pending == DirentWriter.pageSize { flush() }
+            DirentWriter.page[pending] = 0
+            pending += 1
+        }
+    }
+
+    /// Copies the page out; a fault is remembered (the call is EFAULT).
+    mutating func flush() {
+        if pending > 0 && !faulted {
+            faulted = !UserMemory.copyOut(p, to: user &+ UInt64(flushed), from: DirentWriter.page, count: pending)
+        }
+        flushed += pending
+        pending = 0
+    }
+}
