@@ -67,6 +67,11 @@ struct MachineOptions: ParsableArguments {
 
         if let message = outcome.reason.message { printError("vmm: \(message)") }
         if let dump = outcome.dump { for line in dump.lines { printError("  " + line) } }
+        if outcome.reason == .tripleFault, case .hardware(let vendor) = KVMKind.detect(), vendor.hasPrefix("AMD") {
+            // The VMCB is undefined after a SHUTDOWN intercept, so kvm_amd
+            // resets the vCPU before reporting it (svm.c, shutdown_interception).
+            printError("  (kvm_amd resets the vCPU on a triple fault: these are its reset values, not the faulting state)")
+        }
 
         if exitStats || jsonStats != nil {
             let report = RunReport(setup: machine.setup, outcome: outcome,

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// The multi-process differential programs (guest-images/kernel-tests/proc_*.c,
+/// issue 11), built with gcc -static (glibc) and musl-gcc -static.
+enum ProcessPrograms {
+    static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep"]
+
+    /// Programs whose guest run is still expected to differ from the host:
+    /// the guest kernel has no fork, blocking pipes, signal delivery or
+    /// sleeping yet (issue 11). Remove a name when its program matches; a
+    /// listed program that starts matching fails ("known issue not recorded").
+    static let notYetInTheGuest: Set<String> = Set(names)
+
+    static func compiler(_ libc: String) -> String? {
+        libc == "musl" ? KernelTestPrograms.muslGCC : (KernelTestPrograms.glibcStatic ? "/usr/bin/gcc" : nil)
+    }
+
+    static func host(_ name: String, _ libc: String) throws -> ProcessResult? {
+        guard let cc = compiler(libc) else { return nil }
+        return try Run.program(try RunCommandTests.build(name, compiler: cc), [], limit: 120)
+    }
+
+    static func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    /// Line-for-line comparison, one issue per differing line.
+    static func compare(_ actual: ProcessResult, with expected: ProcessResult, _ what: String) {
+        let a = lines(actual.stdout), e = lines(expected.stdout)
+        #expect(actual.status == expected.status, "\(what): status \(actual.status), expected \(expected.status); \(actual.stderr)")
+        #expect(a.count == e.count, "\(what): \(a.count) lines, expected \(e.count)")
+        for (i, (al, el)) in zip(a, e).enumerated() where al != el {
+            Issue.record("\(what): line \(i + 1): \"\(al)\", expected \"\(el)\"")
+        }
+    }
+}
+
+/// The host half: each program runs to "done" with status 0 on the host and
+/// prints the same lines with glibc and musl (what the guest is compared to).
+/// Needs no KVM.
+@Suite(.enabled(if: KernelTestPrograms.muslGCC != nil, Comment(rawValue: KernelTestPrograms.skipReason)))
+struct ProcessProgramsOnTheHostTests {
+    @Test(arguments: ProcessPrograms.names)
+    func glibcAndMuslPrintTheSameLinesOnTheHost(program: String) throws {
+        let musl = try #require(try ProcessPrograms.host(program, "musl"))
+        #expect(musl.status == 0, "\(musl.stderr)")
+        #expect(musl.stdout.hasSuffix("\ndone\n"), "\(musl.stdout)")
+        #expect(!musl.stdout.contains("no fault?"))
+        guard let glibc = try ProcessPrograms.host(program, "glibc") else { return }
+        ProcessPrograms.compare(glibc, with: musl, "\(program) glibc vs musl on the host")
+    }
+}
+
+/// The guest half: `vmm run` of the same executable prints the host's lines.
+@Suite(.enabled(if: KernelTestPrograms.enabled,
+                Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
+struct ProcessDifferentialTests {
+    @Test(arguments: ProcessPrograms.names, ["musl", "glibc"])
+    func guestMatchesTheHostLineForLine(program: String, libc: String) throws {
+        guard let cc = ProcessPrograms.compiler(libc), let host = try ProcessPrograms.host(program, libc) else { return }
+        #expect(host.status == 0, "host: \(host.stderr)")
+        let exe = try RunCommandTests.build(program, compiler: cc)
+        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "150", exe.path], limit: 180)
+        #expect(!guest.stdout.contains("KERNEL FAULT"), "\(guest.stdout)")
+        #expect(guest.status < 112 || guest.status > 115, "the kernel stopped with its own status \(guest.status)")
+        if ProcessPrograms.notYetInTheGuest.contains(program) {
+            withKnownIssue("issue 11: \(program) needs processes in the guest kernel") {
+                ProcessPrograms.compare(guest, with: host, "\(program) (\(libc)) guest vs host")
+            }
+        } else {
+            ProcessPrograms.compare(guest, with: host, "\(program) (\(libc)) guest vs host")
+        }
+    }
+}

@@ -1,0 +1,183 @@
+/*
+ * Wait statuses: exit codes, deaths by signal (sent and by faults), wait4,
+ * waitpid, waitid (P_PID, P_ALL, P_PGID, WNOHANG, WNOWAIT), errors, and
+ * stop/continue (WUNTRACED, WCONTINUED) (issue 11).
+ */
+#include "proc_common.h"
+
+static pid_t child_exit(int code) {
+    pid_t pid = fork();
+    if (pid == 0) _exit(code);
+    return pid;
+}
+
+static void fault(int kind) {
+    no_core();
+    switch (kind) {
+    case 0: *(volatile int *)0 = 1; break;                        /* SIGSEGV */
+    case 1: __asm__ volatile("ud2"); break;                        /* SIGILL */
+    case 2: __asm__ volatile("xorl %%ecx, %%ecx; movl $1, %%eax; cltd; idivl %%ecx" ::: "eax", "ecx", "edx"); break;   /* SIGFPE */
+    case 3: __asm__ volatile("int3"); break;                       /* SIGTRAP */
+    case 4: abort();                                               /* SIGABRT */
+    }
+    _exit(100);
+}
+
+static void exit_codes(void) {
+    int codes[] = {0, 1, 2, 42, 127, 128, 200, 255, 256, 511, -1};
+    for (unsigned i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        int st = reap(child_exit(codes[i]));
+        say("exit(%d): %s, WIFEXITED %d WEXITSTATUS %d WIFSIGNALED %d\n", codes[i], status_text(st),
+            !!WIFEXITED(st), WEXITSTATUS(st), !!WIFSIGNALED(st));
+    }
+    pid_t pid = fork();
+    if (pid == 0) exit(9);                                  /* exit(3), not _exit: same status */
+    say("exit(9) through atexit path: %s\n", status_text(reap(pid)));
+    pid = fork();
+    if (pid == 0) syscall(SYS_exit_group, 17);
+    say("exit_group(17): %s\n", status_text(reap(pid)));
+}
+
+static void deaths(void) {
+    int sigs[] = {SIGTERM, SIGKILL, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT, SIGABRT};
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        int ready[2];
+        pipe(ready);
+        pid_t pid = fork();
+        if (pid == 0) { no_core(); write(ready[1], "r", 1); for (;;) pause(); }
+        char c;
+        read_full(ready[0], &c, 1);                 /* cores off before the signal */
+        close(ready[0]); close(ready[1]);
+        kill(pid, sigs[i]);
+        int st = reap(pid);
+        say("kill %d: %s, WIFSIGNALED %d WTERMSIG %d WIFEXITED %d\n", sigs[i], status_text(st),
+            !!WIFSIGNALED(st), WTERMSIG(st), !!WIFEXITED(st));
+    }
+    const char *names[] = {"null write", "ud2", "divide by zero", "int3", "abort"};
+    for (int k = 0; k < 5; k++) {
+        pid_t pid = fork();
+        if (pid == 0) fault(k);
+        say("%s: %s\n", names[k], status_text(reap(pid)));
+    }
+    pid_t pid = fork();
+    if (pid == 0) { raise(SIGTERM); _exit(1); }
+    say("raise(SIGTERM): %s\n", status_text(reap(pid)));
+    pid = fork();
+    if (pid == 0) { signal(SIGTERM, SIG_IGN); raise(SIGTERM); _exit(6); }
+    say("raise(SIGTERM) ignored: %s\n", status_text(reap(pid)));
+}
+
+static void wait_calls(void) {
+    int st;
+    struct rusage ru;
+    pid_t pid = child_exit(21);
+    int got = wait4(pid, &st, 0, &ru) == pid;      /* (arguments are evaluated in any order) */
+    say("wait4 returns the pid: %s, %s\n", yes(got), status_text(st));
+    pid = child_exit(22);
+    got = waitpid(-1, &st, 0) == pid;
+    say("waitpid(-1) returns the pid: %s, %s\n", yes(got), status_text(st));
+    pid = child_exit(23);
+    say("waitpid(pid, NULL): %s\n", yes(waitpid(pid, NULL, 0) == pid));
+
+    siginfo_t si;
+    pid = child_exit(24);
+    memset(&si, 0, sizeof si);
+    int r = waitid(P_PID, pid, &si, WEXITED);
+    say("waitid P_PID: %s signo %d code %d status %d pid right %s uid right %s\n", res(r), si.si_signo, si.si_code,
+        si.si_status, yes(si.si_pid == pid), yes(si.si_uid == getuid()));
+    pid = fork();
+    if (pid == 0) { no_core(); kill(getpid(), SIGUSR1); _exit(0); }
+    memset(&si, 0, sizeof si);
+    r = waitid(P_ALL, 0, &si, WEXITED);
+    say("waitid P_ALL killed: %s signo %d code %d status %d pid right %s\n", res(r), si.si_signo, si.si_code,
+        si.si_status, yes(si.si_pid == pid));
+
+    /* WNOWAIT leaves the child waitable. */
+    pid = child_exit(25);
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+    say("waitid WNOWAIT status %d, then waitpid: %s\n", si.si_status, status_text(reap(pid)));
+
+    /* WNOHANG: a running child gives 0 (waitid: si_pid 0). */
+    int fds[2];
+    pipe(fds);
+    pid = fork();
+    if (pid == 0) { char c; close(fds[1]); read(fds[0], &c, 1); _exit(26); }
+    close(fds[0]);
+    say("waitpid WNOHANG running: %s\n", res(waitpid(pid, &st, WNOHANG)));
+    memset(&si, 0, sizeof si);
+    si.si_pid = 12345;
+    r = waitid(P_PID, pid, &si, WEXITED | WNOHANG);
+    say("waitid WNOHANG running: %s si_pid zero %s\n", res(r), yes(si.si_pid == 0));
+    close(fds[1]);
+    say("then: %s\n", status_text(reap(pid)));
+
+    /* Process groups: P_PGID and waitpid(-pgid). */
+    pid_t a = fork();
+    if (a == 0) { setpgid(0, 0); _exit(27); }
+    setpgid(a, a);
+    pid_t b = fork();
+    if (b == 0) { setpgid(0, a); _exit(28); }
+    setpgid(b, a);
+    int sum = 0;
+    for (int i = 0; i < 2; i++) {
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PGID, a, &si, WEXITED) == 0) sum += si.si_status;
+    }
+    say("waitid P_PGID collected statuses summing %d\n", sum);
+    a = fork();
+    if (a == 0) { setpgid(0, 0); _exit(29); }
+    setpgid(a, a);
+    got = waitpid(-a, &st, 0) == a;
+    say("waitpid(-pgid): %s %s\n", yes(got), status_text(st));
+
+    /* Errors. */
+    say("waitpid no children: %s\n", res(waitpid(-1, &st, 0)));
+    say("waitid no children: %s\n", res(waitid(P_ALL, 0, &si, WEXITED)));
+    pid = child_exit(30);
+    say("waitid no options: %s\n", res(waitid(P_PID, pid, &si, 0)));
+    say("waitpid bad options: %s\n", res(waitpid(pid, &st, 0x1000)));
+    say("waitid bad idtype: %s\n", res(waitid((idtype_t)42, 0, &si, WEXITED)));
+    say("wait4 bad status pointer: %s\n", res(wait4(pid, (int *)8, 0, NULL)));
+    say("child still there after EFAULT: %s\n", res(waitpid(pid, &st, WNOHANG) == pid ? 1 : 0));
+    say("waitpid our own pid: %s\n", res(waitpid(getpid(), &st, 0)));
+}
+
+static void stop_continue(void) {
+    int st;
+    pid_t pid = fork();
+    if (pid == 0) { for (;;) pause(); }
+    kill(pid, SIGSTOP);
+    int got = waitpid(pid, &st, WUNTRACED) == pid;
+    say("WUNTRACED after SIGSTOP: %s %s\n", yes(got), status_text(st));
+    say("stopped child again WNOHANG|WUNTRACED: %s\n", res(waitpid(pid, &st, WNOHANG | WUNTRACED)));
+    kill(pid, SIGCONT);
+    got = waitpid(pid, &st, WCONTINUED) == pid;
+    say("WCONTINUED after SIGCONT: %s %s\n", yes(got), status_text(st));
+    siginfo_t si;
+    kill(pid, SIGTSTP);
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, pid, &si, WSTOPPED);
+    say("waitid WSTOPPED after SIGTSTP: code %d status %d\n", si.si_code, si.si_status);
+    kill(pid, SIGCONT);
+    memset(&si, 0, sizeof si);
+    waitid(P_PID, pid, &si, WCONTINUED);
+    say("waitid WCONTINUED: code %d status %d\n", si.si_code, si.si_status);
+    kill(pid, SIGSTOP);
+    waitpid(pid, &st, WUNTRACED);
+    kill(pid, SIGKILL);                                /* SIGKILL ends a stopped process */
+    say("SIGKILL while stopped: %s\n", status_text(reap(pid)));
+    pid = fork();
+    if (pid == 0) { signal(SIGTSTP, SIG_IGN); raise(SIGTSTP); _exit(31); }
+    say("SIGTSTP ignored: %s\n", status_text(reap(pid)));
+}
+
+int main(void) {
+    proc_setup();
+    exit_codes();
+    deaths();
+    wait_calls();
+    stop_continue();
+    say("done\n");
+    return 0;
+}

@@ -1,0 +1,140 @@
+#!/bin/sh
+# The hardware-assisted KVM checks, run by ci-checks.sh inside the nested host
+# (nested-kvm.sh: kvm_amd under QEMU TCG). BusyBox sh. One line per check,
+# "ok" or "FAIL" (with what differed); exits 1 if any failed.
+#
+# Usage (inside): ci-inside.sh BENCH_FILTER
+# $repo/.build/nested/programs holds the test programs nested-kvm.sh built,
+# $repo/.build/nested/ci the initrds ci-checks.sh built on the host.
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+P=$repo/.build/nested/programs
+C=$repo/.build/nested/ci
+T=/tmp/ci-inside
+mkdir -p $T
+K=$(vmm info | sed -n 's/^built-in kernel: //p')
+failures=0
+# The outer host's THP policy: vmm run passes this machine's to the guest.
+cat $C/thp > /sys/kernel/mm/transparent_hugepage/enabled
+
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; failures=$((failures + 1)); }
+# run NAME STATUS COMMAND...: COMMAND's stdout in $T/out, stderr in $T/err;
+# returns 1 (after one FAIL line) when its status is not STATUS.
+run() {
+  name=$1 want=$2; shift 2
+  "$@" > $T/out 2> $T/err
+  got=$?
+  [ $got = $want ] && return 0
+  fail "$name: status $got, expected $want ($(head -1 $T/err))"
+  return 1
+}
+# out_is NAME TEXT: stdout was exactly TEXT and a newline.
+out_is() {
+  printf '%s\n' "$2" > $T/want
+  if cmp -s $T/want $T/out; then pass "$1"; else fail "$1: stdout $(head -c 200 $T/out | tr '\n' '|')"; fi
+}
+# has NAME FILE PATTERN...: every grep PATTERN is in FILE.
+has() {
+  name=$1 file=$2; shift 2
+  for p in "$@"; do grep -q -e "$p" "$file" || { fail "$name: no \"$p\" in $(head -c 300 "$file" | tr '\n' '|')"; return; }; done
+  pass "$name"
+}
+# same NAME EXPECTED ACTUAL: line for line; "~ name: value" lines compare by
+# name only (their values legitimately differ, RunCommandTests).
+same() {
+  sed 's/^\(~ [^:]*\):.*/\1/' "$2" > $T/a; sed 's/^\(~ [^:]*\):.*/\1/' "$3" > $T/b
+  if diff $T/a $T/b > $T/diff; then pass "$1"; else fail "$1: $(grep '^[-+][^-+]' $T/diff | head -6 | tr '\n' '|')"; fi
+}
+
+echo "== KVM"
+run "vmm info" 0 vmm info && has "vmm info: hardware-assisted KVM" $T/out 'kvm: hardware-assisted KVM (AMD SVM, kvm_amd)'
+
+echo "== test guests (vmm boot, guest-images/test-guests)"
+g() { run "$1" "$2" vmm boot $P/$1.elf --memory 64M --timeout 60 ${3:-}; }
+g hello 0 && out_is hello "hello from the guest"
+g exit_status 42 && pass exit_status
+g highhalf 0 && out_is highhalf "high half ok"
+g marks 0 && out_is marks "marks ok"
+# (The register dump shows the reset state: kvm_amd reinitialises the VMCB
+# on a SHUTDOWN intercept, README "Hardware-assisted KVM by nested emulation".)
+g triple_fault 121 && has triple_fault $T/err 'triple fault' 'rip' 'kvm_amd resets the vCPU' \
+  && has "triple_fault output kept" $T/out '^about to triple fault$'
+g halt 120 && out_is halt "halting"
+g unknown_port 116 && has unknown_port $T/err 'unknown port 0x1234'
+g unknown_port 3 --ignore-unknown-io && pass "unknown_port --ignore-unknown-io"
+g mmio 117 && has mmio $T/err 'MMIO write of 0xdeadbeef (4 bytes) to 0xd0000000'
+g mmio 5 --ignore-unknown-io && pass "mmio --ignore-unknown-io"
+run bootinfo 0 vmm boot $P/bootinfo.elf --memory 64M --prealloc --hugepages --cmdline "console=com1 quiet" \
+  && has bootinfo $T/out '^bootinfo ok$' '^console=com1 quiet$' '^touched$'
+run "spin (watchdog)" 124 vmm boot $P/spin.elf --memory 64M --timeout 1 && has "spin (watchdog)" $T/err watchdog
+# Ring-0 SSE: KVM_EXIT_INTERNAL_ERROR on kvm_pvm, runs on hardware.
+g bad_sse 0 && out_is "bad_sse (ring-0 SSE runs)" "about to run sse
+sse ok"
+echo "skip null_loop: 100001 exits, each an SVM exit emulated by TCG (minutes); a timing guest, and times mean nothing here"
+
+echo "== guest kernel (vmm run / vmm boot, guest-images/kernel-tests)"
+for libc in musl glibc; do
+  run "hello $libc" 7 vmm run --memory 64M --timeout 60 $P/hello-$libc "a b" "" "--x=1" \
+    && out_is "hello $libc" "hello from /init, argc=4 [a b] [] [--x=1]"
+  for f in segv:139 kernel-address:139 ud2:132 div0:136 int3:133 syscalls:3; do
+    run "faults ${f%:*} $libc" ${f#*:} vmm run --memory 64M --timeout 60 $P/faults-$libc ${f%:*} \
+      && { grep -q 'KERNEL FAULT' $T/out && fail "faults ${f%:*} $libc: KERNEL FAULT" || pass "faults ${f%:*} $libc (${f#*:})"; }
+  done
+  # Differential, against this (nested) Linux 6.1 running the same binary.
+  (cd / && $P/syscalls_run-$libc) > $T/linux 2>&1
+  run "syscalls_run $libc" 0 vmm run --memory 64M --timeout 120 $P/syscalls_run-$libc \
+    && same "syscalls_run $libc = Linux" $T/linux $T/out
+  # hugepages.c against the outer host's Linux under its THP policy (ci-checks.sh).
+  run "hugepages $libc" 0 vmm run --memory 64M --timeout 120 $P/hugepages-$libc \
+    && same "hugepages $libc = the outer host's Linux" $C/hugepages-$libc.host $T/out
+  # syscalls.c: as /init with data files in the initrd against Linux in a
+  # directory holding the same files (GuestKernelTests.syscallResultsMatchTheHost).
+  rm -rf $T/root; mkdir -p $T/root; (cd $T/root && cpio -id --quiet < $C/syscalls-$libc.cpio) && rm -rf $T/root/dev $T/root/init
+  (cd $T/root && $P/syscalls-$libc) > $T/linux 2>&1
+  run "syscalls $libc" 0 vmm boot "$K" --memory 64M --timeout 120 --initrd $C/syscalls-$libc.cpio --cmdline quiet \
+    && same "syscalls $libc = Linux" $T/linux $T/out
+done
+before=$(date +%s)
+run clock 0 vmm run --memory 64M --timeout 60 $P/clock-musl && {
+  after=$(date +%s); t=$(sed -n 's/^realtime \([0-9]*\).*/\1/p' $T/out)
+  if [ -n "$t" ] && [ "$t" -ge $((before - 1)) ] && [ "$t" -le $((after + 1)) ]; then pass "clock follows the host"
+  else fail "clock: realtime ${t:-missing} not in [$before, $after]"; fi
+}
+run "kernel fault (ring-0 #UD)" 112 vmm boot "$K" --memory 64M --timeout 60 --initrd $C/list.cpio --cmdline "init=/hello test_kernel_ud2!" \
+  && has "kernel fault (ring-0 #UD)" $T/out 'KERNEL FAULT vector 6' 'rip ffffffff8' 'stack:'
+boot_list() { run "$1" "$2" vmm boot "$K" --memory 64M --timeout 120 --initrd $C/list.cpio --cmdline "$3"; }
+boot_list "run list: faults kill only their process" 7 "debug init=/faults -- segv ; /faults ud2 ; /faults div0 ; /hello x" \
+  && has "run list: faults kill only their process" $T/out 'pid 1 killed by signal 11 ' 'pid 2 killed by signal 4 ' \
+       'pid 3 killed by signal 8 ' 'hello from /hello, argc=2 \[x\]' 'pid 4 (/hello) exited with status 7'
+boot_list "fresh FPU state per program" 0 "quiet init=/faults -- fpu-dirty ; /faults fpu-check" \
+  && out_is "fresh FPU state per program" "fpu: mxcsr 1f80 fcw 37f top 0 xmm15 0"
+boot_list "teardown leaks no frames" 7 "debug init=/faults -- hold ; /faults hold ; /faults segv ; /faults segv ; /faults syscalls ; /hello" && {
+  free=$(sed -n 's/.* exited with status [0-9]*; \([0-9]*\) frames free.*/\1/p' $T/out | sort -u)
+  n=$(sed -n 's/.* exited with status [0-9]*; \([0-9]*\) frames free.*/\1/p' $T/out | wc -l)
+  if [ "$n" = 5 ] && [ "$(echo "$free" | wc -l)" = 1 ]; then pass "teardown leaks no frames ($free free after each)"
+  else fail "teardown leaks no frames: free frames after each teardown: $(echo $free) ($n lines)"; fi
+}
+for seed in 1 2; do
+  vmm run --memory 64M --timeout 120 $P/fuzz-musl 5000 $seed > $T/out 2> $T/err; s=$?
+  if { [ $s = 0 ] || [ $s = 139 ]; } && ! grep -q 'KERNEL FAULT' $T/out; then pass "fuzz seed $seed (status $s)"
+  else fail "fuzz seed $seed: status $s $(grep -m1 'KERNEL FAULT' $T/out)"; fi
+done
+
+echo "== benchmarks (vmm --prealloc bench --quick --check, guest-images/bench/baseline-hardware.json)"
+vmm --prealloc bench --quick --pin 0 --filter "$1" --baseline $repo/guest-images/bench/baseline-hardware.json --check \
+  > $T/bench 2> $T/bench.err
+s=$?
+cat $T/bench
+# Under TCG time ratios say nothing (everything is emulated): a status of
+# regression is not counted; a benchmark that stopped running, or exits/op
+# above 0, is. (Once vmm itself marks statuses under an emulating hypervisor
+# as not predicting bare metal, --check stops counting them and this filter
+# has nothing left to remove.)
+sed -n '/^baseline .*problem/,$p' $T/bench | grep '^  ' | grep -v ': regression (ratio ' > $T/problems
+if [ $s = 0 ]; then pass "bench --check"
+elif grep -q '^baseline .*problem' $T/bench && [ ! -s $T/problems ]; then
+  pass "bench --check (only time-ratio regressions, not counted under TCG)"
+else fail "bench --check: status $s: $(cat $T/problems | tr '\n' '|') $(tail -1 $T/bench.err)"; fi
+
+echo "== $failures failed"
+[ $failures = 0 ]
