@@ -69,7 +69,11 @@ int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "memory")) return memory_fuzz(argc > 2 ? atol(argv[2]) : 20000);
     long rounds = argc > 1 ? atol(argv[1]) : 20000;
     if (argc > 2) s ^= (uint64_t)atol(argv[2]);
-    static const int skip[] = { 3, 9, 10, 11, 12, 25, 28, 33, 35, 56, 57, 58, 59, 60, 62, 158, 200, 202, 218, 230, 231, 234, 292, 0x5600 };
+    /* Also skipped, as they would block forever on Linux too: pause and
+     * rt_sigsuspend (no signal comes), pipe/pipe2 (a read or write on the
+     * fuzzer's own pipe sleeps), execveat. */
+    static const int skip[] = { 3, 9, 10, 11, 12, 22, 25, 28, 33, 34, 35, 56, 57, 58, 59, 60, 62, 130, 158, 200, 202, 218,
+                                230, 231, 234, 292, 293, 322, 0x5600 };
     long done = 0;
     for (long i = 0; i < rounds; i++) {
         long nr = rnd() % 450;

@@ -75,7 +75,7 @@ func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> N
     }
     Console.endLog()
     guard let p = Processes.current else { panic("a signal with no process") }
-    Processes.exit(p, waitStatus: WaitCode.signaled(signal))
+    Processes.exit(p, waitStatus: WaitStatus.killed(by: signal, coreDumped: false))
 }
 
 func kernelFault(_ f: UnsafeMutablePointer<trap_frame>) -> Never {

@@ -142,11 +142,7 @@ enum RunList {
         exitVM(shellStatus(waitStatus))
     }
 
-    /// 128 + signal for a death by signal, else the exit code.
-    static func shellStatus(_ ws: Int32) -> UInt32 {
-        let sig = UInt32(ws & 0x7f)
-        return sig != 0 ? 128 + sig : UInt32((ws >> 8) & 0xff)
-    }
+    static func shellStatus(_ ws: Int32) -> UInt32 { UInt32(WaitStatus.shellStatus(ws)) }
 
     /// Program `index` is a zombie: a log line (with `debug`, the free frames
     /// after its teardown: the same program run again must give the same

@@ -117,7 +117,7 @@ enum SysExec {
                                              args: args, env: env)
         if failure != nil {
             // Too late to return an error (Linux: a fatal SIGSEGV, fs/exec.c).
-            Processes.exit(p, waitStatus: WaitCode.signaled(Signal.segv))
+            Processes.exit(p, waitStatus: WaitStatus.killed(by: Signal.segv, coreDumped: false))
         }
         // Close-on-exec descriptors; caught signals back to SIG_DFL (ignored stay ignored).
         let files = p.pointee.files

@@ -27,7 +27,7 @@ extension Processes {
     /// The slot of init (pid 1) while it lives, which adopts orphans.
     static func initSlot() -> Int? {
         guard let t = table else { return nil }
-        for i in 0..<capacity where t[i].pid == 1 && t[i].state != .free && t[i].state != .zombie { return i }
+        for i in 0..<slotsInUse where t[i].pid == 1 && t[i].state != .free && t[i].state != .zombie { return i }
         return nil
     }
 
@@ -42,7 +42,7 @@ extension Processes {
         let me = slot(p)
         if let t = table {
             let adopter = initSlot().flatMap { $0 == me ? nil : $0 }
-            for i in 0..<capacity where t[i].state != .free && t[i].parent == me {
+            for i in 0..<slotsInUse where t[i].state != .free && t[i].parent == me {
                 t[i].parent = adopter ?? -1
                 if t[i].state == .zombie {
                     if let a = adopter { Scheduler.wakeup(Scheduler.childChannel(a)) } else { t[i].state = .free }
@@ -51,7 +51,13 @@ extension Processes {
         }
         p.pointee.waitStatus = ws
         p.pointee.state = .zombie
-        if p.pointee.parent >= 0 {
+        if p.pointee.parent >= 0, let t = table {
+            // SIGCHLD: ignored by default; SIG_IGN or SA_NOCLDWAIT means the
+            // parent reaps nothing (no zombie, wait gives ECHILD: wait(2)).
+            let parent = t + p.pointee.parent
+            let action = parent.pointee.sigactions + Int(ChildInfo.sigchld - 1) * 4
+            if action[0] == Signals.SIG_IGN || action[1] & Signals.SA_NOCLDWAIT != 0 { p.pointee.state = .free }
+            else { Signals.send(parent, ChildInfo.sigchld) }
             Scheduler.wakeup(Scheduler.childChannel(p.pointee.parent))
         } else if me == RunList.slot {
             Scheduler.runIdle()            // the run list logs and reaps it
@@ -61,10 +67,4 @@ extension Processes {
         Scheduler.schedule()
         panic("a zombie ran")
     }
-}
-
-/// Linux wait statuses (wait(2), include/uapi/linux/wait.h encoding).
-enum WaitCode {
-    static func exited(_ code: UInt64) -> Int32 { Int32(truncatingIfNeeded: code & 0xff) << 8 }
-    static func signaled(_ sig: Int32) -> Int32 { sig & 0x7f }
 }

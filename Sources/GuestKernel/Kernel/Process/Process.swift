@@ -37,6 +37,7 @@ struct Process {
     var clearChildTid: UInt64 = 0
     var robustList: UInt64 = 0
     var signalMask: UInt64 = 0
+    var pendingSignals: UInt64 = 0
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
     var files = FileTable()
@@ -75,6 +76,9 @@ enum Processes {
     /// The running process; read on every system call.
     nonisolated(unsafe) static var current = UnsafeMutablePointer<Process>(bitPattern: 0)
     nonisolated(unsafe) static var nextPid: Int32 = 1
+    /// One more than the highest slot ever used: the scans of the table (run
+    /// queue, wakeup, wait, kill) stop there, not at `capacity`.
+    nonisolated(unsafe) static var slotsInUse = 0
     /// The running task's pid (0: the kernel's idle context); getpid's fast
     /// path in entry.S reads the same word.
     static var currentPid: Int32 { current_pid }
@@ -100,6 +104,7 @@ enum Processes {
             if !r[i] { (t + i).initialize(to: Process()); r[i] = true }
             guard let pml4 = PageTable.newAddressSpace() else { return nil }
             t[i].state = .runnable
+            if i >= slotsInUse { slotsInUse = i + 1 }
             t[i].parent = parent
             t[i].waitStatus = 0
             t[i].channel = 0
@@ -123,6 +128,7 @@ enum Processes {
             t[i].clearChildTid = 0
             t[i].robustList = 0
             t[i].signalMask = 0
+            t[i].pendingSignals = 0
             zero_qwords(t[i].sigactions, 64 * 4)
             t[i].umask = 0o022
             t[i].cwdLength = 0

@@ -67,10 +67,11 @@ enum Scheduler {
     /// The next runnable task after the current one in slot order, or nil.
     static func pick() -> UnsafeMutablePointer<Process>? {
         guard let t = Processes.table else { return nil }
-        let start = Processes.current.map { Processes.slot($0) } ?? Processes.capacity - 1
+        let n = Processes.slotsInUse
+        let start = Processes.current.map { Processes.slot($0) } ?? n - 1
         var i = start
-        for _ in 0..<Processes.capacity {
-            i = i + 1 == Processes.capacity ? 0 : i + 1
+        for _ in 0..<n {
+            i = i + 1 >= n ? 0 : i + 1
             if t[i].state == .runnable { return t + i }
         }
         return nil
@@ -106,7 +107,7 @@ enum Scheduler {
 
     static func wakeup(_ channel: UInt64) {
         guard let t = Processes.table else { return }
-        for i in 0..<Processes.capacity where t[i].state == .sleeping && t[i].channel == channel {
+        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping && t[i].channel == channel {
             t[i].state = .runnable
         }
     }
@@ -114,23 +115,27 @@ enum Scheduler {
     /// The channel a vfork parent sleeps on until child `slot` execs or exits.
     static func vforkChannel(_ slot: Int) -> UInt64 { 0x2_0000_0000 | UInt64(slot) }
 
+    /// pause(2) and rt_sigsuspend(2): only a signal wakes them.
+    static let pauseChannel: UInt64 = 0x4_0000_0000
+
     /// The channel a parent sleeps on in wait4/waitid.
     static func childChannel(_ slot: Int) -> UInt64 { 0x1_0000_0000 | UInt64(slot) }
 }
 
 extension Scheduler {
     /// The kernel context found nothing runnable. Every sleep so far waits
-    /// for another task (a pipe, a child), so with no task runnable none can
-    /// ever wake: the VM ends as a kernel panic would, naming the sleepers.
+    /// for another task (a pipe, a child, a signal), so with no task runnable
+    /// none can ever wake: where Linux would hang, the VM ends with
+    /// VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
     static func idleWait() {
         Console.write("[kernel] every process is asleep and nothing can wake one:")
         if let t = Processes.table {
-            for i in 0..<Processes.capacity where t[i].state == .sleeping {
+            for i in 0..<Processes.slotsInUse where t[i].state == .sleeping {
                 Console.write(" pid ")
                 Console.dec(UInt64(UInt32(bitPattern: t[i].pid)))
             }
         }
         Console.write("\n")
-        exitVM(UInt32(VMM_KERNEL_EXIT_PANIC))
+        exitVM(UInt32(VMM_KERNEL_EXIT_DEADLOCK))
     }
 }

@@ -23,10 +23,17 @@ func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
 @inline(never)
 func badReturnAddress() -> Never { killCurrent(signal: Signal.segv, frame: nil) }
 
-/// Everything but the fast path.
+/// Everything but the fast path; on the way out, a pending signal is acted on.
 @inline(never)
 func dispatch(_ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     guard let p = Processes.current else { return -Errno.ENOSYS }
+    let r = handle(p, f, nr)
+    if p.pointee.pendingSignals != 0 { Signals.onReturn(p) }
+    return r
+}
+
+@inline(__always)
+func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     let a = SyscallArgs(f)
     switch nr {
     case 0: return SysIO.read(p, a)
@@ -58,7 +65,7 @@ func dispatch(_ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
     case 35: return SysTime.nanosleep(p, a)
     case 39, 186: return Int64(p.pointee.pid)                  // getpid, gettid (entry.S answers them first)
-    case 60, 231: Processes.exit(p, waitStatus: WaitCode.exited(a.a0))             // exit, exit_group (one task per process)
+    case 60, 231: Processes.exit(p, waitStatus: WaitStatus.exited(code: Int32(truncatingIfNeeded: a.a0)))             // exit, exit_group (one task per process)
     case 110: return SysProcess.getppid(p)
     case 56: return SysFork.clone(p, flags: a.a0, stack: a.a1, parentTid: a.a2, childTid: a.a3, tls: a.a4)
     case 57: return SysFork.clone(p, flags: 17, stack: 0, parentTid: 0, childTid: 0, tls: 0)        // fork: SIGCHLD
@@ -73,6 +80,12 @@ func dispatch(_ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     case 121: return SysFork.getpgid(p, a)
     case 124: return SysFork.getsid(p, a)
     case 435: return -Errno.ENOSYS                             // clone3: glibc falls back to clone
+    case 34: return SysKill.pause(p, mask: nil)
+    case 130: return SysKill.rtSigsuspend(p, a)
+    case 62: return SysKill.kill(p, a)
+    case 127: return SysKill.rtSigpending(p, a)
+    case 200: return SysKill.tgkill(p, tgid: -1, tid: SyscallArgs.int(a.a0), sig: SyscallArgs.int(a.a1))        // tkill
+    case 234: return SysKill.tgkill(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2))
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
     case 76: return SysTmpfs.truncate(p, a)

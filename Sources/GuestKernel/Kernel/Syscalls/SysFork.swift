@@ -54,7 +54,7 @@ enum SysFork {
         guard let t = Processes.table else { return (nil, -Errno.ECHILD) }
         let me = Processes.slot(p)
         var found = false
-        for i in 0..<Processes.capacity where t[i].state != .free && t[i].parent == me {
+        for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].parent == me {
             guard matches(t[i], p, pid: pid, group: group) else { continue }
             found = true
             if t[i].state == .zombie {
@@ -83,6 +83,7 @@ enum SysFork {
             if error != 0 { return error }
             if options & WNOHANG != 0 { return 0 }
             Scheduler.sleep(on: Scheduler.childChannel(Processes.slot(p)))
+            if Signals.interrupted(p) { return -Errno.EINTR }
         }
     }
 
@@ -114,16 +115,17 @@ enum SysFork {
             // Only exits are reported: stopping does not exist yet.
             if options & WEXITED == 0 { return -Errno.ECHILD }
             Scheduler.sleep(on: Scheduler.childChannel(Processes.slot(p)))
+            if Signals.interrupted(p) { return -Errno.EINTR }
         }
     }
 
-    /// The siginfo_t waitid(2) fills: SIGCHLD, CLD_EXITED with the exit code
-    /// or CLD_KILLED with the signal, pid, uid 0 (sigaction(2), siginfo_t).
+    /// The siginfo_t waitid(2) fills (ChildInfo, WaitStatus.swift).
     static func writeChildInfo(_ p: UnsafeMutablePointer<Process>, _ at: UInt64, _ c: Process) -> Bool {
-        let sig = c.waitStatus & 0x7f
-        var info: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32) =
-            (17, 0, sig == 0 ? 1 : 2, 0, c.pid, 0, sig == 0 ? (c.waitStatus >> 8) & 0xff : sig, 0)
-        return zeroUser(p, at, 128) && UserMemory.copyOut(p, to: at, from: &info, count: 32)
+        var info: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                   UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &info) { ChildInfo(pid: c.pid, uid: 0, waitStatus: c.waitStatus).write(to: $0.baseAddress!) }
+        return UserMemory.copyOut(p, to: at, from: &info, count: SigInfo.size)
     }
 
     static func zeroUser(_ p: UnsafeMutablePointer<Process>, _ at: UInt64, _ n: Int) -> Bool {
@@ -137,7 +139,7 @@ enum SysFork {
     static func find(_ p: UnsafeMutablePointer<Process>, _ pid: Int32) -> UnsafeMutablePointer<Process>? {
         if pid == 0 { return p }
         guard pid > 0, let t = Processes.table else { return nil }
-        for i in 0..<Processes.capacity where t[i].state != .free && t[i].pid == pid { return t + i }
+        for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].pid == pid { return t + i }
         return nil
     }
 
@@ -153,7 +155,7 @@ enum SysFork {
             // The group must exist in the same session.
             guard let t = Processes.table else { return -Errno.EPERM }
             var ok = false
-            for i in 0..<Processes.capacity where t[i].state != .free && t[i].state != .zombie
+            for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].state != .zombie
                 && t[i].pgid == target && t[i].sid == p.pointee.sid { ok = true; break }
             if !ok { return -Errno.EPERM }
         }
@@ -174,7 +176,7 @@ enum SysFork {
     /// setsid(2): EPERM for a group leader.
     static func setsid(_ p: UnsafeMutablePointer<Process>) -> Int64 {
         if let t = Processes.table {
-            for i in 0..<Processes.capacity where t[i].state != .free && t[i].pgid == p.pointee.pid { return -Errno.EPERM }
+            for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].pgid == p.pointee.pid { return -Errno.EPERM }
         }
         p.pointee.sid = p.pointee.pid
         p.pointee.pgid = p.pointee.pid

@@ -41,6 +41,7 @@ enum SysPipe {
             if t[i].writers <= 0 { return 0 }
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return -Errno.EAGAIN }
             Scheduler.sleep(on: channel(i, writer: false))
+            if Signals.interrupted(p) { return -Errno.EINTR }
         }
         let want = Int(min(n, UInt64(t[i].count)))
         var done = 0
@@ -85,6 +86,7 @@ enum SysPipe {
             }
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return total > 0 ? Int64(total) : -Errno.EAGAIN }
             Scheduler.sleep(on: channel(i, writer: true))
+            if Signals.interrupted(p) { return total > 0 ? Int64(total) : -Errno.EINTR }
         }
     }
 
