@@ -300,8 +300,10 @@ syscall_user_rsp:
 current_pid:                        // the running task's pid (getpid's fast path)
     .long   0
 
-// Stacks: boot (kmain until the first enter_user), kernel (TSS.RSP0, SYSCALL),
-// and #DF's own (TSS.IST1), so a fault on a bad kernel stack still reports.
+// Stacks: boot (kmain, then the kernel context: run list and idle loop),
+// kernel (TSS.RSP0 and SYSCALL's until the first task runs; each task has its
+// own, TaskMemory.swift), and #DF's own (TSS.IST1), so a fault on a bad
+// kernel stack still reports.
     .section .bss.stacks, "aw", @nobits
     .balign 4096
 boot_stack:

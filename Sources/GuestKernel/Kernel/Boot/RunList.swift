@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// The programs of the kernel command line (`init=/a -- x ; /b y`,
-/// BootCommandLine), run one after the other until fork/execve exist: each
+/// BootCommandLine), run one after the other by the kernel context: each
 /// in a new process (new pid, fresh address space, stdin/stdout/stderr on a
 /// new /dev/console description, the same environment), started when the
 /// previous one exits or is killed. The VM exits with the last one's status.
