@@ -38,6 +38,10 @@ struct Process {
     var robustList: UInt64 = 0
     var signalMask: UInt64 = 0
     var pendingSignals: UInt64 = 0
+    /// A stop (the signal) or a continue not yet reported to the parent's
+    /// wait4(WUNTRACED/WCONTINUED) or waitid(WSTOPPED/WCONTINUED).
+    var stopReport: Int32 = 0
+    var continueReport = false
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
     var files = FileTable()
@@ -129,6 +133,8 @@ enum Processes {
             t[i].robustList = 0
             t[i].signalMask = 0
             t[i].pendingSignals = 0
+            t[i].stopReport = 0
+            t[i].continueReport = false
             zero_qwords(t[i].sigactions, 64 * 4)
             t[i].umask = 0o022
             t[i].cwdLength = 0

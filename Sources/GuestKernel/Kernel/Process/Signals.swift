@@ -2,11 +2,11 @@ import KernelSupport
 
 /// Signals between processes: a pending set per process, acted on at the
 /// end of every system call (the way back to ring 3) and breaking sleeps.
-/// Default actions that end a process (terminate, core) are carried out;
+/// Default actions are carried out: terminate (and core, without a core
+/// file), stop and continue (job control, reported to wait4/waitid);
 /// ignored signals are dropped when sent, as Linux drops them. Caught
 /// signals stay pending: handler delivery with the rt_sigframe is not done
 /// yet, so a caught signal neither runs its handler nor interrupts a sleep.
-/// Stop and continue (job control) are not done either: they are dropped.
 enum Signals {
     static let SIG_DFL: UInt64 = 0, SIG_IGN: UInt64 = 1
     static let SA_NOCLDWAIT: UInt64 = 2
@@ -22,43 +22,82 @@ enum Signals {
         return action == .terminate || action == .core
     }
 
+    static let SIGCONT: Int32 = 18
+    /// SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
+    static let stopMask: UInt64 = DefaultAction.maskBit(19) | DefaultAction.maskBit(20)
+        | DefaultAction.maskBit(21) | DefaultAction.maskBit(22)
+
+    /// Whether `sig` with the target's disposition stops it (job control).
+    static func stops(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) -> Bool {
+        if sig == Signal.stop { return true }
+        return DefaultAction.maskBit(sig) & stopMask != 0 && handler(p, sig) == SIG_DFL
+    }
+
     /// Sends `sig` (1...64) to `p` (kill(2) after the checks).
     static func send(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) {
         guard p.pointee.state != .free && p.pointee.state != .zombie else { return }
+        let bit = DefaultAction.maskBit(sig)
+        // SIGCONT continues a stopped process whatever its disposition and
+        // cancels pending stops; a stop cancels a pending SIGCONT (signal(7)).
+        if sig == SIGCONT {
+            p.pointee.pendingSignals &= ~stopMask
+            if p.pointee.state == .stopped {
+                p.pointee.state = .runnable
+                p.pointee.stopReport = 0
+                p.pointee.continueReport = true
+                notifyParent(p)
+            }
+        }
+        if bit & stopMask != 0 { p.pointee.pendingSignals &= ~DefaultAction.maskBit(SIGCONT) }
         let h = handler(p, sig)
         if sig != Signal.kill && sig != Signal.stop {
             if h == SIG_IGN { return }
-            if h == SIG_DFL, let action = DefaultAction.of(sig), action != .terminate && action != .core { return }
+            if h == SIG_DFL, let action = DefaultAction.of(sig), action == .ignore || action == .continue { return }
         }
-        if sig == Signal.stop { return }                    // no job control yet
-        p.pointee.pendingSignals |= DefaultAction.maskBit(sig)
-        if isFatal(p, sig) && (sig == Signal.kill || p.pointee.signalMask & DefaultAction.maskBit(sig) == 0)
-            && p.pointee.state == .sleeping {
-            p.pointee.state = .runnable
-        }
+        p.pointee.pendingSignals |= bit
+        guard sig == Signal.kill || p.pointee.signalMask & bit == 0 else { return }
+        if (isFatal(p, sig) || stops(p, sig)) && p.pointee.state == .sleeping { p.pointee.state = .runnable }
+        if sig == Signal.kill && p.pointee.state == .stopped { p.pointee.state = .runnable }
     }
 
-    /// A fatal signal is pending and not blocked: a sleep ends (EINTR; the
-    /// process then dies on its way out of the system call).
+    /// The parent's wait4/waitid sleep ends; it gets SIGCHLD.
+    static func notifyParent(_ p: UnsafeMutablePointer<Process>) {
+        guard p.pointee.parent >= 0, let t = Processes.table else { return }
+        send(t + p.pointee.parent, ChildInfo.sigchld)
+        Scheduler.wakeup(Scheduler.childChannel(p.pointee.parent))
+    }
+
+    /// A pending signal that ends or stops `p` is not blocked: a sleep ends
+    /// (EINTR; the process then dies or stops on its way out of the system call).
     static func interrupted(_ p: UnsafeMutablePointer<Process>) -> Bool {
-        p.pointee.pendingSignals != 0 && fatalSignal(p) != 0
+        p.pointee.pendingSignals != 0 && actionSignal(p) != 0
     }
 
-    /// The lowest pending, unblocked signal whose action ends `p`, or 0.
-    static func fatalSignal(_ p: UnsafeMutablePointer<Process>) -> Int32 {
+    /// The lowest pending, unblocked signal whose action ends or stops `p`, or 0.
+    static func actionSignal(_ p: UnsafeMutablePointer<Process>) -> Int32 {
         var set = p.pointee.pendingSignals & (~p.pointee.signalMask | DefaultAction.maskBit(Signal.kill))
         while set != 0 {
             let sig = Int32(set.trailingZeroBitCount) + 1
-            if isFatal(p, sig) { return sig }
+            if isFatal(p, sig) || stops(p, sig) { return sig }
             set &= set - 1
         }
         return 0
     }
 
-    /// On the way back to ring 3: a pending fatal signal ends the process.
+    /// On the way back to ring 3: a pending fatal signal ends the process; a
+    /// stop signal stops it (reported to the parent) until SIGCONT or SIGKILL.
     static func onReturn(_ p: UnsafeMutablePointer<Process>) {
-        let sig = fatalSignal(p)
-        if sig != 0 { Processes.exit(p, waitStatus: WaitStatus.killed(by: sig, coreDumped: false)) }
+        while true {
+            let sig = actionSignal(p)
+            if sig == 0 { return }
+            if isFatal(p, sig) { Processes.exit(p, waitStatus: WaitStatus.killed(by: sig, coreDumped: false)) }
+            p.pointee.pendingSignals &= ~DefaultAction.maskBit(sig)
+            p.pointee.stopReport = sig
+            p.pointee.continueReport = false
+            p.pointee.state = .stopped
+            notifyParent(p)
+            Scheduler.schedule()                // back when continued (or killed)
+        }
     }
 }
 

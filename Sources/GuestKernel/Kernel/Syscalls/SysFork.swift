@@ -48,19 +48,34 @@ enum SysFork {
         return pid == -1 || c.pid == pid
     }
 
-    /// The first zombie child asked for (reaped unless `keep`), nil with
-    /// ECHILD when no child matches, nil with 0 when none is a zombie yet.
-    static func reap(_ p: UnsafeMutablePointer<Process>, pid: Int32, group: Int32?, keep: Bool) -> (Process?, Int64) {
+    /// The first child asked for with something to report, as (pid, wait
+    /// status): a zombie (reaped unless `keep`), or with `exited` false or
+    /// true, a stop (`stopped`) or a continue (`continued`) not yet
+    /// reported (kept reported unless `keep`). nil with ECHILD when no
+    /// child matches, nil with 0 when none has anything yet.
+    static func reap(_ p: UnsafeMutablePointer<Process>, pid: Int32, group: Int32?, keep: Bool,
+                     exited: Bool = true, stopped: Bool = false, continued: Bool = false) -> ((Int32, Int32)?, Int64) {
         guard let t = Processes.table else { return (nil, -Errno.ECHILD) }
         let me = Processes.slot(p)
         var found = false
         for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].parent == me {
             guard matches(t[i], p, pid: pid, group: group) else { continue }
             found = true
+            let cpid = t[i].pid
             if t[i].state == .zombie {
-                let c = t[i]
+                guard exited else { continue }
+                let ws = t[i].waitStatus
                 if !keep { Processes.destroy(t + i) }
-                return (c, 0)
+                return ((cpid, ws), 0)
+            }
+            if stopped && t[i].stopReport != 0 && t[i].state == .stopped {
+                let ws = WaitStatus.stopped(by: t[i].stopReport)
+                if !keep { t[i].stopReport = 0 }
+                return ((cpid, ws), 0)
+            }
+            if continued && t[i].continueReport {
+                if !keep { t[i].continueReport = false }
+                return ((cpid, WaitStatus.continued), 0)
             }
         }
         return (nil, found ? 0 : -Errno.ECHILD)
@@ -74,11 +89,12 @@ enum SysFork {
         guard pid != Int32.min else { return -Errno.ESRCH }          // -INT_MIN overflows (kernel/exit.c)
         let group: Int32? = pid == 0 ? 0 : (pid < -1 ? -pid : nil)
         while true {
-            let (child, error) = reap(p, pid: pid, group: group, keep: false)
-            if let c = child {
-                if a.a1 != 0 && !UserMemory.write32(p, a.a1, UInt32(bitPattern: c.waitStatus)) { return -Errno.EFAULT }
+            let (child, error) = reap(p, pid: pid, group: group, keep: false,
+                                      stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0)
+            if let (cpid, ws) = child {
+                if a.a1 != 0 && !UserMemory.write32(p, a.a1, UInt32(bitPattern: ws)) { return -Errno.EFAULT }
                 if a.a3 != 0 && !zeroUser(p, a.a3, 144) { return -Errno.EFAULT }      // struct rusage: no accounting
-                return Int64(c.pid)
+                return Int64(cpid)
             }
             if error != 0 { return error }
             if options & WNOHANG != 0 { return 0 }
@@ -101,10 +117,11 @@ enum SysFork {
         default: return -Errno.EINVAL                                   // P_PIDFD is not here
         }
         while true {
-            let (child, error) = reap(p, pid: pid, group: group, keep: options & WNOWAIT != 0)
+            let (child, error) = reap(p, pid: pid, group: group, keep: options & WNOWAIT != 0, exited: options & WEXITED != 0,
+                                      stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0)
             if error != 0 { return error }
-            if let c = child {
-                if a.a2 != 0 && !writeChildInfo(p, a.a2, c) { return -Errno.EFAULT }
+            if let (cpid, ws) = child {
+                if a.a2 != 0 && !writeChildInfo(p, a.a2, pid: cpid, waitStatus: ws) { return -Errno.EFAULT }
                 if a.a4 != 0 && !zeroUser(p, a.a4, 144) { return -Errno.EFAULT }
                 return 0
             }
@@ -112,19 +129,17 @@ enum SysFork {
                 // Nothing to report: si_signo and si_pid 0 (kernel/exit.c).
                 return a.a2 == 0 || zeroUser(p, a.a2, 32) ? 0 : -Errno.EFAULT
             }
-            // Only exits are reported: stopping does not exist yet.
-            if options & WEXITED == 0 { return -Errno.ECHILD }
             Scheduler.sleep(on: Scheduler.childChannel(Processes.slot(p)))
             if Signals.interrupted(p) { return -Errno.EINTR }
         }
     }
 
     /// The siginfo_t waitid(2) fills (ChildInfo, WaitStatus.swift).
-    static func writeChildInfo(_ p: UnsafeMutablePointer<Process>, _ at: UInt64, _ c: Process) -> Bool {
+    static func writeChildInfo(_ p: UnsafeMutablePointer<Process>, _ at: UInt64, pid: Int32, waitStatus: Int32) -> Bool {
         var info: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                    UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &info) { ChildInfo(pid: c.pid, uid: 0, waitStatus: c.waitStatus).write(to: $0.baseAddress!) }
+        withUnsafeMutableBytes(of: &info) { ChildInfo(pid: pid, uid: 0, waitStatus: waitStatus).write(to: $0.baseAddress!) }
         return UserMemory.copyOut(p, to: at, from: &info, count: SigInfo.size)
     }
 
