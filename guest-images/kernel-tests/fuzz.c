@@ -24,6 +24,8 @@
 //     clock_nanosleep (random sleeps), reboot, close_range (would close the
 //     log descriptor), brk (libc's TLS and heap live there), set_tid_address,
 //     process_vm_writev, arch_prctl(ARCH_SET_FS) (the TLS base; other codes run);
+//   - pipe, pipe2: a random read or write on the fuzzer's own pipe would
+//     block forever with one process, on Linux as in the guest;
 //   - the VMM's hypercall numbers 0x5600.. (a guest exit/mark, not a syscall).
 // SIGPIPE and SIGXFSZ are ignored (set once at the start: rt_sigaction is
 // never called), so a write to a pipe without readers is EPIPE, not death.
@@ -98,8 +100,8 @@ static uint64_t arg(void) {
 }
 
 static int avoided(uint64_t nr) {
-    static const int list[] = { 12, 13, 15, 34, 35, 56, 57, 58, 59, 60, 62, 129, 130, 169, 200, 202, 218, 230,
-                                231, 234, 297, 310, 311, 322, 424, 435, 436 };
+    static const int list[] = { 12, 13, 15, 22, 34, 35, 56, 57, 58, 59, 60, 62, 129, 130, 169, 200, 202, 218, 230,
+                                231, 234, 293, 297, 310, 311, 322, 424, 435, 436 };
     for (unsigned k = 0; k < sizeof list / sizeof list[0]; k++) if ((uint64_t)list[k] == nr) return 1;
     return 0;
 }

@@ -114,6 +114,10 @@
 /* Exit-port statuses of the guest kernel besides its init program's own (the
  * program's exit status 0..255, or 128 + the signal that killed it, as a shell
  * reports). Chosen apart from vmm's own statuses (64-77, 116-124). */
+#define VMM_KERNEL_EXIT_DEADLOCK      0x6f  /* 111: every process asleep with
+                                               nothing left to wake one (Linux
+                                               would hang); the sleepers' pids
+                                               are on the console */
 #define VMM_KERNEL_EXIT_KERNEL_FAULT  0x70  /* 112: exception in ring 0; vector,
                                                error code, RIP, CR2, registers and
                                                stack words are on the console */

@@ -9,8 +9,12 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
     if f.pointee.cs & 3 == 3, let p = Processes.current {
         if vector == 14 {
             let err = f.pointee.error_code
-            // Not present (P=0): demand zero where an area allows the access.
+            // Not present (P=0): demand zero where an area allows the access;
+            // a write to a present page: copy-on-write.
             if err & 1 == 0, UserMemory.demandFault(p, read_cr2(), write: err & 2 != 0) { return }
+            if err & 3 == 3, UserMemory.writeFault(p, read_cr2()) { return }
+            // An access the area allows that could not be served: out of
+            // memory, Linux's OOM kill (SIGKILL), not a bad access.
             if err & 1 == 0, UserMemory.allows(p, read_cr2(), write: err & 2 != 0) { killCurrent(signal: Signal.kill, frame: f) }
         }
         killCurrent(signal: signalFor(vector: vector), frame: f)
@@ -24,6 +28,7 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
             let addr = read_cr2()
             let err = f.pointee.error_code
             if err & 1 == 0, let p = Processes.current, UserMemory.demandFault(p, addr, write: err & 2 != 0) { return }
+            if err & 3 == 3, let p = Processes.current, UserMemory.writeFault(p, addr) { return }
             f.pointee.rip = atQ ? user_copy_fixup_q_address() : user_copy_fixup_b_address()
             return
         }
@@ -53,8 +58,8 @@ enum Signal {
     static let stop: Int32 = 19
 }
 
-/// Ends the current process by `signal`: its status is 128 + signal, as a
-/// shell reports it; the kernel itself is fine and goes on (processExited).
+/// Ends the current process by `signal` (wait status: the signal; a shell
+/// reports 128 + signal); the kernel itself is fine and goes on.
 func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> Never {
     Console.log("pid ")
     Console.dec(UInt64(Processes.currentPid))
@@ -72,15 +77,8 @@ func killCurrent(signal: Int32, frame f: UnsafeMutablePointer<trap_frame>?) -> N
         Console.write(")")
     }
     Console.endLog(killedBy: signal)
-    processExited(status: 128 + UInt32(signal))
-}
-
-/// The current process is gone with `status` (already encoded as a shell
-/// would): the next program of the run list starts, or the VM ends with it.
-/// Called deep in a trap or system-call path, whose frames are abandoned
-/// (see enter_user in entry.S for why that is safe).
-func processExited(status: UInt32) -> Never {
-    RunList.programEnded(status: status)
+    guard let p = Processes.current else { panic("a signal with no process") }
+    Processes.exit(p, waitStatus: WaitStatus.killed(by: signal, coreDumped: false))
 }
 
 func kernelFault(_ f: UnsafeMutablePointer<trap_frame>) -> Never {

@@ -30,40 +30,35 @@ load_gdt:
     pushq   %rax
     lretq
 
-// Entry of a new program into ring 3 (SDM Vol. 3A, 6.14.3: iretq to a lower
-// privilege). enter_user(rip, rsp, rflags): no kernel value, and nothing of the
-// program that ran before, may leak into user registers: x87, MXCSR and
-// XMM0-15 get their reset values from a default FXSAVE image (SDM Vol. 1,
-// 10.5.1; as Linux clears the FPU on exec). No AVX state: CR4.OSXSAVE is off.
-// Never returns: a later program started from deep in a syscall or trap path
-// (RunList.swift) abandons those frames, which is safe because every entry
-// from ring 3 starts at the top of kernel_stack again: exceptions through
-// TSS.RSP0 (SDM Vol. 3A, 6.14.4; the #PF system-call path included) and
-// SYSCALL through syscall_kernel_rsp, both kernel_stack_top (below).
-    .globl enter_user
-enter_user:
-    fxrstor fpu_initial_state(%rip)
-    pushq   $0x2b                   // SS: user data
-    pushq   %rsi                    // RSP
-    pushq   %rdx                    // RFLAGS
-    pushq   $0x33                   // CS: 64-bit user code
-    pushq   %rdi                    // RIP
-    xorl    %eax, %eax
-    xorl    %ebx, %ebx
-    xorl    %ecx, %ecx
-    xorl    %edx, %edx
-    xorl    %esi, %esi
-    xorl    %edi, %edi
-    xorl    %ebp, %ebp
-    xorl    %r8d, %r8d
-    xorl    %r9d, %r9d
-    xorl    %r10d, %r10d
-    xorl    %r11d, %r11d
-    xorl    %r12d, %r12d
-    xorl    %r13d, %r13d
-    xorl    %r14d, %r14d
-    xorl    %r15d, %r15d
-    iretq
+// Context switch (xv6's swtch): saves the callee-saved registers of the
+// System V ABI on the current kernel stack, stores that stack pointer at
+// *from, loads `to` and pops the next task's. switch_context(from, to).
+// Everything else a task owns (user registers: its trap frame at the top of
+// its kernel stack; FS base, x87/SSE state, CR3) is switched by the caller
+// (Scheduler.swift). A new task's stack holds six zeros and task_start.
+    .globl switch_context
+switch_context:
+    pushq   %rbp
+    pushq   %rbx
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+    movq    %rsp, (%rdi)
+    movq    %rsi, %rsp
+    popq    %r15
+    popq    %r14
+    popq    %r13
+    popq    %r12
+    popq    %rbx
+    popq    %rbp
+    ret
+
+// A new task's first run: its trap frame (zero registers, the entry point
+// or the parent's return context) is at the top of its stack.
+    .globl task_start
+task_start:
+    jmp     return_to_user
 
 // ---- System calls ---------------------------------------------------------
 //
@@ -107,29 +102,47 @@ isr14:
     movq    %r11, 24(%rsp)
     addq    $8, %rsp                // drop the error code
 
-// Common tail of both paths: the stack holds an iretq frame; build struct
-// syscall_frame below it, call syscall_dispatch(frame) -> RAX. Callee-saved
-// registers survive the Swift call; RCX/R11 get the Linux SYSCALL values back.
+// Common tail of both paths: the stack holds an iretq frame (RIP = user RCX,
+// RFLAGS = user R11). getpid/gettid return at once (a non-canonical return
+// RIP, which user code controls on the #PF path and which would fault on
+// iretq in ring 0, takes the full path, where the dispatcher kills). Every
+// other call saves the full register image as a struct trap_frame (vector
+// 256 = system call), calls syscall_dispatch(frame) -> RAX, stores RAX in the
+// frame and leaves through return_to_user: RCX and R11 come back as saved,
+// which is the user RIP and the reduced RFLAGS, as SYSCALL left them.
 syscall_common:
-    pushq   %r9
-    pushq   %r8
-    pushq   %r10
+    cmpq    $39, %rax
+    je      syscall_getpid
+    cmpq    $186, %rax
+    je      syscall_getpid
+syscall_full:
+    pushq   $0                      // error code
+    pushq   $256                    // vector: system call
+    pushq   %rax
+    pushq   %rbx
+    pushq   %rcx
     pushq   %rdx
     pushq   %rsi
     pushq   %rdi
-    pushq   %rax
+    pushq   %rbp
+    pushq   %r8
+    pushq   %r9
+    pushq   %r10
+    pushq   %r11
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
     movq    %rsp, %rdi
     cld
     call    syscall_dispatch
-    addq    $8, %rsp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %r10
-    popq    %r8
-    popq    %r9
-    movq    (%rsp), %rcx
-    movq    16(%rsp), %r11
+    movq    %rax, 14*8(%rsp)        // trap_frame.rax
+    jmp     return_to_user
+syscall_getpid:
+    movq    %rcx, %rax              // RAX is the result: free
+    shrq    $47, %rax
+    jnz     syscall_full            // the dispatcher kills: the number no longer matters
+    movl    current_pid(%rip), %eax
     iretq
 
 // ---- Copies to and from user memory -----------------------------------------
@@ -226,6 +239,8 @@ isr_common:
     movq    %rsp, %rdi
     cld
     call    trap_handler
+    .globl return_to_user
+return_to_user:
     popq    %r15
     popq    %r14
     popq    %r13
@@ -267,6 +282,7 @@ isr_table:
 // (tag word 0 = every x87 register empty). fxrstor wants 16-byte alignment.
     .section .rodata.fpu, "a"
     .balign 16
+    .globl fpu_initial_state
 fpu_initial_state:
     .word   0x037f
     .skip   22
@@ -280,9 +296,14 @@ syscall_kernel_rsp:
     .quad   kernel_stack_top
 syscall_user_rsp:
     .quad   0
+    .globl current_pid
+current_pid:                        // the running task's pid (getpid's fast path)
+    .long   0
 
-// Stacks: boot (kmain until the first enter_user), kernel (TSS.RSP0, SYSCALL),
-// and #DF's own (TSS.IST1), so a fault on a bad kernel stack still reports.
+// Stacks: boot (kmain, then the kernel context: run list and idle loop),
+// kernel (TSS.RSP0 and SYSCALL's until the first task runs; each task has its
+// own, TaskMemory.swift), and #DF's own (TSS.IST1), so a fault on a bad
+// kernel stack still reports.
     .section .bss.stacks, "aw", @nobits
     .balign 4096
 boot_stack:

@@ -23,6 +23,7 @@ func kmain(_ bootInfo: UInt64) {
     guard PageTable.buildKernel(ramSize: boot.ramSize) else { panic("out of memory building the kernel page tables") }
     write_cr3(PageTable.kernelPML4)
     Physical.offset = Physical.directMapBase      // identity map gone from here on
+    guard FrameShares.initialize(ramEnd: FrameAllocator.highestEnd) else { panic("out of memory for the frame share counts") }
 
     guard Descriptors.install() else { panic("out of memory for GDT/IDT") }
     SyscallMSRs.install()
@@ -48,7 +49,7 @@ func kmain(_ bootInfo: UInt64) {
         Console.endLog()
     }
     RunList.cmdline = cmdline
-    RunList.start(0)
+    RunList.start()
 }
 
 /// `word` appears as a whole word in the command line.

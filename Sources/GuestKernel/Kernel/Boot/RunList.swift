@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// The programs of the kernel command line (`init=/a -- x ; /b y`,
-/// BootCommandLine), run one after the other until fork/execve exist: each
+/// BootCommandLine), run one after the other by the kernel context: each
 /// in a new process (new pid, fresh address space, stdin/stdout/stderr on a
 /// new /dev/console description, the same environment), started when the
 /// previous one exits or is killed. The VM exits with the last one's status.
@@ -29,45 +29,62 @@ enum RunList {
         }
     }
 
-    /// Starts program `first`, or the first after it that can start, and
-    /// enters it in ring 3. In a list, a program that cannot start is logged
-    /// and counts as status 127 (a shell's "command not found").
-    static func start(_ first: Int) -> Never {
+    /// The slot of the program running now (its parent is the kernel).
+    nonisolated(unsafe) static var slot = -1
+
+    /// The kernel context after boot (kmain's stack), as Linux's init
+    /// creation: each program of the list in turn becomes a new process
+    /// (program 0 is pid 1, init); while it runs this loop schedules the
+    /// runnable tasks and idles when none is; when the program is a zombie it
+    /// is logged and reaped and the next starts. A program that cannot start
+    /// is logged and counts as status 127 (a shell's "command not found").
+    static func start() -> Never {
         guard let c = cmdline else { panic("no command line") }
-        var k = first
-        while true {
-            let failure = launch(k, c)        // returns only when program k did not start
-            let (path, pathLength) = c.path(k)
-            if c.programCount == 1 {
-                if failure == .noMemory { panic("out of memory loading init") }
-                Console.write("[kernel] cannot start init ")
+        var k = 0
+        while k < c.programCount {
+            if let failure = launch(k, c) {
+                let (path, pathLength) = c.path(k)
+                if c.programCount == 1 {
+                    if failure == .noMemory { panic("out of memory loading init") }
+                    Console.write("[kernel] cannot start init ")
+                    Console.write(bytes: path, count: pathLength)
+                    Console.write(": ")
+                    Console.write(failure.reason)
+                    Console.write("\n")
+                    exitVM(UInt32(VMM_KERNEL_EXIT_NO_INIT))
+                }
+                Console.log("cannot start ")
                 Console.write(bytes: path, count: pathLength)
                 Console.write(": ")
                 Console.write(failure.reason)
-                Console.write("\n")
-                exitVM(UInt32(VMM_KERNEL_EXIT_NO_INIT))
+                Console.write(" (status 127)")
+                Console.endLog()
+                k += 1
+                if k >= c.programCount { exitVM(127) }
+                continue
             }
-            Console.log("cannot start ")
-            Console.write(bytes: path, count: pathLength)
-            Console.write(": ")
-            Console.write(failure.reason)
-            Console.write(" (status 127)")
-            Console.endLog()
+            guard let t = Processes.table else { panic("no process table") }
+            let p = t + slot
+            while p.pointee.state != .zombie {
+                if let next = Scheduler.pick() { Scheduler.run(next) } else { Scheduler.idleWait() }
+            }
+            programEnded(p, c)
             k += 1
-            if k >= c.programCount { exitVM(127) }
         }
+        exitVM(127)             // not reached: the last program's end exits
     }
 
-    /// Loads program `k` into a new process and enters it (never returns
-    /// then); returns why it cannot start otherwise, with nothing left behind.
-    static func launch(_ k: Int, _ c: BootCommandLine) -> Failure {
+    /// Loads program `k` into a new process, runnable; nil once it is, else
+    /// why it cannot start, with nothing left behind.
+    static func launch(_ k: Int, _ c: BootCommandLine) -> Failure? {
         index = k
         let (path, pathLength) = c.path(k)
         guard let archive = Initramfs.archive else { return .noInitrd }
         let (name, nameLength) = archive.stripPrefix(path, pathLength)
         guard let file = Initramfs.find(name, nameLength) else { return .notFound }    // the index: no header parsing
         guard file.mode & 0o170000 == 0o100000 else { return .notRegular }
-        guard let p = Processes.create() else { panic("no process slot") }
+        guard let p = Processes.create(parent: -1) else { panic("no process slot") }
+        p.pointee.state = .stopped          // not runnable before its image is complete
         // stdin, stdout, stderr: one /dev/console description, read-write (init/main.c).
         var console = OpenFile()
         console.kind = .console
@@ -78,21 +95,6 @@ enum RunList {
         OpenFiles.retain(con)
         OpenFiles.retain(con)
         for fd in 0..<3 { p.pointee.files.install(fd, con, cloexec: false) }
-        let (image, error) = ElfLoader.load(file.data, size: file.dataSize, into: p)
-        guard let img = image else {
-            Processes.destroy(p)
-            switch error {
-            case .dynamic: return .dynamic
-            case .noMemory: return .noMemory
-            default: return .notELF
-            }
-        }
-        p.pointee.brkStart = pageUp(img.end) ?? img.end
-        p.pointee.brk = p.pointee.brkStart
-        let stackBottom = Process.stackTop - Process.stackSize
-        guard p.pointee.vmas.insert(VMA(start: stackBottom, end: Process.stackTop, prot: Prot.read | Prot.write)) else {
-            panic("no room for the stack area")
-        }
         let range = c.arguments(k)
         var args = StringList(capacity: range.count + 1)
         _ = args.append(path, pathLength)
@@ -101,12 +103,18 @@ enum RunList {
         _ = env.append("HOME=/")
         _ = env.append("TERM=linux")
         for i in 0..<c.env.count { _ = env.append(c.env.ptrs[i], c.env.lens[i]) }
-        let stack = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env)
+        let (entry, sp, failure) = Exec.load(p, file.data, size: file.dataSize, path: path, pathLength: pathLength,
+                                             args: args, env: env)
         args.deallocate()
         env.deallocate()
-        guard let sp = stack else {
+        if let failure = failure {
             Processes.destroy(p)
-            return .tooLarge
+            switch failure {
+            case .dynamic: return .dynamic
+            case .noMemory: return .noMemory
+            case .notELF: return .notELF
+            case .tooLarge: return .tooLarge
+            }
         }
         if k == 0 && c.debug {
             Console.write("[kernel] init loaded: ")
@@ -120,24 +128,35 @@ enum RunList {
             Console.write(" frames of RAM\n")
         }
         if k == 0 { Hypercall.bootMark(0x104) }
-        Processes.switchTo(p)
-        Descriptors.setKernelStack(kernel_stack_top_address())
-        // From a later program's start, this abandons the frames of the kernel
-        // entry that ended the previous one (entry.S, enter_user).
-        enter_user(img.entry, sp, 0x2)        // IF clear: no interrupt source exists yet
+        Processes.startUser(p, entry: entry, stack: sp)
+        slot = Processes.slot(p)
+        return nil
     }
 
-    /// The running program is gone with `status` (as a shell reports it:
-    /// 128 + signal when killed). Alone, it ends the VM at once; in a list the
-    /// kernel logs the end (with `debug`, the free frames after the teardown:
-    /// the same program run again must give the same count), tears the
-    /// process down and starts the next one, or ends the VM after the last.
-    static func programEnded(status: UInt32) -> Never {
-        let s = status & 0xff
-        guard let c = cmdline, c.programCount > 1 else { exitVM(s) }
-        let last = index + 1 >= c.programCount
-        let pid = Processes.currentPid
-        if !last, let p = Processes.current { Processes.destroy(p) }
+    /// A process ended with Linux wait status `waitStatus`. The program
+    /// alone is init: the VM ends at once with its status, as a shell reports
+    /// it (128 + signal when killed), with no teardown; so does the last one
+    /// of a list. Other processes go on (false).
+    static func endsVM(_ p: UnsafeMutablePointer<Process>, waitStatus: Int32) -> Bool {
+        guard let c = cmdline, Processes.slot(p) == slot, index + 1 >= c.programCount else { return false }
+        if c.programCount > 1 { logEnd(p.pointee.pid, shellStatus(waitStatus), c, frames: false) }
+        exitVM(shellStatus(waitStatus))
+    }
+
+    static func shellStatus(_ ws: Int32) -> UInt32 { UInt32(WaitStatus.shellStatus(ws)) }
+
+    /// Program `index` is a zombie: a log line (with `debug`, the free frames
+    /// after its teardown: the same program run again must give the same
+    /// count), then its slot is freed.
+    static func programEnded(_ p: UnsafeMutablePointer<Process>, _ c: BootCommandLine) {
+        let s = shellStatus(p.pointee.waitStatus)
+        let pid = p.pointee.pid
+        Processes.destroy(p)
+        slot = -1
+        logEnd(pid, s, c, frames: c.debug)
+    }
+
+    static func logEnd(_ pid: Int32, _ s: UInt32, _ c: BootCommandLine, frames: Bool) {
         let (path, pathLength) = c.path(index)
         Console.log("pid ")
         Console.dec(UInt64(UInt32(bitPattern: pid)))
@@ -145,7 +164,7 @@ enum RunList {
         Console.write(bytes: path, count: pathLength)
         Console.write(") exited with status ")
         Console.dec(UInt64(s))
-        if c.debug && !last {
+        if frames {
             Console.write("; ")
             Console.dec(FrameAllocator.available)
             Console.write(" frames free, ")
@@ -153,7 +172,5 @@ enum RunList {
             Console.write(" 2 MiB pages faulted in so far")
         }
         Console.endLog()
-        if last { exitVM(s) }
-        start(index + 1)
     }
 }

@@ -210,17 +210,23 @@ extension Path {
     }
 }
 
-/// Scratch buffers for path resolution, allocated once: system calls do not
-/// nest and there is one CPU, so each has one user at a time. normalizeUser
-/// and expandLinks use raw/full/tmp; callers hold results in out1/out2.
+/// Scratch buffers for path resolution: the running task's own (TaskMemory;
+/// Scheduler points them there on every switch), since a system call of one
+/// task may sleep while another's runs. normalizeUser and expandLinks use
+/// raw/full/tmp; callers hold results in out1/out2.
 enum PathBuffers {
-    nonisolated(unsafe) static let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 1)
-    nonisolated(unsafe) static let full = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-    nonisolated(unsafe) static let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-    nonisolated(unsafe) static let out1 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
-    nonisolated(unsafe) static let out2 = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.bufferSize)
+    nonisolated(unsafe) static var raw = Scheduler.idleMemory.pathBuffer(0)
+    nonisolated(unsafe) static var full = Scheduler.idleMemory.pathBuffer(1)
+    nonisolated(unsafe) static var tmp = Scheduler.idleMemory.pathBuffer(2)
+    nonisolated(unsafe) static var out1 = Scheduler.idleMemory.pathBuffer(3)
+    nonisolated(unsafe) static var out2 = Scheduler.idleMemory.pathBuffer(4)
     /// How the path that normalizeUser handled last ended (a plain value
     /// beside the buffers rather than a second result: the path system calls
-    /// that never look at it pay one store).
+    /// that never look at it pay one store). Never read across a sleep.
     nonisolated(unsafe) static var tail = Path.Tail.name
+
+    static func use(_ m: TaskMemory) {
+        raw = m.pathBuffer(0); full = m.pathBuffer(1); tmp = m.pathBuffer(2)
+        out1 = m.pathBuffer(3); out2 = m.pathBuffer(4)
+    }
 }

@@ -1,7 +1,6 @@
 /// Pipes (pipe(7)): a 64 KiB ring of frames per pipe, with reader and writer
-/// counts kept by the open-file descriptions of its two ends. With one process
-/// a read or write that would block could never be woken, so it returns
-/// EAGAIN (documented difference from Linux, which would sleep forever).
+/// counts kept by the open-file descriptions of its two ends; blocked readers
+/// and writers sleep on the pipe's channels (SysPipe).
 struct Pipe {
     var used = false
     var frames: UnsafeMutablePointer<UInt64>? = nil   // Pipe.pages frames, 0 until written
@@ -37,6 +36,9 @@ enum Pipes {
     static func close(_ i: Int, writer: Bool) {
         guard let t = table, i >= 0, i < capacity, t[i].used else { return }
         if writer { t[i].writers -= 1 } else { t[i].readers -= 1 }
+        // Readers see EOF, writers EPIPE.
+        Scheduler.wakeup(SysPipe.channel(i, writer: false))
+        Scheduler.wakeup(SysPipe.channel(i, writer: true))
         guard t[i].readers <= 0 && t[i].writers <= 0 else { return }
         if let f = t[i].frames {
             for k in 0..<pages where f[k] != 0 { FrameAllocator.free(f[k]) }

@@ -80,6 +80,24 @@ enum FrameAllocator {
         return h
     }
 
+    /// The end of the highest free range (physical).
+    static var highestEnd: UInt64 {
+        guard let e = ends else { return 0 }
+        var m: UInt64 = 0
+        for i in 0..<rangeCount where e[i] > m { m = e[i] }
+        return m
+    }
+
+    /// `count` physically consecutive zero frames from fresh RAM (boot-time
+    /// tables), or nil when the bump pointer's range has too few left.
+    static func allocateContiguous(_ count: UInt64) -> UInt64? {
+        guard let b = bases, let e = ends, current < rangeCount, count > 0 else { return nil }
+        let start = max(next, b[current])
+        guard e[current] > start, (e[current] - start) / Physical.pageSize >= count else { return nil }
+        next = start + count * Physical.pageSize
+        return start
+    }
+
     /// Frames allocate() can still hand out: the free list plus what the bump
     /// pointer has not reached (the `debug` leak check after a process ends).
     static var available: UInt64 {

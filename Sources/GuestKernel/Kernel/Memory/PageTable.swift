@@ -268,12 +268,27 @@ enum PageTable {
     /// access, the kernel's copies included, faults (and finds no access right).
     static let protNone: UInt64 = 1 << 10
 
-    /// Gives the page in `slot` a private copy of a borrowed frame; false when out of memory.
+    /// Software bit: the frame may be mapped by another address space too
+    /// (fork, FrameShares); the entry is read-only until privatize.
+    static let shared: UInt64 = 1 << 11
+
+    /// Makes the frame of the page in `slot` the process's own before it
+    /// may be written: a copy of a borrowed (initrd) frame, or of a frame
+    /// still shared after fork (the copy-on-write fault); a shared frame
+    /// nobody else maps any more is simply kept. W is left to the caller.
+    /// False when out of memory (then nothing changed).
     static func privatize(_ slot: UnsafeMutablePointer<UInt64>, _ va: UInt64) -> Bool {
-        guard slot.pointee & borrowed != 0 else { return true }
+        let e = slot.pointee
+        guard e & (borrowed | shared) != 0 else { return true }
+        let old = e & PTE.addressMask
+        if e & borrowed == 0 && !FrameShares.isShared(old) {
+            slot.pointee = e & ~shared
+            return true
+        }
         guard let frame = FrameAllocator.allocate() else { return false }
-        copy_qwords(Physical.bytes(frame), Physical.bytes(slot.pointee & PTE.addressMask), 512)
-        slot.pointee = (slot.pointee & ~(PTE.addressMask | borrowed)) | frame
+        copy_qwords(Physical.bytes(frame), Physical.bytes(old), 512)
+        if e & borrowed == 0 { FrameShares.release(old) }
+        slot.pointee = (e & ~(PTE.addressMask | borrowed | shared)) | frame
         invlpg(va)
         return true
     }
@@ -290,7 +305,7 @@ enum PageTable {
             }
         }
         forEachPresent(pml4, start, end) { e, va in
-            if e.pointee & borrowed == 0 { FrameAllocator.free(e.pointee & PTE.addressMask) }
+            if e.pointee & borrowed == 0 { FrameShares.release(e.pointee & PTE.addressMask) }
             e.pointee = 0
             if flush { invlpg(va) }
         }
@@ -320,7 +335,7 @@ extension PageTable {
                     guard pde & PTE.present != 0 else { continue }
                     let pt = entries(pde & PTE.addressMask)
                     for l in 0..<512 where pt[l] & (PTE.present | protNone) != 0 && pt[l] & borrowed == 0 {
-                        FrameAllocator.free(pt[l] & PTE.addressMask)
+                        FrameShares.release(pt[l] & PTE.addressMask)
                     }
                     FrameAllocator.free(pde & PTE.addressMask)   // zeroed as it is freed, entries and all
                 }
@@ -329,5 +344,56 @@ extension PageTable {
             FrameAllocator.free(top[i] & PTE.addressMask)
         }
         FrameAllocator.free(pml4)
+    }
+}
+
+// fork (kept apart from map/unmap and the teardown).
+extension PageTable {
+    /// Gives empty address space `child` the user half of `parent`: 4 KiB
+    /// pages are shared copy-on-write (both entries lose W and get `shared`;
+    /// FrameShares counts the child), borrowed initrd pages are mapped as
+    /// they are, 2 MiB pages are copied (sharing them would need splits
+    /// under a shared count; fork followed by exec rarely has any). The
+    /// caller flushes the parent's TLB. False when out of memory: the child
+    /// then holds what it got so far (destroyUserHalf frees it exactly).
+    static func cloneUserHalf(_ parent: UInt64, _ child: UInt64) -> Bool {
+        let top = entries(parent)
+        for i in 0..<256 where top[i] & PTE.present != 0 {
+            let pdpt = entries(top[i] & PTE.addressMask)
+            for j in 0..<512 where pdpt[j] & (PTE.present | PTE.large) == PTE.present {
+                let pd = entries(pdpt[j] & PTE.addressMask)
+                for k in 0..<512 where pd[k] & (PTE.present | PTE.large) != 0 {
+                    let va = (UInt64(i) << 39) | (UInt64(j) << 30) | (UInt64(k) << 21)
+                    guard let cpd = pdSlot(child, va, create: true) else { return false }
+                    let pde = pd[k]
+                    if pde & PTE.large != 0 {
+                        guard let h = FrameAllocator.allocateHuge() else { return false }
+                        copy_qwords(Physical.bytes(h), Physical.bytes(pde & PTE.largeAddressMask),
+                                    FrameAllocator.hugeSize / 8)
+                        cpd.pointee = (pde & ~PTE.largeAddressMask) | h
+                        continue
+                    }
+                    guard let cpt = FrameAllocator.allocate() else { return false }
+                    cpd.pointee = cpt | PTE.present | PTE.writable | PTE.user
+                    let pt = entries(pde & PTE.addressMask), ct = entries(cpt)
+                    for l in 0..<512 where pt[l] & (PTE.present | protNone) != 0 {
+                        var e = pt[l]
+                        if e & borrowed == 0 {
+                            let frame = e & PTE.addressMask
+                            if !FrameShares.share(frame) {
+                                guard let copy = FrameAllocator.allocate() else { return false }
+                                copy_qwords(Physical.bytes(copy), Physical.bytes(frame), 512)
+                                ct[l] = (e & ~PTE.addressMask) | copy
+                                continue
+                            }
+                            e = (e & ~PTE.writable) | shared
+                            pt[l] = e
+                        }
+                        ct[l] = e
+                    }
+                }
+            }
+        }
+        return true
     }
 }

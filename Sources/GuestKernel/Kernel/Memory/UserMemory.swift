@@ -10,10 +10,12 @@ enum UserMemory {
         guard va < PageTable.userTop else { return nil }
         let e = PageTable.lookup(p.pointee.pml4, va)
         if e != 0 {
-            guard e & PTE.user != 0, !write || e & PTE.writable != 0 else { return nil }
-            return (e & PTE.addressMask) | (va & (Physical.pageSize - 1))
+            guard e & PTE.user != 0 else { return nil }
+            if !write || e & PTE.writable != 0 { return (e & PTE.addressMask) | (va & (Physical.pageSize - 1)) }
+            guard writeFault(p, va) else { return nil }
+        } else {
+            guard demandFault(p, va, write: write) else { return nil }
         }
-        guard demandFault(p, va, write: write) else { return nil }
         let f = PageTable.lookup(p.pointee.pml4, va)
         return f == 0 ? nil : (f & PTE.addressMask) | (va & (Physical.pageSize - 1))
     }
@@ -51,6 +53,19 @@ enum UserMemory {
     static func allows(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
         guard va < PageTable.userTop, let area = p.area(of: va), area.prot != 0 else { return false }
         return !write || area.prot & Prot.write != 0
+    }
+
+    /// A write to present read-only page `va`: the copy-on-write break of a
+    /// page shared since fork (PageTable.privatize), where the area allows
+    /// writing. False otherwise (SIGSEGV, EFAULT) or when out of memory.
+    static func writeFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> Bool {
+        guard va < PageTable.userTop, let area = p.area(of: va), area.prot & Prot.write != 0,
+              let slot = PageTable.slot(p.pointee.pml4, va, create: false),
+              slot.pointee & PTE.present != 0, slot.pointee & (PageTable.shared | PageTable.borrowed) != 0,
+              PageTable.privatize(slot, va) else { return false }
+        slot.pointee |= PTE.writable
+        invlpg(va)
+        return true
     }
 
     /// Calls `body(kernelPointer, count)` for each page-sized piece of the
@@ -114,6 +129,16 @@ enum UserMemory {
     static func read64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt64? {
         var v: UInt64 = 0
         return copyIn(p, to: &v, from: va, count: 8) ? v : nil
+    }
+
+    static func read8(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt8? {
+        var v: UInt8 = 0
+        return copyIn(p, to: &v, from: va, count: 1) ? v : nil
+    }
+
+    static func write32(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt32) -> Bool {
+        var x = v
+        return copyOut(p, to: va, from: &x, count: 4)
     }
 
     static func write64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt64) -> Bool {

@@ -1,10 +1,33 @@
 import KernelSupport
 
-/// One process: its address space, memory areas and the per-process state the
-/// syscalls of this issue record. `fork`/`execve` (next issue) add slots here.
+/// A task's state (Linux's TASK_RUNNING split into running and runnable;
+/// TASK_INTERRUPTIBLE is sleeping; EXIT_ZOMBIE until the parent reaps it).
+enum TaskState {
+    case free, running, runnable, sleeping, stopped, zombie
+}
+
+/// One process (one task: no threads yet): its kernel stack and saved
+/// context, address space, memory areas, family and the per-process state
+/// the system calls record.
 struct Process {
     var pid: Int32 = 0
-    var used = false
+    var state = TaskState.free
+    /// Slot of the parent; -1: the kernel (a program of the run list, or an
+    /// orphan once init is gone, which nobody waits for).
+    var parent = -1
+    /// Linux's wait status once a zombie (wait(2): code << 8, or the signal).
+    var waitStatus: Int32 = 0
+    /// What a sleeping task waits for (Scheduler.sleep/wakeup).
+    var channel: UInt64 = 0
+    var pgid: Int32 = 0
+    var sid: Int32 = 0
+    /// A vfork child runs in its parent's address space (pml4) until it
+    /// execs or exits, and must not free it.
+    var borrowsMemory = false
+    /// The vfork parent's slot while it sleeps for this child (else -1).
+    var vforkParent = -1
+    /// Kernel stack, FPU area and path scratch in one 64 KiB block (TaskMemory).
+    var memory = TaskMemory()
     var pml4: UInt64 = 0
     var vmas = VMAList()
     var brkStart: UInt64 = 0
@@ -14,6 +37,11 @@ struct Process {
     var clearChildTid: UInt64 = 0
     var robustList: UInt64 = 0
     var signalMask: UInt64 = 0
+    var pendingSignals: UInt64 = 0
+    /// A stop (the signal) or a continue not yet reported to the parent's
+    /// wait4(WUNTRACED/WCONTINUED) or waitid(WSTOPPED/WCONTINUED).
+    var stopReport: Int32 = 0
+    var continueReport = false
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
     var files = FileTable()
@@ -45,12 +73,17 @@ extension UnsafeMutablePointer where Pointee == Process {
 
 /// The process table. Slot 0 is init (pid 1).
 enum Processes {
-    static let capacity = 16
+    static let capacity = 64
     nonisolated(unsafe) static var table = UnsafeMutablePointer<Process>(bitPattern: 0)
     /// The running process; read on every system call.
     nonisolated(unsafe) static var current = UnsafeMutablePointer<Process>(bitPattern: 0)
-    nonisolated(unsafe) static var currentPid: Int32 = 0
     nonisolated(unsafe) static var nextPid: Int32 = 1
+    /// One more than the highest slot ever used: the scans of the table (run
+    /// queue, wakeup, wait, kill) stop there, not at `capacity`.
+    nonisolated(unsafe) static var slotsInUse = 0
+    /// The running task's pid (0: the kernel's idle context); getpid's fast
+    /// path in entry.S reads the same word.
+    static var currentPid: Int32 { current_pid }
 
     /// Slots are initialized when first used (Process() allocates its tables).
     nonisolated(unsafe) static var ready = UnsafeMutablePointer<Bool>(bitPattern: 0)
@@ -60,15 +93,31 @@ enum Processes {
         ready = zeroedTable(of: Bool.self, count: capacity)
     }
 
-    static func create() -> UnsafeMutablePointer<Process>? {
+    /// The slot index of `p` (table order is the run queue's order).
+    @inline(__always) static func slot(_ p: UnsafeMutablePointer<Process>) -> Int { p - table! }
+
+    /// A new process in state `.runnable` whose first return to ring 3 is
+    /// the trap frame at the top of its kernel stack (zero registers: the
+    /// caller fills it), with the reset x87/SSE state; nil when no slot or no
+    /// memory is left (EAGAIN / ENOMEM for fork).
+    static func create(parent: Int) -> UnsafeMutablePointer<Process>? {
         guard let t = table, let r = ready else { return nil }
-        for i in 0..<capacity where !r[i] || !t[i].used {
+        for i in 0..<capacity where !r[i] || t[i].state == .free {
             if !r[i] { (t + i).initialize(to: Process()); r[i] = true }
             guard let pml4 = PageTable.newAddressSpace() else { return nil }
-            t[i].used = true
+            t[i].state = .runnable
+            if i >= slotsInUse { slotsInUse = i + 1 }
+            t[i].parent = parent
+            t[i].waitStatus = 0
+            t[i].channel = 0
             t[i].pid = nextPid
+            t[i].pgid = t[i].pid
+            t[i].sid = t[i].pid
             nextPid += 1
             t[i].pml4 = pml4
+            t[i].memory.reset()
+            t[i].borrowsMemory = false
+            t[i].vforkParent = -1
             // A slot is new (Process(): an empty descriptor table) or was
             // freed by destroy (every descriptor closed); the rest of its
             // state starts as a new process's, here and nowhere else.
@@ -81,6 +130,9 @@ enum Processes {
             t[i].clearChildTid = 0
             t[i].robustList = 0
             t[i].signalMask = 0
+            t[i].pendingSignals = 0
+            t[i].stopReport = 0
+            t[i].continueReport = false
             zero_qwords(t[i].sigactions, 64 * 4)
             t[i].umask = 0o022
             t[i].cwdLength = 0
@@ -95,26 +147,24 @@ enum Processes {
     /// exit) and frees its slot. When `p` is running, CR3 goes to the kernel's PML4 first and no
     /// process is current afterwards (UserMemory must then walk tables).
     static func destroy(_ p: UnsafeMutablePointer<Process>) {
-        guard p.pointee.used else { return }
-        if current == p {
-            write_cr3(PageTable.kernelPML4)
-            current = nil
-            currentPid = 0
-        }
+        guard p.pointee.state != .free else { return }
+        release(p)
+        p.pointee.state = .free         // the rest is reset when the slot is reused (create)
+    }
+
+    /// Frees what a process owns in memory and files, as exit(2) does before
+    /// the zombie waits to be reaped. The running process stays current
+    /// (its kernel stack is in use) but on the kernel's PML4.
+    static func release(_ p: UnsafeMutablePointer<Process>) {
+        if current == p { write_cr3(PageTable.kernelPML4) }
         let pml4 = p.pointee.pml4
-        if pml4 != 0 {
+        if pml4 != 0 && !p.pointee.borrowsMemory {
             PageTable.destroyUserHalf(pml4)
         }
+        p.pointee.borrowsMemory = false
+        endVfork(p)
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
         p.pointee.vmas.items.release()
         p.pointee.pml4 = 0
-        p.pointee.used = false          // the rest is reset when the slot is reused (create)
-    }
-
-    static func switchTo(_ p: UnsafeMutablePointer<Process>) {
-        current = p
-        currentPid = p.pointee.pid
-        write_cr3(p.pointee.pml4)
-        wrmsr(SyscallMSRs.fsBase, p.pointee.fsBase)
     }
 }

@@ -91,6 +91,24 @@ struct VMAStore {
         count = c - 1
     }
 
+    /// Makes this empty store a copy of `other` (fork): pages of its own, so
+    /// that parent and child never free each other's. False when no page is
+    /// left (the store is then empty; release() frees what it got).
+    mutating func copy(from other: VMAStore) -> Bool {
+        count = 0
+        let n = other.count
+        guard open(at: 0, n) else { count = 0; return false }
+        guard n > 0 else { return true }
+        let src = other.directory.unsafelyUnwrapped, dst = directory.unsafelyUnwrapped
+        var k = 0
+        while k < n {                           // slot order is kept: whole chunks at a time
+            let len = min(n - k, VMAStore.slotsPerChunk)
+            dst[k >> 7].copyMemory(from: UnsafeRawPointer(src[k >> 7]), byteCount: len << 5)
+            k += len
+        }
+        return true
+    }
+
     /// Frees every page (the process is gone).
     mutating func release() {
         if let dir = directory {

@@ -1,12 +1,13 @@
 // Kernel heap for Embedded Swift (swift_allocObject, Array growth):
-// posix_memalign/free over a static 2 MiB arena, power-of-two size classes
+// posix_memalign/free over a static 10 MiB arena (7.5 MiB of it for the
+// 117 KiB per process slot, 64 slots: TaskMemory, VMA list, descriptors), power-of-two size classes
 // from 32 B to 64 KiB with a free list each. A block of class s starts at a
 // multiple of 2^s, so any alignment <= its size is met. A byte per 32-byte
 // granule records each block's class for free(). Not on the syscall fast path.
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_SIZE   (2u << 20)
+#define HEAP_SIZE   (10u << 20)
 #define MIN_SHIFT   5
 #define MAX_SHIFT   16
 #define ENOMEM      12

@@ -4,27 +4,18 @@ import KernelSupport
 /// on hardware-assisted KVM, #PF at LSTAR on software-assisted KVM). The
 /// switch over Linux x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) is
 /// the numbers table; handlers live in Sys*.swift by subsystem. Nothing on this
-/// path allocates; getpid returns from the switch.
+/// path allocates; getpid and gettid return from entry.S before it.
 @c(syscall_dispatch)
-func syscallDispatch(_ f: UnsafeMutablePointer<syscall_frame>) -> Int64 {
+func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
     // The return RIP comes from RCX, which user code controls on the #PF path:
     // a non-canonical one would fault on iretq in ring 0. (entry.S has already
     // reduced RFLAGS to the user-settable flags.)
     if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
     let nr = f.pointee.rax
-    // Fast paths, kept in this small frame-less function: getpid first, then
-    // the other calls that only read a constant or the pid.
-    if nr == 39 { return Int64(Processes.currentPid) }
-    return identityCalls(f, nr)
-}
-
-/// The next-cheapest calls, in a function of their own so that the compiler
-/// cannot test them before getpid.
-@inline(never)
-func identityCalls(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
+    // Fast path, kept in this small frame-less function: the calls that only
+    // read a constant.
     switch nr {
-    case 186: return Int64(Processes.currentPid)                 // gettid
-    case 102, 104, 107, 108, 110: return 0                        // getuid getgid geteuid getegid getppid
+    case 102, 104, 107, 108: return 0                             // getuid getgid geteuid getegid
     default: return dispatch(f, nr)
     }
 }
@@ -32,10 +23,17 @@ func identityCalls(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> In
 @inline(never)
 func badReturnAddress() -> Never { killCurrent(signal: Signal.segv, frame: nil) }
 
-/// Everything but the fast path.
+/// Everything but the fast path; on the way out, a pending signal is acted on.
 @inline(never)
-func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
+func dispatch(_ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     guard let p = Processes.current else { return -Errno.ENOSYS }
+    let r = handle(p, f, nr)
+    if p.pointee.pendingSignals != 0 { Signals.onReturn(p) }
+    return r
+}
+
+@inline(__always)
+func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     let a = SyscallArgs(f)
     switch nr {
     case 0: return SysIO.read(p, a)
@@ -60,13 +58,34 @@ func dispatch(_ f: UnsafeMutablePointer<syscall_frame>, _ nr: UInt64) -> Int64 {
     case 20: return SysIO.vector(p, a, write: true)                                 // writev
     case 21: return SysFile.access(p, SysFile.AT_FDCWD, a.a0, a.a1)
     case 22: return SysPipe.pipe2(p, a.a0, 0)                                       // pipe
-    case 24: return 0                                          // sched_yield: one process
+    case 24: Scheduler.yield(); return 0                       // sched_yield
     case 27: return SysMemory.mincore(p, a)
     case 28: return SysMemory.madvise(p, a)
     case 32: return SysFile.duplicate(p, a.a0, to: nil, cloexec: false)             // dup
     case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
     case 35: return SysTime.nanosleep(p, a)
-    case 60, 231: processExited(status: UInt32(truncatingIfNeeded: a.a0) & 0xff)   // exit, exit_group
+    case 39, 186: return Int64(p.pointee.pid)                  // getpid, gettid (entry.S answers them first)
+    case 60, 231: Processes.exit(p, waitStatus: WaitStatus.exited(code: Int32(truncatingIfNeeded: a.a0)))             // exit, exit_group (one task per process)
+    case 110: return SysProcess.getppid(p)
+    case 56: return SysFork.clone(p, flags: a.a0, stack: a.a1, parentTid: a.a2, childTid: a.a3, tls: a.a4)
+    case 57: return SysFork.clone(p, flags: 17, stack: 0, parentTid: 0, childTid: 0, tls: 0)        // fork: SIGCHLD
+    case 58: return SysFork.clone(p, flags: SysFork.CLONE_VM | SysFork.CLONE_VFORK | 17, stack: 0, parentTid: 0, childTid: 0, tls: 0)
+    case 59: return SysExec.execve(p, dirfd: SysFile.AT_FDCWD, path: a.a0, argv: a.a1, envp: a.a2, flags: 0)
+    case 61: return SysFork.wait4(p, a)
+    case 322: return SysExec.execve(p, dirfd: a.a0, path: a.a1, argv: a.a2, envp: a.a3, flags: a.a4)   // execveat
+    case 247: return SysFork.waitid(p, a)
+    case 109: return SysFork.setpgid(p, a)
+    case 111: return SysFork.getpgid(p, SyscallArgs(f0: 0))                                          // getpgrp
+    case 112: return SysFork.setsid(p)
+    case 121: return SysFork.getpgid(p, a)
+    case 124: return SysFork.getsid(p, a)
+    case 435: return -Errno.ENOSYS                             // clone3: glibc falls back to clone
+    case 34: return SysKill.pause(p, mask: nil)
+    case 130: return SysKill.rtSigsuspend(p, a)
+    case 62: return SysKill.kill(p, a)
+    case 127: return SysKill.rtSigpending(p, a)
+    case 200: return SysKill.tgkill(p, tgid: -1, tid: SyscallArgs.int(a.a0), sig: SyscallArgs.int(a.a1))        // tkill
+    case 234: return SysKill.tgkill(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2))
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
     case 76: return SysTmpfs.truncate(p, a)

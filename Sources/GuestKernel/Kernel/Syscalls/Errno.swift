@@ -8,4 +8,5 @@ enum Errno {
     static let ENOSPC: Int64 = 28, ESPIPE: Int64 = 29, EROFS: Int64 = 30, ENOTEMPTY: Int64 = 39
     static let ENAMETOOLONG: Int64 = 36, EXDEV: Int64 = 18, EBUSY: Int64 = 16
     static let ERANGE: Int64 = 34, ENOSYS: Int64 = 38, ELOOP: Int64 = 40
+    static let ENOEXEC: Int64 = 8, ECHILD: Int64 = 10, EPIPE: Int64 = 32
 }

@@ -95,6 +95,9 @@ enum SysFile {
             guard from >= 0 && from < Int32(FileTable.capacity) else { return -Errno.EINVAL }
             return duplicate(p, a.a0, to: nil, from: Int(from), cloexec: a.a1 == F_DUPFD_CLOEXEC)
         case F_GETFD: return p.pointee.files.cloexec[fd] ? 1 : 0
+        case 1032:                                             // F_GETPIPE_SZ
+            guard let f = p.pointee.files.get(a.a0), f.pointee.isPipe else { return -Errno.EBADF }
+            return Int64(Pipes.size)
         case F_SETFD: p.pointee.files.cloexec[fd] = a.a2 & 1 != 0; return 0
         case F_GETFL: return Int64(f.pointee.statusFlags | 0o100000)        // O_LARGEFILE, as Linux reports
         case F_SETFL:                                                        // O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME

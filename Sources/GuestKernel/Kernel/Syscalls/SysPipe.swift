@@ -1,4 +1,5 @@
-/// pipe(2)/pipe2(2) and I/O on pipe ends (pipe(7)).
+/// pipe(2)/pipe2(2) and I/O on pipe ends (pipe(7)): readers and writers
+/// sleep on the pipe's channels (Scheduler) and wake each other.
 enum SysPipe {
     static let O_NONBLOCK: UInt32 = 0o4000
     static let SIGPIPE: Int32 = 13
@@ -27,11 +28,21 @@ enum SysPipe {
         return 0
     }
 
+    /// What a reader (or writer) of pipe `i` sleeps on.
+    static func channel(_ i: Int, writer: Bool) -> UInt64 { 0x3_0000_0000 | UInt64(i) << 1 | (writer ? 1 : 0) }
+
+    /// read(2) of a pipe: sleeps while it is empty and has a writer (EAGAIN
+    /// with O_NONBLOCK), EOF (0) when empty without writers.
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
         guard let t = Pipes.table else { return -Errno.EBADF }
         let i = f.pointee.node
         if n == 0 { return 0 }
-        if t[i].count == 0 { return t[i].writers <= 0 ? 0 : -Errno.EAGAIN }   // EOF, or nothing yet
+        while t[i].count == 0 {
+            if t[i].writers <= 0 { return 0 }
+            if f.pointee.statusFlags & O_NONBLOCK != 0 { return -Errno.EAGAIN }
+            Scheduler.sleep(on: channel(i, writer: false))
+            if Signals.interrupted(p) { return -Errno.EINTR }
+        }
         let want = Int(min(n, UInt64(t[i].count)))
         var done = 0
         _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
@@ -45,25 +56,49 @@ enum SysPipe {
                 done += m
             }
         }
+        if done > 0 { Scheduler.wakeup(channel(i, writer: true)) }
         return done == 0 ? -Errno.EFAULT : Int64(done)
     }
 
+    /// write(2) of a pipe (pipe(7)): all n bytes, sleeping while it is full;
+    /// n <= PIPE_BUF goes in at once or not at all; with O_NONBLOCK what fits
+    /// (EAGAIN for none, or for a small write that does not fit whole).
+    /// Without readers: SIGPIPE, whose default action ends the process;
+    /// ignored or caught (no delivery yet), EPIPE (or the bytes written).
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
         guard let t = Pipes.table else { return -Errno.EBADF }
         let i = f.pointee.node
-        if t[i].readers <= 0 {
-            // SIGPIPE: its default action ends the process; ignored or caught (no
-            // delivery yet), the call fails with EPIPE.
-            if p.pointee.sigactions[Int(SIGPIPE - 1) * 4] == 0 { killCurrent(signal: SIGPIPE, frame: nil) }
-            return -32                                                   // EPIPE
+        let atomic = n <= UInt64(pipeBuf)
+        var total: UInt64 = 0
+        while true {
+            if t[i].readers <= 0 {
+                if p.pointee.sigactions[Int(SIGPIPE - 1) * 4] == 0 { killCurrent(signal: SIGPIPE, frame: nil) }
+                return total > 0 ? Int64(total) : -Errno.EPIPE
+            }
+            if total == n { return Int64(n) }
+            let space = UInt64(Pipes.size - t[i].count)
+            if space > 0 && (!atomic || space >= n) {
+                let (done, fault) = copyIn(p, i, buf + total, min(n - total, space))
+                total += UInt64(done)
+                if done > 0 { Scheduler.wakeup(channel(i, writer: false)) }
+                if fault { return total > 0 ? Int64(total) : -Errno.EFAULT }
+                continue
+            }
+            if f.pointee.statusFlags & O_NONBLOCK != 0 { return total > 0 ? Int64(total) : -Errno.EAGAIN }
+            Scheduler.sleep(on: channel(i, writer: true))
+            if Signals.interrupted(p) { return total > 0 ? Int64(total) : -Errno.EINTR }
         }
-        if n == 0 { return 0 }
-        let space = Pipes.size - t[i].count
-        if space == 0 { return -Errno.EAGAIN }
-        let want = Int(min(n, UInt64(space)))
+    }
+
+    static let pipeBuf = 4096                                          // PIPE_BUF
+
+    /// Copies up to `want` user bytes at `buf` into pipe `i`'s free space:
+    /// the bytes copied and whether a user page could not be read.
+    static func copyIn(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64, _ want: UInt64) -> (Int, Bool) {
+        guard let t = Pipes.table else { return (0, true) }
         var done = 0
         var full = false
-        _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: false) { src, c in
+        let ok = UserMemory.forEachChunk(p, buf, want, write: false) { src, c in
             var k = 0
             while k < c && !full {
                 guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { full = true; return }
@@ -74,8 +109,7 @@ enum SysPipe {
                 done += m
             }
         }
-        if done == 0 { return full ? -Errno.EAGAIN : -Errno.EFAULT }
-        return Int64(done)
+        return (done, !ok || (full && done == 0))
     }
 
     static func poll(_ f: UnsafeMutablePointer<OpenFile>, _ events: UInt16) -> UInt16 {

@@ -27,6 +27,14 @@ enum SysProcess {
         return Int64(p.pointee.pid)
     }
 
+    /// getppid(2): the parent's pid; 0 for a program of the run list, whose
+    /// parent is the kernel (as a process started by Linux's kernel, pid 0).
+    static func getppid(_ p: UnsafeMutablePointer<Process>) -> Int64 {
+        let i = p.pointee.parent
+        guard i >= 0, let t = Processes.table else { return 0 }
+        return Int64(t[i].pid)
+    }
+
     static func setRobustList(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard a.a1 == 24 else { return -Errno.EINVAL }     // sizeof(struct robust_list_head)
         p.pointee.robustList = a.a0

@@ -54,4 +54,9 @@ static inline void zero_qwords(void *dst, uint64_t count) {
 static inline void copy_qwords(void *dst, const void *src, uint64_t count) {
     __asm__ volatile("cld; rep movsq" : "+D"(dst), "+S"(src), "+c"(count) : : "memory");
 }
+// User x87/SSE state (SDM Vol. 1, 10.5.1; 512 bytes, 16-byte aligned). The
+// kernel itself has no SSE (-mno-sse), so the user's registers stay live in
+// the CPU across a kernel entry and only a context switch saves them.
+static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
 #endif

@@ -3,21 +3,20 @@
 #define KERNEL_FRAMES_H
 #include <stdint.h>
 
-// An exception (vectors 0..31): general registers, then what the stub pushed
-// (vector, error code or 0), then the CPU's frame (SDM Vol. 3A, 6.14.2).
+// The full user register image of every entry from ring 3 (Linux's pt_regs),
+// at the top of the task's kernel stack: an exception (vectors 0..31) or a
+// system call (vector 256; both paths, SYSCALL and #PF at LSTAR). General
+// registers, then what the stub pushed (vector, error code or 0), then the
+// CPU's iretq frame (SDM Vol. 3A, 6.14.2). For a system call: number in rax,
+// arguments in rdi, rsi, rdx, r10, r8, r9 (Linux x86_64 ABI), rip/rflags the
+// user's return address and flags (RCX, R11).
 struct trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
     uint64_t vector, error_code;
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-// A system call, both paths (SYSCALL and #PF at LSTAR): number and arguments
-// (Linux x86_64 ABI: rax; rdi, rsi, rdx, r10, r8, r9), then an iretq frame whose
-// rip/rflags are the user's return address and flags (RCX, R11).
-struct syscall_frame {
-    uint64_t rax, rdi, rsi, rdx, r10, r8, r9;
-    uint64_t rip, cs, rflags, rsp, ss;
-};
+#define TRAP_VECTOR_SYSCALL 256
 
 // Addresses of symbols from linker.ld and entry.S (Swift cannot import
 // unsized arrays).
@@ -31,10 +30,14 @@ KERNEL_SYMBOL_ADDRESS(user_copy_q_address, user_copy_q)            // user_copy 
 KERNEL_SYMBOL_ADDRESS(user_copy_b_address, user_copy_b)
 KERNEL_SYMBOL_ADDRESS(user_copy_fixup_q_address, user_copy_fixup_q)
 KERNEL_SYMBOL_ADDRESS(user_copy_fixup_b_address, user_copy_fixup_b)
+KERNEL_SYMBOL_ADDRESS(task_start_address, task_start)              // a new task's first return
+KERNEL_SYMBOL_ADDRESS(fpu_initial_state_address, fpu_initial_state) // FXSAVE image of reset
 
 // entry.S
 uint64_t isr_stub_address(unsigned vector);
 uint64_t user_copy(void *dst, const void *src, uint64_t n);
 void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
-__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t rflags);
+void switch_context(uint64_t *from, uint64_t to);
+extern uint64_t syscall_kernel_rsp;     // SYSCALL's kernel stack (the running task's)
+extern int32_t current_pid;             // getpid's fast path
 #endif

@@ -1,0 +1,141 @@
+import KernelSupport
+
+/// One CPU's scheduler (xv6's sched/sleep/wakeup): the process table in slot
+/// order is the run queue (round-robin from the slot after the current one),
+/// a sleeping task waits on a channel (any word naming what it waits for)
+/// until wakeup(channel), and the kernel's own context (kmain's stack: the
+/// run list and the idle loop, RunList.swift) runs when no task can.
+///
+/// A switch saves what the task owns outside its trap frame: callee-saved
+/// registers (switch_context), x87/SSE state (eagerly: fxsave/fxrstor, one
+/// emulated instruction each; lazy switching would trap (#NM) on the first
+/// SSE instruction after nearly every switch, since musl's and glibc's
+/// string functions use SSE, and a trap costs ~100 emulated instructions
+/// here), FS base, CR3, and the kernel stack (TSS.RSP0, SYSCALL's).
+enum Scheduler {
+    /// Saved kernel stack pointers: one per slot, the kernel context last.
+    nonisolated(unsafe) static var contexts = zeroedTable(of: UInt64.self, count: Processes.capacity + 1)
+    nonisolated(unsafe) static var idleMemory = TaskMemory()
+    static let idle = Processes.capacity
+
+    /// Prepares the kernel stack of new task `p` so that switching to it
+    /// runs task_start, which returns to ring 3 through its trap frame.
+    static func prepare(_ p: UnsafeMutablePointer<Process>) {
+        let frame = UInt64(UInt(bitPattern: p.pointee.memory.frame))
+        let sp = UnsafeMutablePointer<UInt64>(bitPattern: UInt(frame) - 8 * 7)!
+        zero_qwords(sp, 6)                   // r15 r14 r13 r12 rbx rbp
+        sp[6] = task_start_address()
+        contexts[Processes.slot(p)] = UInt64(UInt(bitPattern: sp))
+    }
+
+    /// Switches from the running task (or the kernel context) to `next`,
+    /// returning when something switches back.
+    static func run(_ next: UnsafeMutablePointer<Process>) {
+        let prev = Processes.current
+        if prev == next { next.pointee.state = .running; return }
+        let from: Int
+        if let prev = prev {
+            fxsave(prev.pointee.memory.fpu)
+            if prev.pointee.state == .running { prev.pointee.state = .runnable }
+            from = Processes.slot(prev)
+        } else {
+            from = idle
+        }
+        Processes.current = next
+        current_pid = next.pointee.pid
+        next.pointee.state = .running
+        if next.pointee.pml4 != 0 { write_cr3(next.pointee.pml4) }
+        wrmsr(SyscallMSRs.fsBase, next.pointee.fsBase)
+        let top = next.pointee.memory.stackTop
+        Descriptors.setKernelStack(top)
+        syscall_kernel_rsp = top
+        PathBuffers.use(next.pointee.memory)
+        fxrstor(next.pointee.memory.fpu)
+        switch_context(contexts + from, contexts[Processes.slot(next)])
+    }
+
+    /// Back to the kernel context (RunList's loop) from the running task.
+    static func runIdle() {
+        guard let prev = Processes.current else { return }
+        fxsave(prev.pointee.memory.fpu)
+        if prev.pointee.state == .running { prev.pointee.state = .runnable }
+        Processes.current = nil
+        current_pid = 0
+        switch_context(contexts + Processes.slot(prev), contexts[idle])
+    }
+
+    /// The next runnable task after the current one in slot order, or nil.
+    static func pick() -> UnsafeMutablePointer<Process>? {
+        guard let t = Processes.table else { return nil }
+        let n = Processes.slotsInUse
+        let start = Processes.current.map { Processes.slot($0) } ?? n - 1
+        var i = start
+        for _ in 0..<n {
+            i = i + 1 >= n ? 0 : i + 1
+            if t[i].state == .runnable { return t + i }
+        }
+        return nil
+    }
+
+    /// The running task gives up the CPU (it has set its state already when
+    /// it sleeps or exits): another runnable task runs, else the kernel
+    /// context; returns when this task runs again (never for a zombie).
+    static func schedule() {
+        if let next = pick() { run(next); return }
+        if let p = Processes.current, p.pointee.state == .running || p.pointee.state == .runnable {
+            p.pointee.state = .running
+            return
+        }
+        runIdle()
+    }
+
+    /// sched_yield(2).
+    static func yield() {
+        guard let p = Processes.current, let next = pick(), next != p else { return }
+        run(next)
+    }
+
+    /// Sleeps until wakeup(channel). Callers loop on their condition (a wakeup
+    /// only says it may hold now).
+    static func sleep(on channel: UInt64) {
+        guard let p = Processes.current else { return }
+        p.pointee.channel = channel
+        p.pointee.state = .sleeping
+        schedule()
+        p.pointee.channel = 0
+    }
+
+    static func wakeup(_ channel: UInt64) {
+        guard let t = Processes.table else { return }
+        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping && t[i].channel == channel {
+            t[i].state = .runnable
+        }
+    }
+
+    /// The channel a vfork parent sleeps on until child `slot` execs or exits.
+    static func vforkChannel(_ slot: Int) -> UInt64 { 0x2_0000_0000 | UInt64(slot) }
+
+    /// pause(2) and rt_sigsuspend(2): only a signal wakes them.
+    static let pauseChannel: UInt64 = 0x4_0000_0000
+
+    /// The channel a parent sleeps on in wait4/waitid.
+    static func childChannel(_ slot: Int) -> UInt64 { 0x1_0000_0000 | UInt64(slot) }
+}
+
+extension Scheduler {
+    /// The kernel context found nothing runnable. Every sleep so far waits
+    /// for another task (a pipe, a child, a signal), so with no task runnable
+    /// none can ever wake: where Linux would hang, the VM ends with
+    /// VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
+    static func idleWait() {
+        Console.write("[kernel] every process is asleep and nothing can wake one:")
+        if let t = Processes.table {
+            for i in 0..<Processes.slotsInUse where t[i].state == .sleeping {
+                Console.write(" pid ")
+                Console.dec(UInt64(UInt32(bitPattern: t[i].pid)))
+            }
+        }
+        Console.write("\n")
+        exitVM(UInt32(VMM_KERNEL_EXIT_DEADLOCK))
+    }
+}
