@@ -22,11 +22,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 
 # name | what it fuzzes (real sources) | kernel files compiled in | libFuzzer options
+# Kernel files are named from Sources/GuestKernel/Kernel; the host doubles for
+# what they need of the kernel's hardware layer from the root (Tests/...): the
+# unit tests' HostStubs.swift and, for the log and RAM, Targets/KernelHost.swift.
+host_stubs="Tests/VMMTests/KernelShared/HostStubs.swift"
 targets=(
   "elf|ELF validation and placement: Boot/ELFImage.swift, MemoryMap.swift, BootInfo.swift, BootPageTables.swift, Memory/GuestMemory.swift||-max_len=8192"
-  "initramfs|initramfs writer (Initramfs/CPIOArchive.swift, Initramfs.swift) read back by the kernel's Cpio.swift + FS/Initramfs.swift|FS/Cpio.swift FS/Initramfs.swift|-max_len=4096"
-  "cpio|the kernel's cpio reader and initramfs index: Kernel/FS/Cpio.swift, Kernel/FS/Initramfs.swift|FS/Cpio.swift FS/Initramfs.swift|-max_len=8192"
-  "cmdline|the kernel's command-line parser (Kernel/Boot/CommandLine.swift, walked as RunList.swift does) and the VMM's Initramfs/KernelCommandLine.swift|Boot/CommandLine.swift Process/StringList.swift Memory/TransparentHugePages.swift Process/VMA.swift FS/Cpio.swift|-max_len=4096 -detect_leaks=0"
+  "initramfs|initramfs writer (Initramfs/CPIOArchive.swift, Initramfs.swift) read back by the kernel's Cpio.swift + FS/Initramfs.swift|FS/Cpio.swift FS/Initramfs.swift Memory/FrameAllocator.swift Memory/Physical.swift $host_stubs Tests/Fuzz/Targets/KernelHost.swift|-max_len=4096"
+  "cpio|the kernel's cpio reader and initramfs index: Kernel/FS/Cpio.swift, Kernel/FS/Initramfs.swift|FS/Cpio.swift FS/Initramfs.swift Memory/FrameAllocator.swift Memory/Physical.swift $host_stubs Tests/Fuzz/Targets/KernelHost.swift|-max_len=8192"
+  "cmdline|the kernel's command-line parser (Kernel/Boot/CommandLine.swift, walked as RunList.swift does) and the VMM's Initramfs/KernelCommandLine.swift|Boot/CommandLine.swift Process/StringList.swift Memory/TransparentHugePages.swift Process/VMA.swift Process/VMAStore.swift FS/Cpio.swift $host_stubs|-max_len=4096 -detect_leaks=0"
   "json|baseline/JSON parser: Report/JSONParser.swift, Report/JSON.swift, Bench/Baseline.swift||-max_len=4096"
   "exit|exit decoding from a kvm_run page (CKVM ckvm_decode_exit, KVM/VCPU.swift, KVM/VCPUExit.swift) through Run/ExitDispatcher.swift and the devices||-max_len=16384"
   "hypercall|hypercall records: Devices/Hypercall.swift against Memory/GuestMemory.swift||-max_len=4096"
@@ -96,7 +100,9 @@ build_target() { # build_target NAME -> $out/bin/NAME
   kernel=$(field "$name" 2) || { echo "fuzz.sh: unknown target '$name' (--list lists them)" >&2; exit 2; }
   build_core
   local sources=(Tests/Fuzz/Targets/FuzzInput.swift Tests/Fuzz/Targets/FakeVCPU.swift "Tests/Fuzz/Targets/$name.swift")
-  for k in $kernel; do sources+=("Sources/GuestKernel/Kernel/$k"); done
+  for k in $kernel; do
+    case $k in Tests/*) sources+=("$k") ;; *) sources+=("Sources/GuestKernel/Kernel/$k") ;; esac
+  done
   local bin=$out/bin/$name
   mkdir -p "$out/bin"
   if newer_than "$bin" "${sources[@]}" "$core_lib" "$out/ckvm/.built"; then

@@ -153,6 +153,17 @@ int main(void) {
         fwrite(big, 1, sizeof big, f);
         fclose(f);
     }
+    /* a kernel log line (VMM_HC_LOG) saying its program was killed by
+       SIGKILL: the record at 0, its text at 0xb0 (inside the 191 bytes) */
+    hc(0, VMM_HC_LOG, 0xb0, 6);
+    ((struct vmm_hypercall *)ram)->arg2 = 9;
+    memcpy(ram + 0xb0, "killed", 6);
+    memset(big + 1, 0, 8);
+    memcpy(big + 9, ram, sizeof ram);
+    snprintf(path, sizeof path, "%s/hypercall/log.bin", c);
+    FILE *f = fopen(path, "wb");
+    fwrite(big, 1, sizeof big, f);
+    fclose(f);
     return 0;
 }
 EOF

@@ -3,7 +3,8 @@
 /// (Kernel/FS/Initramfs.swift), compiled for the host. The input is copied
 /// into a buffer of exactly its size, so AddressSanitizer reports any read
 /// past the archive. Property: every entry the reader yields lies inside the
-/// archive, and the index and the scanning lookup find the same entries.
+/// archive, and the index and the scanning lookup find the same entries, both
+/// with a 2 MiB frame free for the index and with none (KernelHost.swift).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCpio(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: max(size, 1))
@@ -21,13 +22,27 @@ public func fuzzCpio(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         names.append(Array(UnsafeBufferPointer(start: e.name, count: e.nameLength)))
         return names.count < 4096
     }
-    Initramfs.load(archive)
-    defer {
-        Initramfs.index?.deallocate()
-        Initramfs.index = nil
-        Initramfs.count = 0
-        Initramfs.archive = nil
+    // With RAM for the index, then with none (the boot says so once and
+    // lookups scan the archive): the same answers either way.
+    withInitramfsIndex(archive) {
+        check(Initramfs.indexed, "no index with a free 2 MiB frame")
+        checkLookups(archive, names)
     }
+    guard let held = FrameAllocator.allocateHuge() else { check(false, "the index kept its frame"); return 0 }
+    defer { FrameAllocator.freeHuge(held) }
+    let lines = Console.lines
+    withInitramfsIndex(archive) {
+        check(Initramfs.indexed == names.isEmpty, "indexed without memory")
+        check(Console.lines - lines == (names.isEmpty ? 0 : 1), "out of memory said \(Console.lines - lines) times")
+        checkLookups(archive, names)
+    }
+    _ = sum
+    return 0
+}
+
+/// The index (or its fallback) holds at least the entries the reader listed,
+/// and finds each the way the scanning lookup does.
+private func checkLookups(_ archive: CpioArchive, _ names: [[UInt8]]) {
     var indexed = 0
     Initramfs.forEach { _ in indexed += 1; return true }
     check(indexed >= names.count, "index has \(indexed) of \(names.count) entries")
@@ -42,6 +57,4 @@ public func fuzzCpio(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             if let a = scanned, let b = viaIndex { check(a.data == b.data && a.mode == b.mode, "lookups disagree") }
         }
     }
-    _ = sum
-    return 0
 }

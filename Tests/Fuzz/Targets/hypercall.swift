@@ -6,8 +6,9 @@
 /// does) against guest RAM of 64 bytes to ~32 KiB, not only whole pages.
 /// Properties: a record that is misaligned or not wholly in RAM is refused
 /// and nothing is written; otherwise only the record's result (and a mark's
-/// three output words) change, the result is one of the ABI's, a report
-/// hands the host exactly the guest's bytes, at most VMM_REPORT_MAX.
+/// three output words) change, the result is one of the ABI's, a report or
+/// a kernel log line hands the host exactly the guest's bytes, at most
+/// VMM_REPORT_MAX (a log line with its killed-by signal).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHypercall(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
@@ -39,12 +40,22 @@ public func fuzzHypercall(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     check(new.magic == old.magic && new.abiVersion == old.abiVersion && new.op == old.op, "record header changed")
     check([0, -14, -22, -38].contains(new.result), "result \(new.result)")
     check(new.args.0 == old.args.0, "arg0 changed")
-    if new.result == 0 && new.op == HypercallRecord.opReport {
+    // What a report or a log line read: the guest's bytes at arg0, arg1 long.
+    func text() -> [UInt8] {
         let (at, count) = (Int(old.args.0), Int(old.args.1))
-        check(count <= Int(HypercallRecord.reportMax), "report of \(count) bytes accepted")
-        check(host.reports == [Array(before[at..<at + count])], "the report is not the guest's bytes")
+        check(count <= Int(HypercallRecord.reportMax), "report or log of \(count) bytes accepted")
+        return Array(before[at..<at + count])
+    }
+    if new.result == 0 && new.op == HypercallRecord.opReport {
+        check(host.reports == [text()], "the report is not the guest's bytes")
     } else {
-        check(host.reports.isEmpty, "report kept for result \(new.result)")
+        check(host.reports.isEmpty, "report kept for op \(new.op), result \(new.result)")
+    }
+    if new.result == 0 && new.op == HypercallRecord.opLog {
+        check(host.logs.count == 1 && host.logs[0].0 == text() && host.logs[0].1 == old.args.2,
+              "the log line is not the guest's bytes and signal")
+    } else {
+        check(host.logs.isEmpty, "log line kept for op \(new.op), result \(new.result)")
     }
     if !(new.result == 0 && new.op == HypercallRecord.opMark) {
         check(new.args.1 == old.args.1 && new.args.2 == old.args.2 && new.args.3 == old.args.3, "args changed")
@@ -66,4 +77,6 @@ private final class RecordingHost: HypercallHost {
         return Mark(id: id, nanos: 1, exits: UInt64(marks), exitsByKind: [:], stats: StatsSnapshot(values: [:]))
     }
     func keepReport(_ bytes: [UInt8]) { reports.append(bytes) }
+    var logs: [([UInt8], UInt64)] = []
+    func kernelLog(_ bytes: [UInt8], killedBy: UInt64) { logs.append((bytes, killedBy)) }
 }

@@ -93,12 +93,13 @@ private func readBack(_ image: [UInt8], expect entries: [CPIOArchive.Entry], ali
             return true
         }
         check(i == entries.count, "the kernel reads \(i) of \(entries.count) entries")
-        Initramfs.load(a)
-        defer { Initramfs.index?.deallocate(); Initramfs.index = nil; Initramfs.count = 0; Initramfs.archive = nil }
-        for w in entries {
-            let p = Array(w.path.utf8)
-            let found = p.withUnsafeBufferPointer { Initramfs.find($0.baseAddress!, $0.count) }
-            check(found != nil, "the kernel's index misses \(w.path)")
+        withInitramfsIndex(a) {
+            check(Initramfs.indexed, "no index with a free 2 MiB frame")
+            for w in entries {
+                let p = Array(w.path.utf8)
+                let found = p.withUnsafeBufferPointer { Initramfs.find($0.baseAddress!, $0.count) }
+                check(found != nil, "the kernel's index misses \(w.path)")
+            }
         }
     }
 }
