@@ -10,6 +10,8 @@ struct GuestRunner {
         let marks: [Mark]
         let stop: StopReason
         let countsInstructions: Bool
+        /// The vCPU's cumulative statistics (the ones a bracket's delta means something for).
+        let cumulativeStats: Set<String>
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
@@ -26,6 +28,8 @@ struct GuestRunner {
         let outcome = try machine.run()
         return Run(output: BenchOutput(text: console.text), marks: outcome.marks, stop: outcome.reason,
                    countsInstructions: machine.setup.kvmKind.isSoftware && machine.stats?.layout.descriptors
-                       .contains { $0.name == "insn_emulation" } == true)
+                       .contains { $0.name == "insn_emulation" } == true,
+                   cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
+                       .map(\.name) ?? []))
     }
 }

@@ -171,7 +171,7 @@ struct BenchCommand: ParsableCommand {
             let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds)
             if case .signal(let s) = guest.stop { interruptedBy = s; break }
             var row = BenchRow.make(name: name, index: index, host: hostOutput, guest: guest.output,
-                                    guestCosts: MarkBrackets.costs(guest.marks)[index] ?? [:],
+                                    guestCosts: MarkBrackets.costs(guest.marks, cumulative: guest.cumulativeStats)[index] ?? [:],
                                     countsInstructions: guest.countsInstructions)
             if row.status == .skipped, row.reason == "guest: the run ended before this benchmark finished" || row.reason == "guest: no result" {
                 row.reason = "guest: " + (guest.stop.message ?? "exited with status \(guest.stop.exitStatus)")
