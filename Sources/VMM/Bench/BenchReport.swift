@@ -23,6 +23,8 @@ struct BenchReport {
             "kvm: \(e.kvmKind.description)",
             "outer hypervisor: " + (e.hypervisor?.description ?? "none"),
             "guest memory: \(e.memory)\(e.preallocated ? ", preallocated and locked" : ", not preallocated")",
+            "warm-up: " + (WarmReport.median(e.warmBoots).map { "\($0.benchSummary) (median of \(e.warmBoots.count) boots)" }
+                           ?? e.warm.rawValue),
             "pinning: " + (e.pinnedCPU.map { "host process and vCPU thread on CPU \($0)" } ?? "none"),
             "iterations: " + (e.quick ? "scaled per side to a time budget of \(e.budgetMs) ms per repetition" : "the reference counts")
                 + " (\(e.mode.reason)); column iters: host/guest",
@@ -94,6 +96,9 @@ struct BenchReport {
                 ("cpu_model", .string(e.cpuModel)),
                 ("guest_memory_bytes", .uint(e.memory.bytes)),
                 ("preallocated", .bool(e.preallocated)),
+                ("warm", .string(e.warm.rawValue)),
+                ("warm_median_boot", WarmReport.median(e.warmBoots)?.json() ?? .null),
+                ("warm_boots", .array(e.warmBoots.map { $0.json() })),
                 ("pinned_cpu", e.pinnedCPU.map { .int(Int64($0)) } ?? .null),
                 ("quick", .bool(e.quick)),
                 ("iteration_mode", .string(e.quick ? "budget" : "reference")),

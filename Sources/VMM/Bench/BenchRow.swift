@@ -86,6 +86,9 @@ struct BenchEnvironment: Equatable {
     var hypervisor: OuterHypervisor? = nil
     var memory: MemorySize
     var preallocated: Bool
+    var warm: WarmMode = .none
+    /// Each guest boot's warm-up (one boot per benchmark).
+    var warmBoots: [WarmReport] = []
     var pinnedCPU: Int?
     var mode: IterationMode
     var budgetMs: Int = 20

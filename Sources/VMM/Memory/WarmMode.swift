@@ -35,6 +35,9 @@ struct WarmReport: Equatable {
     var touchNanos: UInt64?
     /// Stage2Faults.statistic during the touch loop: faults the run no longer takes.
     var touchFaults: UInt64?
+    /// The host's populate and mlock of RAM (--prealloc), kept here by `vmm bench`.
+    var populateNanos: UInt64?
+    var lockNanos: UInt64?
 
     static let touchBegin = UInt64(VMM_MARK_TOUCH_RAM_BEGIN)
     static let touchEnd = UInt64(VMM_MARK_TOUCH_RAM_END)
@@ -62,8 +65,27 @@ struct WarmReport: Equatable {
 
     func json() -> JSON {
         func n(_ v: UInt64?) -> JSON { v.map(JSON.uint) ?? .null }
-        return .object([("mode", .string(mode.rawValue)), ("prefault_ns", n(prefaultNanos)),
-                        ("guest_touch_ns", n(touchNanos)), ("guest_touch_stage2_faults", n(touchFaults))])
+        var fields: [(String, JSON)] = [("mode", .string(mode.rawValue)), ("prefault_ns", n(prefaultNanos)),
+                                        ("guest_touch_ns", n(touchNanos)), ("guest_touch_stage2_faults", n(touchFaults))]
+        if populateNanos != nil || lockNanos != nil { fields += [("populate_ns", n(populateNanos)), ("mlock_ns", n(lockNanos))] }
+        return .object(fields)
+    }
+
+    /// The median boot of a bench run (by total warm-up time): one figure per side
+    /// of the header, all from the same boot.
+    static func median(_ boots: [WarmReport]) -> WarmReport? {
+        func total(_ w: WarmReport) -> UInt64 {
+            [w.prefaultNanos, w.touchNanos, w.populateNanos, w.lockNanos].reduce(0) { $0 &+ ($1 ?? 0) }
+        }
+        let sorted = boots.sorted { total($0) < total($1) }
+        return sorted.isEmpty ? nil : sorted[sorted.count / 2]
+    }
+
+    /// Host populate/mlock and the warm-up itself, for the bench header.
+    var benchSummary: String {
+        var s = summary
+        if let p = populateNanos, let l = lockNanos, p > 0 || l > 0 { s += "; host populate \(ms(p)) ms, mlock \(ms(l)) ms" }
+        return s
     }
 
     private func ms(_ ns: UInt64) -> String { BenchReport.fixed(Double(ns) / 1e6, 2) }
