@@ -23,8 +23,9 @@ struct MarkBrackets {
     }
 
     /// The cost of each (benchmark index, rep) bracket found complete, less
-    /// the cheapest empty (calibration) bracket's cost. `cumulative` names the statistics that count events (KVM API doc
-    /// 4.133, KVM_STATS_TYPE_CUMULATIVE); nil takes every one read.
+    /// the cheapest empty (calibration) bracket's cost. `cumulative` names
+    /// the statistics that count events (KVM API doc 4.133,
+    /// KVM_STATS_TYPE_CUMULATIVE); nil takes every one read.
     static func costs(_ marks: [Mark], cumulative: Set<String>? = nil) -> [Int: [Int: Cost]] {
         var raw = rawCosts(marks, cumulative: cumulative)
         guard let empty = raw.removeValue(forKey: calibrationIndex)?.values, !empty.isEmpty else { return raw }
@@ -44,7 +45,6 @@ struct MarkBrackets {
         }
     }
 
-    /// Bracket costs as measured.
     /// Per statistic, the least any empty bracket moved it (0 where one lacks it).
     static func leastStats(_ all: [[String: UInt64]]) -> [String: UInt64] {
         guard let first = all.first else { return [:] }
@@ -53,6 +53,7 @@ struct MarkBrackets {
         }
     }
 
+    /// Bracket costs as measured.
     static func rawCosts(_ marks: [Mark], cumulative: Set<String>? = nil) -> [Int: [Int: Cost]] {
         var starts: [UInt64: Mark] = [:]
         var out: [Int: [Int: Cost]] = [:]
