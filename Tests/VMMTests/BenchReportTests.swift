@@ -63,7 +63,7 @@ import Testing
             mark(MarkBrackets.id(benchmark: 3, rep: 1, end: true), exits: 25, insn: 9500),
             mark(MarkBrackets.id(benchmark: 4, rep: 0, end: true), exits: 30, insn: 9999),   // no start: ignored
         ]
-        let c = MarkBrackets.costs(marks)
+        let c = MarkBrackets.costs(marks, cumulative: [])
         #expect(c[0]?[0] == MarkBrackets.Cost(vmmExits: 0, kvmExits: 2, emulatedInstructions: 6000))
         #expect(c[3]?[1] == MarkBrackets.Cost(vmmExits: 4, kvmExits: 10, emulatedInstructions: 500))
         #expect(c[4] == nil)
@@ -73,12 +73,34 @@ import Testing
             mark(MarkBrackets.id(benchmark: 0xffff, rep: 0, end: true), exits: 41, insn: 10120),
             mark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: false), exits: 42, insn: 11000),
             mark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: true), exits: 43, insn: 11100),
-        ])
+        ], cumulative: [])
         #expect(calibrated[0xffff] == nil)
         #expect(calibrated[0]?[0] == MarkBrackets.Cost(vmmExits: 0, kvmExits: 0, emulatedInstructions: 5900))
         #expect(calibrated[3]?[1] == MarkBrackets.Cost(vmmExits: 4, kvmExits: 8, emulatedInstructions: 400))
         let noInsn = MarkBrackets.costs([mark(0, exits: 1, insn: nil), mark(1, exits: 2, insn: nil)])
         #expect(noInsn[0]?[0]?.emulatedInstructions == nil)
+    }
+
+    func statMark(_ id: UInt64, exits: UInt64, _ stats: [String: UInt64]) -> Mark {
+        Mark(id: id, nanos: 0, exits: exits, exitsByKind: [:], stats: StatsSnapshot(values: stats))
+    }
+
+    /// Every cumulative statistic's change, less the least any empty bracket
+    /// moved it; instant and peak statistics are left out.
+    @Test func statisticDeltasAreCalibrated() {
+        let marks = [
+            statMark(MarkBrackets.id(benchmark: 2, rep: 0, end: false), exits: 1, ["pf_fixed": 100, "tlb_flush": 5, "blocking": 1]),
+            statMark(MarkBrackets.id(benchmark: 2, rep: 0, end: true), exits: 3, ["pf_fixed": 130, "tlb_flush": 9, "blocking": 0]),
+            statMark(MarkBrackets.id(benchmark: 0xffff, rep: 0, end: false), exits: 4, ["pf_fixed": 130, "tlb_flush": 9, "blocking": 0]),
+            statMark(MarkBrackets.id(benchmark: 0xffff, rep: 0, end: true), exits: 5, ["pf_fixed": 132, "tlb_flush": 10, "blocking": 0]),
+            statMark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: false), exits: 6, ["pf_fixed": 132, "tlb_flush": 10, "blocking": 0]),
+            statMark(MarkBrackets.id(benchmark: 0xffff, rep: 1, end: true), exits: 7, ["pf_fixed": 133, "tlb_flush": 12, "blocking": 0]),
+        ]
+        let c = MarkBrackets.costs(marks, cumulative: ["pf_fixed", "tlb_flush"])
+        #expect(c[2]?[0]?.stats == ["pf_fixed": 29, "tlb_flush": 3])
+        #expect(MarkBrackets.rawCosts(marks, cumulative: ["pf_fixed", "tlb_flush"])[2]?[0]?.stats == ["pf_fixed": 30, "tlb_flush": 4])
+        // A counter that went backwards (the value read failed) is left out rather than wrapped.
+        #expect(MarkBrackets.costs(marks)[2]?[0]?.stats["blocking"] == nil)
     }
 }
 
@@ -101,8 +123,9 @@ import Testing
         """)
 
     func rows(software: Bool = true) -> [BenchRow] {
-        let costs: [Int: MarkBrackets.Cost] = [0: .init(vmmExits: 0, kvmExits: 3, emulatedInstructions: 450),
-                                               1: .init(vmmExits: 0, kvmExits: 1, emulatedInstructions: 470)]
+        let costs: [Int: MarkBrackets.Cost] = [
+            0: .init(vmmExits: 0, kvmExits: 3, emulatedInstructions: 450, stats: ["pf_fixed": 20, "pf_taken": 30, "tlb_flush": 0]),
+            1: .init(vmmExits: 0, kvmExits: 1, emulatedInstructions: 470, stats: ["pf_fixed": 40, "pf_taken": 50, "tlb_flush": 0])]
         return [
             BenchRow.make(name: "getpid", index: 0, host: Self.host, guest: Self.guest, guestCosts: costs, countsInstructions: software),
             BenchRow.make(name: "fork_exit", index: 4, host: Self.host, guest: Self.guest, guestCosts: [:], countsInstructions: software),
@@ -121,6 +144,9 @@ import Testing
         #expect(r[1].status == .skipped && r[1].reason == "guest: fork: ENOSYS")
         #expect(r[2].reason == "guest: no /bin/sh")
         #expect(rows(software: false)[0].instructionsPerOp == nil)
+        #expect(r[0].stage2FaultsPerOp == 3)            // pf_fixed: median of 2 and 4
+        #expect(r[0].kvmStatsPerOp == ["pf_fixed": 3, "pf_taken": 4])   // tlb_flush never moved
+        #expect(r[1].stage2FaultsPerOp == nil)
     }
 
     func report(kind: KVMKind = .software(module: "kvm_pvm")) -> BenchReport {
@@ -157,6 +183,11 @@ import Testing
         #expect(b[1]["host_ns"] == .null)
         #expect(b[1]["reason"]?.string == "guest: fork: ENOSYS")
         #expect(b[0]["guest_repetitions"]?.array?.count == 2)
+        #expect(b[0]["stage2_faults_per_op"]?.number == 3)
+        #expect(b[0]["kvm_stats_per_op"]?["pf_taken"]?.number == 4)
+        #expect(b[0]["kvm_stats_per_op"]?["tlb_flush"] == nil)
+        #expect(b[1]["stage2_faults_per_op"] == .null)
+        #expect(report().table().contains("s2 faults/op"))
         #expect(try JSONParser.parse(text) == doc)
     }
 
@@ -179,6 +210,15 @@ import Testing
         var slight = rows(); slight[0].instructionsPerOp = 46 * 1.04
         #expect(Baseline.problems(current: slight, baseline: base, hardware: false).isEmpty)
         #expect(Baseline.problems(current: rows(), baseline: base, hardware: true) == ["getpid: regression (ratio 1000.00)"])
+
+        // Stage-2 faults/op may not rise; a baseline without the field never fails on it.
+        #expect(base["getpid"]?.stage2FaultsPerOp == 3)
+        var faulting = rows(); faulting[0].stage2FaultsPerOp = 4
+        #expect(Baseline.problems(current: faulting, baseline: base, hardware: false)
+                == ["getpid: stage-2 faults/op rose above the baseline's (3.000 -> 4.000)"])
+        let old = try Baseline.load(report().json().serialized().replacingOccurrences(of: "\"stage2_faults_per_op\"", with: "\"x\""))
+        #expect(old["getpid"]?.stage2FaultsPerOp == nil)
+        #expect(Baseline.problems(current: faulting, baseline: old, hardware: false).isEmpty)
     }
 
     /// Every label ends inside the picture (the widest ratio and instruction

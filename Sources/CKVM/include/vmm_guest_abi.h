@@ -66,6 +66,11 @@
 #define VMM_BOOT_FLAG_STAGE2_WARM    (1u << 3)  /* KVM_PRE_FAULT_MEMORY done */
 #define VMM_BOOT_FLAG_SOFTWARE_KVM   (1u << 4)  /* ring 0 is emulated (kvm_pvm) */
 
+/* Marks the kernel makes around its TOUCH_RAM loop (VMM_HC_MARK): the VMM
+   reports the time and stage-2 faults between them (--warm touch). */
+#define VMM_MARK_TOUCH_RAM_BEGIN     0xffffffffffff0000ULL
+#define VMM_MARK_TOUCH_RAM_END       0xffffffffffff0001ULL
+
 /* memory map entry types */
 #define VMM_MEM_FREE            1   /* usable by the guest */
 #define VMM_MEM_VMM             2   /* GDT, TSS, boot info, page tables, stack */

@@ -11,6 +11,8 @@ enum Baseline {
         /// instruction counts (which include work amortised over the loop)
         /// compare like for like.
         var guestIterations: UInt64? = nil
+        /// Absent in baselines made before the column existed: never checked then.
+        var stage2FaultsPerOp: Double? = nil
     }
 
     /// Instructions/op may grow this much before it counts (they are exact
@@ -34,7 +36,7 @@ enum Baseline {
             }
             out[name] = Entry(status: status, exitsPerOp: b["exits_per_op"]?.number,
                               instructionsPerOp: b["guest_kernel_instructions_per_op"]?.number,
-                              guestIterations: iterations)
+                              guestIterations: iterations, stage2FaultsPerOp: b["stage2_faults_per_op"]?.number)
         }
         return out
     }
@@ -54,6 +56,9 @@ enum Baseline {
             if let i = row.instructionsPerOp, let b = base.instructionsPerOp, b > 0, i > b * (1 + instructionTolerance) {
                 out.append("\(row.name): guest-kernel instructions/op grew \(BenchReport.fixed((i / b - 1) * 100, 1))% "
                            + "(\(BenchReport.fixed(b, 1)) -> \(BenchReport.fixed(i, 1)))")
+            }
+            if let f = row.stage2FaultsPerOp, let b = base.stage2FaultsPerOp, f > b * (1 + instructionTolerance) {
+                out.append("\(row.name): stage-2 faults/op rose above the baseline's (\(BenchReport.fixed(b, 3)) -> \(BenchReport.fixed(f, 3)))")
             }
             if hardware, row.status == .regression {
                 out.append("\(row.name): regression (ratio \(row.ratio.map { BenchReport.fixed($0, 2) } ?? "-"))")

@@ -23,11 +23,14 @@ struct BenchReport {
             "kvm: \(e.kvmKind.description)",
             "outer hypervisor: " + (e.hypervisor?.description ?? "none"),
             "guest memory: \(e.memory)\(e.preallocated ? ", preallocated and locked" : ", not preallocated")",
+            "warm-up: " + (WarmReport.median(e.warmBoots).map { "\($0.benchSummary) (median of \(e.warmBoots.count) boots)" }
+                           ?? e.warm.rawValue),
             "pinning: " + (e.pinnedCPU.map { "host process and vCPU thread on CPU \($0)" } ?? "none"),
             "iterations: " + (e.quick ? "scaled per side to a time budget of \(e.budgetMs) ms per repetition" : "the reference counts")
                 + " (\(e.mode.reason)); column iters: host/guest",
             "repetitions: \(e.repeatCount) timed after a warm-up; times are ns/op, median [min–max]",
             "exits/op: VM exits that reached the VMM in the timed loops; kvm exits/op: KVM's own counter (also host interrupts)",
+            "s2 faults/op: KVM's \(Stage2Faults.statistic) in the timed loops (stage-2 or shadow-paging entries KVM installed)",
         ]
         if e.kvmKind.isSoftware || e.hypervisor?.emulatesCPU == true {
             lines.append("NOTE: guest ring 0 is emulated here: guest/host time ratios do not predict bare metal;"
@@ -44,7 +47,8 @@ struct BenchReport {
         let mark = environment.predictsBareMetal ? "" : "*"
         var out = header.joined(separator: "\n") + "\n\n"
         out += rightPad("benchmark", 22) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
-            + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11) + "\n"
+            + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11)
+            + leftPad("s2 faults/op", 14) + "\n"
         for r in rows {
             var line = rightPad(r.name, 22)
             let iters = [r.hostRepetitions, r.guestRepetitions].map { $0.first.map { String($0.iterations) } ?? "-" }
@@ -56,6 +60,7 @@ struct BenchReport {
             line += leftPad(r.exitsPerOp.map { Self.fixed($0, 3) } ?? "-", 10)
             line += leftPad(r.kvmExitsPerOp.map { Self.fixed($0, 3) } ?? "-", 14)
             line += leftPad(r.instructionsPerOp.map { Self.fixed($0, 1) } ?? "null", 11)
+            line += leftPad(r.stage2FaultsPerOp.map { Self.fixed($0, 3) } ?? "-", 14)
             if let why = r.reason { line += "  (\(why))" }
             out += line + "\n"
         }
@@ -91,6 +96,9 @@ struct BenchReport {
                 ("cpu_model", .string(e.cpuModel)),
                 ("guest_memory_bytes", .uint(e.memory.bytes)),
                 ("preallocated", .bool(e.preallocated)),
+                ("warm", .string(e.warm.rawValue)),
+                ("warm_median_boot", WarmReport.median(e.warmBoots)?.json() ?? .null),
+                ("warm_boots", .array(e.warmBoots.map { $0.json() })),
                 ("pinned_cpu", e.pinnedCPU.map { .int(Int64($0)) } ?? .null),
                 ("quick", .bool(e.quick)),
                 ("iteration_mode", .string(e.quick ? "budget" : "reference")),
@@ -111,6 +119,8 @@ struct BenchReport {
                     ("guest_kernel_instructions_per_op", number(r.instructionsPerOp)),
                     ("reason", r.reason.map(JSON.string) ?? .null),
                     ("kvm_exits_per_op", number(r.kvmExitsPerOp)),
+                    ("stage2_faults_per_op", number(r.stage2FaultsPerOp)),
+                    ("kvm_stats_per_op", .object(r.kvmStatsPerOp.sorted { $0.key < $1.key }.map { ($0.key, .double($0.value)) })),
                     ("host", summary(r.host)),
                     ("guest", summary(r.guest)),
                     ("host_repetitions", reps(r.hostRepetitions)),

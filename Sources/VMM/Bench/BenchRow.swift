@@ -15,6 +15,11 @@ struct BenchRow: Equatable {
     var kvmExitsPerOp: Double?
     /// KVM's `insn_emulation` per operation: nil where KVM does not count it.
     var instructionsPerOp: Double?
+    /// Stage2Faults.statistic per operation: nil where KVM does not count it.
+    var stage2FaultsPerOp: Double?
+    /// Every cumulative per-vCPU KVM statistic that moved in the timed loops,
+    /// per operation (median over repetitions, calibrated like the rest).
+    var kvmStatsPerOp: [String: Double] = [:]
 
     var ratio: Double? {
         guard let h = host?.median, let g = guest?.median, h > 0 else { return nil }
@@ -48,8 +53,28 @@ struct BenchRow: Equatable {
         row.exitsPerOp = Summary(exits)?.median
         row.kvmExitsPerOp = Summary(kvm)?.median
         row.instructionsPerOp = Summary(insn)?.median
+        row.kvmStatsPerOp = statsPerOp(row.guestRepetitions, guestCosts)
+        if row.guestRepetitions.contains(where: { guestCosts[$0.rep]?.stats[Stage2Faults.statistic] != nil }) {
+            row.stage2FaultsPerOp = row.kvmStatsPerOp[Stage2Faults.statistic] ?? 0
+        }
         row.status = row.ratio.map(BenchStatus.classify) ?? .skipped
         return row
+    }
+
+    /// Per statistic that moved in some repetition, the median of its per-op change.
+    static func statsPerOp(_ reps: [BenchOutput.Repetition], _ costs: [Int: MarkBrackets.Cost]) -> [String: Double] {
+        var perOp: [String: [Double]] = [:]
+        var moved: Set<String> = []
+        for r in reps {
+            guard let c = costs[r.rep], r.iterations > 0 else { continue }
+            for (name, v) in c.stats {
+                perOp[name, default: []].append(Double(v) / Double(r.iterations))
+                if v > 0 { moved.insert(name) }
+            }
+        }
+        var out: [String: Double] = [:]
+        for name in moved { out[name] = Summary(perOp[name] ?? [])?.median }
+        return out
     }
 }
 
@@ -61,6 +86,9 @@ struct BenchEnvironment: Equatable {
     var hypervisor: OuterHypervisor? = nil
     var memory: MemorySize
     var preallocated: Bool
+    var warm: WarmMode = .none
+    /// Each guest boot's warm-up (one boot per benchmark).
+    var warmBoots: [WarmReport] = []
     var pinnedCPU: Int?
     var mode: IterationMode
     var budgetMs: Int = 20

@@ -10,6 +10,10 @@ struct GuestRunner {
         let marks: [Mark]
         let stop: StopReason
         let countsInstructions: Bool
+        /// The vCPU's cumulative statistics (the ones a bracket's delta means something for).
+        let cumulativeStats: Set<String>
+        /// This boot's warm-up, with the host's populate and mlock times.
+        let warm: WarmReport
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
@@ -24,8 +28,14 @@ struct GuestRunner {
         config.kernelLog = nil      // the table gives each skip its reason
         let machine = try Machine(config)
         let outcome = try machine.run()
+        var warm = machine.setup.warm
+        warm.read(marks: outcome.marks)
+        warm.populateNanos = machine.setup.preallocation.populateNanos
+        warm.lockNanos = machine.setup.preallocation.lockNanos
         return Run(output: BenchOutput(text: console.text), marks: outcome.marks, stop: outcome.reason,
                    countsInstructions: machine.setup.kvmKind.isSoftware && machine.stats?.layout.descriptors
-                       .contains { $0.name == "insn_emulation" } == true)
+                       .contains { $0.name == "insn_emulation" } == true,
+                   cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
+                       .map(\.name) ?? []), warm: warm)
     }
 }

@@ -123,7 +123,7 @@ struct BenchCommand: ParsableCommand {
         var common = ["--repeat", String(repetitions)]
         if mode.isBudget { common += ["--quick", "--budget-ms", String(budgetMs)] }
         let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: benchBytes, options: machine)
-        let environment = BenchEnvironment(
+        var environment = BenchEnvironment(
             cpuModel: CPUInfo.read().modelName, kvmKind: kind, hypervisor: hypervisor,
             memory: (try? MemorySize(parsing: machine.memory)) ?? MemorySize(bytes: 256 << 20),
             preallocated: machine.prealloc, pinnedCPU: pin, mode: mode, budgetMs: budgetMs, repeatCount: repetitions,
@@ -170,8 +170,10 @@ struct BenchCommand: ParsableCommand {
             progress("guest, watchdog \(clockDuration(seconds: machine.timeout ?? work.watchdogSeconds))", done: n)
             let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds)
             if case .signal(let s) = guest.stop { interruptedBy = s; break }
+            environment.warm = guest.warm.mode
+            environment.warmBoots.append(guest.warm)
             var row = BenchRow.make(name: name, index: index, host: hostOutput, guest: guest.output,
-                                    guestCosts: MarkBrackets.costs(guest.marks)[index] ?? [:],
+                                    guestCosts: MarkBrackets.costs(guest.marks, cumulative: guest.cumulativeStats)[index] ?? [:],
                                     countsInstructions: guest.countsInstructions)
             if row.status == .skipped, row.reason == "guest: the run ended before this benchmark finished" || row.reason == "guest: no result" {
                 row.reason = "guest: " + (guest.stop.message ?? "exited with status \(guest.stop.exitStatus)")

@@ -31,6 +31,7 @@ enum VMMExit {
         case is MemoryError: return osError
         case is OutputFileError: return cannotCreate
         case is MemorySize.ParseError: return usage
+        case is WarmMode.Unsupported: return unavailable
         default: return software
         }
     }

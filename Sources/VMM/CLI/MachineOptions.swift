@@ -5,6 +5,8 @@ extension MemorySize: ExpressibleByArgument {
     init?(argument: String) { try? self.init(parsing: argument) }
 }
 
+extension WarmMode: ExpressibleByArgument {}
+
 /// The options every command that runs a guest takes.
 struct MachineOptions: ParsableArguments {
     // `.unconditional`: "--memory -2M" is a bad value, not a missing one
@@ -19,6 +21,9 @@ struct MachineOptions: ParsableArguments {
     // MADV_HUGEPAGE): 1 GiB populates in 512 faults instead of 262 144.
     @Flag(inversion: .prefixedNo, help: "Ask for transparent huge pages for guest RAM (MADV_HUGEPAGE), as QEMU does; --no-hugepages for 4 KiB pages.")
     var hugepages = true
+
+    @Option(help: "Stage-2 warm-up: none, touch (the guest touches its RAM at boot) or prefault (KVM_PRE_FAULT_MEMORY). Default: prefault where KVM offers it, else touch, with --prealloc; none without.")
+    var warm: WarmMode?
 
     @Option(parsing: .unconditional, help: "Stop the guest after this many seconds (status 124).")
     var timeout: Double?
@@ -51,6 +56,7 @@ struct MachineOptions: ParsableArguments {
         config.preallocation.prealloc = prealloc
         config.preallocation.hugePages = hugepages
         config.timeoutSeconds = timeout
+        config.warm = warm
         config.ignoreUnknownIO = ignoreUnknownIO
         return config
     }
@@ -67,7 +73,7 @@ struct MachineOptions: ParsableArguments {
         do {
             if let path = jsonStats { try checkWritable(path) }   // before the run, not after it
             machine = try Machine(config)
-            if config.preallocation.prealloc && !machine.setup.prefaultedStage2 && !exitStats {
+            if config.warm == nil && machine.setup.warm.mode == .touch && !exitStats {
                 printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
             }
             outcome = try machine.run()

@@ -7,6 +7,13 @@ struct RunReport {
     /// Layout of the vCPU's binary statistics (nil: KVM offers none).
     let statsLayout: StatsLayout?
 
+    /// The warm-up with the guest's touch-loop marks read.
+    var warm: WarmReport {
+        var w = setup.warm
+        w.read(marks: outcome.marks)
+        return w
+    }
+
     func text() -> String {
         var lines: [String] = []
         lines.append("vmm: \(setup.kvmKind.description)")
@@ -20,6 +27,7 @@ struct RunReport {
         if p.hugePagesAdvised { mem += ", THP advised" }
         mem += setup.prefaultedStage2 ? ", stage-2 pre-faulted" : ""
         lines.append(mem)
+        lines.append("warm-up: " + warm.summary)
         lines.append("setup: \(ms(setup.setupNanos)) ms; run: \(ms(outcome.runNanos)) ms; tsc: \(setup.tscKHz) kHz")
         if let r = vmmResident {
             lines.append("vmm resident memory beyond guest RAM: \(mib(r.totalBytes)) MiB = \(mib(r.privateBytes)) MiB private (anonymous)"
@@ -112,6 +120,7 @@ struct RunReport {
             ("preallocated", .bool(setup.bootFlags & BootInfo.Flag.preallocated != 0)),
             ("hugepages_advised", .bool(p.hugePagesAdvised)),
             ("stage2_prefaulted", .bool(setup.prefaultedStage2)),
+            ("warm", warm.json()),
             ("populate_ns", .uint(p.populateNanos)), ("mlock_ns", .uint(p.lockNanos)),
             ("populate_threads", .int(Int64(p.threads))),
             ("boot_flags", .uint(setup.bootFlags)),

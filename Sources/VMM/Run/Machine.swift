@@ -14,6 +14,8 @@ struct MachineConfiguration {
     /// Where the guest kernel's log lines go (VMM_HC_LOG): vmm's stderr by
     /// default; nil keeps them only for the report (`vmm bench`).
     var kernelLog: ConsoleSink? = FileConsole(fd: 2)
+    /// `--warm`; nil: WarmMode.choose's default.
+    var warm: WarmMode?
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -29,6 +31,7 @@ struct SetupReport {
     var memory: MemorySize
     var preallocation: PreallocationReport
     var prefaultedStage2 = false
+    var warm = WarmReport()
     var notes: [String] = []
     var tscKHz: UInt64 = 0
     var setupNanos: UInt64 = 0
@@ -122,18 +125,26 @@ final class Machine {
         }
         for (i, d) in GDT.entries().enumerated() { try memory.write(d, at: X86.gdtAddress + UInt64(i) * 8) }
 
-        // 4. Stage-2 warm-up: KVM_PRE_FAULT_MEMORY where offered, else ask the guest.
+        // 4. Stage-2 warm-up (--warm): KVM_PRE_FAULT_MEMORY, or ask the guest to touch its RAM.
         var flags: UInt64 = 0
-        if config.preallocation.prealloc {
-            flags |= BootInfo.Flag.preallocated
-            if kvm.checkExtension(Capability.preFaultMemory.number) > 0 {
-                try vcpu.preFaultMemory(gpa: 0, size: ramSize)
-                setup.prefaultedStage2 = true
-                flags |= BootInfo.Flag.stage2Warm
-            } else {
-                flags |= BootInfo.Flag.touchRAM
+        if config.preallocation.prealloc { flags |= BootInfo.Flag.preallocated }
+        let offered = kvm.checkExtension(Capability.preFaultMemory.number) > 0
+        setup.warm.mode = try WarmMode.choose(requested: config.warm, preallocated: config.preallocation.prealloc,
+                                              prefaultOffered: offered)
+        switch setup.warm.mode {
+        case .prefault:
+            let t = monotonicNanos()
+            try vcpu.preFaultMemory(gpa: 0, size: ramSize)
+            setup.warm.prefaultNanos = monotonicNanos() - t
+            setup.prefaultedStage2 = true
+            flags |= BootInfo.Flag.stage2Warm
+        case .touch:
+            flags |= BootInfo.Flag.touchRAM
+            if config.warm == nil {
                 setup.notes.append("KVM_CAP_PRE_FAULT_MEMORY is absent: stage-2 not pre-faulted; the guest is asked to touch its RAM (boot flag TOUCH_RAM)")
             }
+        case .none:
+            break
         }
         if setup.preallocation.hugePagesAdvised { flags |= BootInfo.Flag.hugePages }
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }

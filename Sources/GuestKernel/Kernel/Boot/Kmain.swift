@@ -17,7 +17,11 @@ func kmain(_ bootInfo: UInt64) {
 
     FrameAllocator.initialize(bootInfo: bootInfo,
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)
-    if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) { BootStats.touchedPages = FrameAllocator.touchAll() }
+    if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) {
+        _ = Hypercall.mark(VMM_MARK_TOUCH_RAM_BEGIN)
+        BootStats.touchedPages = FrameAllocator.touchAll()
+        _ = Hypercall.mark(VMM_MARK_TOUCH_RAM_END)
+    }
 
     Hypercall.bootMark(0x102)
     guard PageTable.buildKernel(ramSize: boot.ramSize) else { panic("out of memory building the kernel page tables") }
