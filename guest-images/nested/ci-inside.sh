@@ -47,7 +47,8 @@ same() {
 }
 
 echo "== KVM"
-run "vmm info" 0 vmm info && has "vmm info: hardware-assisted KVM" $T/out 'kvm: hardware-assisted KVM (AMD SVM, kvm_amd)'
+run "vmm info" 0 vmm info && has "vmm info: hardware-assisted KVM" $T/out 'kvm: hardware-assisted KVM (AMD SVM, kvm_amd)' \
+  '^outer hypervisor: QEMU TCG (CPU emulated)'
 
 echo "== test guests (vmm boot, guest-images/test-guests)"
 g() { run "$1" "$2" vmm boot $P/$1.elf --memory 64M --timeout 60 ${3:-}; }
@@ -84,6 +85,14 @@ for libc in musl glibc; do
   (cd / && $P/syscalls_run-$libc) > $T/linux 2>&1
   run "syscalls_run $libc" 0 vmm run --memory 64M --timeout 120 $P/syscalls_run-$libc \
     && same "syscalls_run $libc = Linux" $T/linux $T/out
+  # Processes (issue 11: fork/exec/wait, blocking pipes), against this Linux;
+  # the real SYSCALL/SYSRET path with context switches.
+  # (proc_wait is not here yet: its run on this Linux or in the guest did
+  # not finish within 10 minutes under TCG; not yet understood.)
+  for prog in proc_exec proc_pipes; do
+    (cd / && timeout 120 $P/$prog-$libc) > $T/linux 2>&1
+    run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc && same "$prog $libc = Linux" $T/linux $T/out
+  done
   # hugepages.c against the outer host's Linux under its THP policy (ci-checks.sh).
   run "hugepages $libc" 0 vmm run --memory 64M --timeout 120 $P/hugepages-$libc \
     && same "hugepages $libc = the outer host's Linux" $C/hugepages-$libc.host $T/out
@@ -115,8 +124,8 @@ boot_list "teardown leaks no frames" 7 "debug init=/faults -- hold ; /faults hol
   else fail "teardown leaks no frames: free frames after each teardown: $(echo $free) ($n lines)"; fi
 }
 for seed in 1 2; do
-  vmm run --memory 64M --timeout 120 $P/fuzz-musl 5000 $seed > $T/out 2> $T/err; s=$?
-  if { [ $s = 0 ] || [ $s = 139 ]; } && ! grep -q 'KERNEL FAULT' $T/out; then pass "fuzz seed $seed (status $s)"
+  vmm run --memory 64M --timeout 120 $P/fuzz-musl run $seed 5000 > $T/out 2> $T/err; s=$?
+  if [ $s = 0 ] && grep -q "survived 5000 calls" $T/out && ! grep -q 'KERNEL FAULT' $T/out; then pass "fuzz seed $seed"
   else fail "fuzz seed $seed: status $s $(grep -m1 'KERNEL FAULT' $T/out)"; fi
 done
 
@@ -125,16 +134,11 @@ vmm --prealloc bench --quick --pin 0 --filter "$1" --baseline $repo/guest-images
   > $T/bench 2> $T/bench.err
 s=$?
 cat $T/bench
-# Under TCG time ratios say nothing (everything is emulated): a status of
-# regression is not counted; a benchmark that stopped running, or exits/op
-# above 0, is. (Once vmm itself marks statuses under an emulating hypervisor
-# as not predicting bare metal, --check stops counting them and this filter
-# has nothing left to remove.)
-sed -n '/^baseline .*problem/,$p' $T/bench | grep '^  ' | grep -v ': regression (ratio ' > $T/problems
+# Under TCG vmm marks statuses as not predicting bare metal, so --check does
+# not count time-ratio regressions there; a benchmark that stopped running,
+# or exits/op above 0, fails it.
 if [ $s = 0 ]; then pass "bench --check"
-elif grep -q '^baseline .*problem' $T/bench && [ ! -s $T/problems ]; then
-  pass "bench --check (only time-ratio regressions, not counted under TCG)"
-else fail "bench --check: status $s: $(cat $T/problems | tr '\n' '|') $(tail -1 $T/bench.err)"; fi
+else fail "bench --check: status $s: $(sed -n '/^baseline .*problem/,$p' $T/bench | grep '^  ' | tr '\n' '|') $(tail -1 $T/bench.err)"; fi
 
 echo "== $failures failed"
 [ $failures = 0 ]
