@@ -102,6 +102,26 @@ isr14:
     movq    %r11, 24(%rsp)
     addq    $8, %rsp                // drop the error code
 
+// The general registers of a trap_frame (kernel.h), pushed above its vector
+// and error code; return_to_user pops them in the reverse order.
+.macro PUSH_GENERAL_REGISTERS
+    pushq   %rax
+    pushq   %rbx
+    pushq   %rcx
+    pushq   %rdx
+    pushq   %rsi
+    pushq   %rdi
+    pushq   %rbp
+    pushq   %r8
+    pushq   %r9
+    pushq   %r10
+    pushq   %r11
+    pushq   %r12
+    pushq   %r13
+    pushq   %r14
+    pushq   %r15
+.endm
+
 // Common tail of both paths: the stack holds an iretq frame (RIP = user RCX,
 // RFLAGS = user R11). getpid/gettid return at once (a non-canonical return
 // RIP, which user code controls on the #PF path and which would fault on
@@ -118,21 +138,7 @@ syscall_common:
 syscall_full:
     pushq   $0                      // error code
     pushq   $256                    // vector: system call
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_GENERAL_REGISTERS
     movq    %rsp, %rdi
     cld
     call    syscall_dispatch
@@ -221,21 +227,7 @@ ISR_NOERR 31
 // Builds struct trap_frame and calls trap_handler(frame); returns with iretq
 // when the handler returns (a user fault it resolved, e.g. a demand-zero page).
 isr_common:
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
-    pushq   %rdi
-    pushq   %rbp
-    pushq   %r8
-    pushq   %r9
-    pushq   %r10
-    pushq   %r11
-    pushq   %r12
-    pushq   %r13
-    pushq   %r14
-    pushq   %r15
+    PUSH_GENERAL_REGISTERS
     movq    %rsp, %rdi
     cld
     call    trap_handler
