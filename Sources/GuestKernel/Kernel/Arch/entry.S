@@ -102,7 +102,7 @@ isr14:
     movq    %r11, 24(%rsp)
     addq    $8, %rsp                // drop the error code
 
-// The general registers of a trap_frame (kernel.h), pushed above its vector
+// The general registers of a trap_frame (include/frames.h), pushed above its vector
 // and error code; return_to_user pops them in the reverse order.
 .macro PUSH_GENERAL_REGISTERS
     pushq   %rax
