@@ -1770,8 +1770,11 @@ static int run_getsid(long n)
 }
 static int check_getsid(void)
 {
+    /* 0 is a valid answer: getsid reports 0 when the session leader lives
+     * outside the caller's PID namespace (pid_vnr of an invisible pid), as
+     * it does for a CI job started inside a container without setsid. */
     pid_t s = getsid(0);
-    if (s <= 0) return s < 0 ? fail_errno("getsid") : fail("getsid returned %ld", (long)s);
+    if (s < 0) return fail_errno("getsid");
     if (getsid(getpid()) != s) return fail("getsid(getpid()) != getsid(0)");
     long raw = syscall(SYS_getsid, 0);
     if (raw != (long)s) return fail("raw getsid %ld != libc %ld", raw, (long)s);
