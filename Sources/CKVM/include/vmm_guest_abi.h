@@ -65,6 +65,9 @@
                                                    touch RAM once to warm it */
 #define VMM_BOOT_FLAG_STAGE2_WARM    (1u << 3)  /* KVM_PRE_FAULT_MEMORY done */
 #define VMM_BOOT_FLAG_SOFTWARE_KVM   (1u << 4)  /* ring 0 is emulated (kvm_pvm) */
+#define VMM_BOOT_FLAG_HUGE_BACKED    (1u << 5)  /* the host backs all RAM with
+                                                   2 MiB pages: TOUCH_RAM needs
+                                                   one byte per 2 MiB */
 
 /* Marks the kernel makes around its TOUCH_RAM loop (VMM_HC_MARK): the VMM
    reports the time and stage-2 faults between them (--warm touch). */

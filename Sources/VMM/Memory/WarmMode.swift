@@ -32,9 +32,14 @@ enum WarmMode: String, CaseIterable {
 struct WarmReport: Equatable {
     var mode: WarmMode = .none
     var prefaultNanos: UInt64?
+    /// Stage2Faults.statistic during the KVM_PRE_FAULT_MEMORY ioctl.
+    var prefaultFaults: UInt64?
     var touchNanos: UInt64?
     /// Stage2Faults.statistic during the touch loop: faults the run no longer takes.
     var touchFaults: UInt64?
+    /// Bytes between the guest's touches: 2 MiB when the host backs all RAM
+    /// with huge pages (HugePageBacking), else 4 KiB.
+    var touchStride: UInt64?
     /// The host's populate and mlock of RAM (--prealloc), kept here by `vmm bench`.
     var populateNanos: UInt64?
     var lockNanos: UInt64?
@@ -56,17 +61,21 @@ struct WarmReport: Equatable {
     var summary: String {
         switch mode {
         case .none: return "none (pages fault in on first use)"
-        case .prefault: return "prefault (KVM_PRE_FAULT_MEMORY " + (prefaultNanos.map { "\(ms($0)) ms" } ?? "-") + ")"
+        case .prefault: return "prefault (KVM_PRE_FAULT_MEMORY " + (prefaultNanos.map { "\(ms($0)) ms" } ?? "-")
+            + (prefaultFaults.map { ", \($0) stage-2 faults" } ?? "") + ")"
         case .touch:
             guard let t = touchNanos else { return "touch (the guest made no touch marks)" }
-            return "touch (guest touch loop \(ms(t)) ms" + (touchFaults.map { ", \($0) stage-2 faults" } ?? "") + ")"
+            return "touch (guest touch loop \(ms(t)) ms" + (touchStride.map { ", one byte per \($0 >= HugePageBacking.pageSize ? "2 MiB" : "4 KiB")" } ?? "")
+                + (touchFaults.map { ", \($0) stage-2 faults" } ?? "") + ")"
         }
     }
 
     func json() -> JSON {
         func n(_ v: UInt64?) -> JSON { v.map(JSON.uint) ?? .null }
         var fields: [(String, JSON)] = [("mode", .string(mode.rawValue)), ("prefault_ns", n(prefaultNanos)),
-                                        ("guest_touch_ns", n(touchNanos)), ("guest_touch_stage2_faults", n(touchFaults))]
+                                        ("prefault_stage2_faults", n(prefaultFaults)),
+                                        ("guest_touch_ns", n(touchNanos)), ("guest_touch_stage2_faults", n(touchFaults)),
+                                        ("guest_touch_stride", n(touchStride))]
         if populateNanos != nil || lockNanos != nil { fields += [("populate_ns", n(populateNanos)), ("mlock_ns", n(lockNanos))] }
         return .object(fields)
     }

@@ -133,13 +133,23 @@ final class Machine {
                                               prefaultOffered: offered)
         switch setup.warm.mode {
         case .prefault:
+            let before = stats?.snapshot().values[Stage2Faults.statistic]
             let t = monotonicNanos()
             try vcpu.preFaultMemory(gpa: 0, size: ramSize)
             setup.warm.prefaultNanos = monotonicNanos() - t
+            if let b = before, let a = stats?.snapshot().values[Stage2Faults.statistic], a >= b {
+                setup.warm.prefaultFaults = a - b
+            }
             setup.prefaultedStage2 = true
             flags |= BootInfo.Flag.stage2Warm
         case .touch:
             flags |= BootInfo.Flag.touchRAM
+            if config.preallocation.prealloc && HugePageBacking.wholly(base: memory.base, size: memory.size) {
+                flags |= BootInfo.Flag.hugeBacked
+                setup.warm.touchStride = HugePageBacking.pageSize
+            } else {
+                setup.warm.touchStride = 4096
+            }
             if config.warm == nil {
                 setup.notes.append("KVM_CAP_PRE_FAULT_MEMORY is absent: stage-2 not pre-faulted; the guest is asked to touch its RAM (boot flag TOUCH_RAM)")
             }

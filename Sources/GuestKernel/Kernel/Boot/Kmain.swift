@@ -19,7 +19,7 @@ func kmain(_ bootInfo: UInt64) {
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)
     if boot.has(VMM_BOOT_FLAG_TOUCH_RAM) {
         _ = Hypercall.mark(VMM_MARK_TOUCH_RAM_BEGIN)
-        BootStats.touchedPages = FrameAllocator.touchAll()
+        BootStats.warmTouches = FrameAllocator.touchAll(stride: boot.has(VMM_BOOT_FLAG_HUGE_BACKED) ? 2 << 20 : Physical.pageSize)
         _ = Hypercall.mark(VMM_MARK_TOUCH_RAM_END)
     }
 

@@ -122,8 +122,8 @@ enum RunList {
             Console.write(" initrd pages mapped in place, ")
             Console.dec(BootStats.copiedBytes)
             Console.write(" bytes copied; ")
-            Console.dec(BootStats.touchedPages)
-            Console.write(" pages touched; ")
+            Console.dec(BootStats.warmTouches)
+            Console.write(" touches warmed RAM; ")
             Console.dec(FrameAllocator.totalFrames)
             Console.write(" frames of RAM\n")
         }

@@ -4,5 +4,5 @@ enum BootStats {
     nonisolated(unsafe) static var hugePageFaults: UInt64 = 0
     nonisolated(unsafe) static var borrowedPages: UInt64 = 0
     nonisolated(unsafe) static var copiedBytes: UInt64 = 0
-    nonisolated(unsafe) static var touchedPages: UInt64 = 0
+    nonisolated(unsafe) static var warmTouches: UInt64 = 0
 }

@@ -44,8 +44,10 @@ static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel) : 
 struct __attribute__((packed)) table_pointer { uint16_t limit; uint64_t base; };
 static inline void lidt(const struct table_pointer *p) { __asm__ volatile("lidt (%0)" : : "r"(p) : "memory"); }
 // One byte written per 4 KiB page of [start, end) (virtual): 4 instructions a page.
-static inline void touch_pages(uint64_t start, uint64_t end) {
-    for (volatile uint8_t *p = (volatile uint8_t *)start; (uint64_t)p < end; p += 4096) *p = 0;
+// One byte written at start and at every `stride` boundary (a power of two)
+// after it, below end: the first byte of each page of that size in the range.
+static inline void touch_pages(uint64_t start, uint64_t end, uint64_t stride) {
+    for (uint64_t p = start; p < end; p = (p & ~(stride - 1)) + stride) *(volatile uint8_t *)p = 0;
 }
 // 8-byte string ops only: the 1-byte forms cost 8x more when ring 0 is emulated.
 static inline void zero_qwords(void *dst, uint64_t count) {
