@@ -5,8 +5,12 @@
 # nested emulation").
 #
 # Usage: nested-kvm.sh [--add PATH]... [--memory SIZE] [--timeout SECONDS]
-#                      [--boot-timeout SECONDS] -- COMMAND
+#                      [--boot-timeout SECONDS] [--kernel-root DIR] -- COMMAND
 # --memory is the nested host's RAM (QEMU's -m, default 2G).
+# --kernel-root boots another Linux as the nested host: DIR holds
+# boot/vmlinuz-VERSION and lib/modules/VERSION/kernel/ (an unpacked
+# linux-image package: backports-kernel.sh makes one), instead of this
+# machine's /boot and /lib/modules.
 #
 # The nested host's initramfs holds BusyBox, the kvm_amd modules, the release
 # `vmm` (on PATH, with its shared libraries), the build products `vmm` uses
@@ -31,9 +35,9 @@ set -euo pipefail
 {
 
 die() { echo "nested-kvm: $2" >&2; exit "$1"; }
-usage() { die 64 "usage: nested-kvm.sh [--add PATH]... [--memory SIZE] [--timeout SECONDS] [--boot-timeout SECONDS] -- COMMAND"; }
+usage() { die 64 "usage: nested-kvm.sh [--add PATH]... [--memory SIZE] [--timeout SECONDS] [--boot-timeout SECONDS] [--kernel-root DIR] -- COMMAND"; }
 
-adds=() memory=2G
+adds=() memory=2G kernel_root=
 timeout=${NESTED_KVM_TIMEOUT:-1800} boot_timeout=${NESTED_KVM_BOOT_TIMEOUT:-180}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --memory) [ $# -ge 2 ] || usage; memory=$2; shift 2 ;;
     --timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
     --boot-timeout) [ $# -ge 2 ] || usage; boot_timeout=$2; shift 2 ;;
+    --kernel-root) [ $# -ge 2 ] || usage; kernel_root=$2; shift 2 ;;
     --) shift; break ;;
     *) usage ;;
   esac
@@ -50,6 +55,12 @@ command_line=$1
 [[ $memory =~ ^[0-9]+[MG]$ ]] || die 64 "--memory $memory: give a size like 2G or 1536M"
 [[ $timeout =~ ^[0-9]+$ && $boot_timeout =~ ^[0-9]+$ ]] || die 64 "timeouts are whole seconds"
 for p in "${adds[@]}"; do [ -e "$p" ] || die 64 "--add $p: no such file or directory"; done
+if [ -n "$kernel_root" ]; then
+  kernel=$(ls "$kernel_root"/boot/vmlinuz-* 2>/dev/null | head -1)
+  [ -n "$kernel" ] || die 64 "--kernel-root $kernel_root: no boot/vmlinuz-* in it"
+  kver=${kernel##*/vmlinuz-}
+  [ -d "$kernel_root/lib/modules/$kver/kernel" ] || die 64 "--kernel-root $kernel_root: no lib/modules/$kver/kernel in it"
+fi
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=$repo/.build/nested
@@ -73,8 +84,13 @@ if [ ! -f /boot/vmlinuz-$kver ]; then
   kver=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -1)
   [ -n "$kver" ] || die 125 "no /boot/vmlinuz-*-amd64 after installing linux-image-amd64"
 fi
-kernel=/boot/vmlinuz-$kver
-modules=/lib/modules/$kver
+if [ -n "$kernel_root" ]; then
+  kver=${kernel##*/vmlinuz-}
+  modules=$kernel_root/lib/modules/$kver
+else
+  kernel=/boot/vmlinuz-$kver
+  modules=/lib/modules/$kver
+fi
 
 # One run at a time builds the cached pieces (other runs wait here); the
 # per-run ones live in $work.
