@@ -63,14 +63,19 @@ struct LinuxBoot {
                  initrdSize: initrdSize, e820: ZeroPage.e820(ramSize: ramSize))
     }
 
-    /// CPUID as KVM reports it, plus the TSC-deadline timer KVM emulates when
-    /// it says so (KVM API doc 4.46: not in KVM_GET_SUPPORTED_CPUID; Linux then
-    /// needs no LAPIC timer calibration).
+    /// CPUID as KVM reports it, plus two bits KVM_GET_SUPPORTED_CPUID leaves
+    /// to the VMM (KVM API doc 4.46), as QEMU sets them: CPUID.1:ECX[31]
+    /// "hypervisor", without which Linux never reads KVM's leaves at
+    /// 0x40000000 (no kvmclock: it found no TSC frequency and fell back to
+    /// jiffies), and ECX[24], the TSC-deadline timer KVM emulates when it
+    /// says so (no LAPIC timer calibration).
+    static let hypervisorBit: UInt32 = 1 << 31
+    static let tscDeadlineBit: UInt32 = 1 << 24
+
     static func cpuid(_ supported: [kvm_cpuid_entry2], tscDeadline: Bool) -> [kvm_cpuid_entry2] {
-        guard tscDeadline else { return supported }
-        return supported.map { e in
+        supported.map { e in
             var e = e
-            if e.function == 1 { e.ecx |= 1 << 24 }
+            if e.function == 1 { e.ecx |= hypervisorBit | (tscDeadline ? tscDeadlineBit : 0) }
             return e
         }
     }
