@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/file.h>
 #include <sys/io.h>
+#include <termios.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -2275,7 +2276,11 @@ int main(int argc, char **argv)
 {
     int status = bench_main(argc, argv);
     if (g_vmm_ports) {
+        /* The console is a tty on Linux's 8250 driver: wait until the UART
+         * has sent everything (tcdrain) before the VM ends. */
         fflush(NULL);
+        tcdrain(1);
+        tcdrain(2);
         outb((unsigned char)status, VMM_PORT_EXIT);   /* ends the VM: vmm exits with it */
     }
     return status;

@@ -14,6 +14,7 @@
 #include <sys/io.h>
 #include <sys/reboot.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define VMM_PORT_EXIT 0x501
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     else {
         int status = i + 1 < argc ? atoi(argv[i + 1]) : 0;
         if (ioperm(VMM_PORT_EXIT, 1, 1) != 0) { perror("tiny-init: ioperm"); return 1; }
+        tcdrain(1);   /* the console's UART has sent the line before the VM ends */
         outb((unsigned char)status, VMM_PORT_EXIT);
     }
     perror("tiny-init: still running");

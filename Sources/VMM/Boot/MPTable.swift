@@ -23,7 +23,7 @@ enum MPTable {
         // Local interrupt assignments (type 4): LINT0 ExtINT, LINT1 NMI (all APICs).
         entries += [4, 3, 0, 0, 0, 0, 0xff, 0]
         entries += [4, 1, 0, 0, 0, 0, 0xff, 1]
-        let entryCount = UInt16(2 + 1 + 1 + isaIRQs + 2)
+        let entryCount = UInt16(1 + 1 + 1 + isaIRQs + 2)
 
         let tableAddress = UInt32(address) + 16
         var header: [UInt8] = Array("PCMP".utf8)
