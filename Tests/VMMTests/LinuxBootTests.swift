@@ -301,3 +301,55 @@ func withIO(_ bytes: [UInt8], _ body: (IOData) -> ExitAction) -> ExitAction {
         #expect(LinuxBoot.cpuid([leaf1], tscDeadline: false)[0].ecx == LinuxBoot.hypervisorBit)
     }
 }
+
+@Suite struct BenchLinuxSideTests {
+    static let linux = BenchOutput(text: """
+        bench-begin version=1\r
+        [    1.234] some kernel line\r
+        result name=getpid rep=0 iters=10 ns=1000 ns_per_op=100.0\r
+        result name=getpid rep=1 iters=10 ns=1400 ns_per_op=140.0\r
+        skipped name=fork_exit reason=no fork here\r
+        bench-end\r
+        """)
+
+    func report() -> BenchReport {
+        var rows = BenchRowAndReportTests().rows()
+        let costs: [Int: MarkBrackets.Cost] = [0: .init(vmmExits: 5, kvmExits: nil, emulatedInstructions: nil, stats: [:]),
+                                               1: .init(vmmExits: 7, kvmExits: nil, emulatedInstructions: nil, stats: [:])]
+        for i in rows.indices { rows[i].addLinux(output: Self.linux, costs: costs) }
+        return BenchReport(environment: BenchEnvironment(cpuModel: "Test CPU", kvmKind: .hardware(vendor: "AMD SVM, kvm_amd"),
+                                                         memory: MemorySize(bytes: 256 << 20), preallocated: true, pinnedCPU: 0,
+                                                         mode: IterationMode(counts: .budget, reason: "--quick"), repeatCount: 2,
+                                                         vmmVersion: "0.1.0", linuxKernel: "/boot/vmlinuz"),
+                           rows: rows)
+    }
+
+    @Test func rowsGainTheLinuxColumns() {
+        let r = report().rows
+        #expect(r[0].linux?.median == 120)
+        #expect(r[0].ratioVsLinux == 110_000.0 / 120)
+        #expect(r[0].statusVsLinux == .regression)
+        #expect(r[0].linuxExitsPerOp == 0.6)                 // median of 5/10 and 7/10
+        #expect(r[1].linux == nil && r[1].linuxReason == "linux: no fork here" && r[1].statusVsLinux == .skipped)
+        let t = report().table()
+        #expect(t.contains("linux guest ns") && t.contains("ratio vs linux") && t.contains("linux exits/op"))
+        #expect(t.contains("against the Linux guest: 0 faster, 0 ok, 0 marginal, 1 regression, 2 skipped"))
+        #expect(!BenchRowAndReportTests().report().table().contains("linux guest ns"))   // only with --linux-kernel
+    }
+
+    @Test func jsonAndSVGCarryBothRatios() throws {
+        let doc = try JSONParser.parse(report().json().serialized())
+        let b = try #require(doc["benchmarks"]?.array)
+        #expect(b[0]["linux_guest_ns"]?.number == 120)
+        #expect(b[0]["ratio_vs_linux"]?.number == 110_000.0 / 120)
+        #expect(b[0]["status_vs_linux"]?.string == "regression")
+        #expect(b[1]["linux_guest_ns"] == .null && b[1]["ratio_vs_linux"] == .null)
+        #expect(doc["summary_vs_linux"]?["regression"]?.number == 1)
+        #expect(doc["environment"]?["linux_kernel"]?.string == "/boot/vmlinuz")
+        let plain = try JSONParser.parse(BenchRowAndReportTests().report().json().serialized())
+        #expect(plain["benchmarks"]?.array?[0]["linux_guest_ns"] == .null)
+        #expect(plain["summary_vs_linux"] == .null)
+        let svg = SVGChart.render(report())
+        #expect(svg.contains("#6f42c1") && svg.contains("1000.00 / 916.67"))
+    }
+}
