@@ -53,8 +53,11 @@ for libc in musl glibc; do
   (cd / && "$programs/hugepages-$libc") > "$ci/hugepages-$libc.host" 2>&1
 done
 
+# Debian's kernel (the nested host's own) as the Linux guest of the
+# --linux-kernel bench.
+linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 exec "$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-900}" \
   --add "$here/ci-inside.sh" --add "$ci" --add "$repo/guest-images/bench/baseline-hardware.json" \
-  -- "sh $here/ci-inside.sh '$BENCH_FILTER'"
+  ${linux:+--add "$linux"} -- "sh $here/ci-inside.sh '$BENCH_FILTER' '$linux'"
 exit
 }
