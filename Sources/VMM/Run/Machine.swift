@@ -160,6 +160,11 @@ final class Machine {
         let offered = kvm.checkExtension(Capability.preFaultMemory.number) > 0
         setup.warm.mode = try WarmMode.choose(requested: config.warm, preallocated: config.preallocation.prealloc,
                                               prefaultOffered: offered)
+        if linux != nil && setup.warm.mode == .touch {
+            // Linux does not read the VMM's boot flags: nothing would touch its RAM.
+            if config.warm == .touch { setup.notes.append("--warm touch: a Linux guest does not read the boot flag TOUCH_RAM; no warm-up") }
+            setup.warm.mode = .none
+        }
         switch setup.warm.mode {
         case .prefault:
             let t = monotonicNanos()
@@ -169,7 +174,7 @@ final class Machine {
             flags |= BootInfo.Flag.stage2Warm
         case .touch:
             flags |= BootInfo.Flag.touchRAM
-            if config.warm == nil {
+            if config.warm == nil && linux == nil {
                 setup.notes.append("KVM_CAP_PRE_FAULT_MEMORY is absent: stage-2 not pre-faulted; the guest is asked to touch its RAM (boot flag TOUCH_RAM)")
             }
         case .none:
