@@ -64,6 +64,16 @@ int ckvm_set_cpuid2(int fd, const struct kvm_cpuid2 *c) { return ioctl(fd, KVM_S
 int ckvm_get_tsc_khz(int fd) { return ioctl(fd, KVM_GET_TSC_KHZ, 0); }
 int ckvm_translate(int fd, struct kvm_translation *t) { return ioctl(fd, KVM_TRANSLATE, t); }
 int ckvm_pre_fault_memory(int fd, struct kvm_pre_fault_memory *r) { return ioctl(fd, KVM_PRE_FAULT_MEMORY, r); }
+int ckvm_create_irqchip(int fd) { return ioctl(fd, KVM_CREATE_IRQCHIP, 0); }
+int ckvm_create_pit2(int fd) {
+    struct kvm_pit_config c = { .flags = KVM_PIT_SPEAKER_DUMMY };   /* port 0x61 in the kernel */
+    return ioctl(fd, KVM_CREATE_PIT2, &c);
+}
+int ckvm_irq_line(int fd, uint32_t irq, uint32_t level) {
+    struct kvm_irq_level l = { .irq = irq, .level = level };
+    return ioctl(fd, KVM_IRQ_LINE, &l);
+}
+int ckvm_set_tss_addr(int fd, unsigned long addr) { return ioctl(fd, KVM_SET_TSS_ADDR, addr); }
 
 void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
     memset(out, 0, sizeof *out);

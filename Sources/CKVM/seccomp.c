@@ -81,11 +81,12 @@ int ckvm_seccomp_confine(int stats_fd) {
         /* The run loop: KVM_RUN, and the register reads of a failure dump
          * (KVM_GET_REGS, KVM_GET_SREGS). The request number is 32 bits
          * (the high half of the argument is ignored by the kernel too). */
-        JEQ(SYS_ioctl, 0, 6),
+        JEQ(SYS_ioctl, 0, 7),
         LD(ARG_LO(1)),
-        JEQ(KVM_RUN, 3, 0),
-        JEQ(KVM_GET_REGS, 2, 0),
-        JEQ(KVM_GET_SREGS, 1, 0),
+        JEQ(KVM_RUN, 4, 0),
+        JEQ(KVM_GET_REGS, 3, 0),
+        JEQ(KVM_GET_SREGS, 2, 0),
+        JEQ(KVM_IRQ_LINE, 1, 0),   /* the UART's interrupt (Linux guests) */
         TRAP,
         ALLOW,
         /* The console (stdout) and the VMM's own lines (stderr). */

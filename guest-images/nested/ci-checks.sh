@@ -55,10 +55,13 @@ for libc in musl glibc; do
   (cd / && "$programs/hugepages-$libc") > "$ci/hugepages-$libc.host" 2>&1
 done
 
+# Debian's kernel (the nested host's own) as the Linux guest of the
+# --linux-kernel bench.
+linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 status=0
 "$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-900}" \
   --add "$here/ci-inside.sh" --add "$ci" --add "$repo/guest-images/bench/baseline-hardware.json" \
-  -- "sh $here/ci-inside.sh '$BENCH_FILTER'" || status=$?
+  ${linux:+--add "$linux"} -- "sh $here/ci-inside.sh '$BENCH_FILTER' '$linux'" || status=$?
 
 # KVM_PRE_FAULT_MEMORY (Linux 6.10+) is offered neither here nor by
 # bookworm's 6.1: a second nested host runs bookworm-backports' kernel.

@@ -140,5 +140,18 @@ cat $T/bench
 if [ $s = 0 ]; then pass "bench --check"
 else fail "bench --check: status $s: $(sed -n '/^baseline .*problem/,$p' $T/bench | grep '^  ' | tr '\n' '|') $(tail -1 $T/bench.err)"; fi
 
+echo "== Linux as a guest (vmm bench --linux-kernel, README \"Linux as a guest\")"
+# $2: Debian's bzImage, added at its own path by ci-checks.sh. One benchmark,
+# one Linux boot (~1 min under TCG); the boots to a tiny init are
+# LinuxGuestTests' (swift test).
+if [ -n "${2:-}" ] && [ -f "$2" ]; then
+  run "bench --linux-kernel" 0 vmm --prealloc bench --quick --pin 0 --repeat 3 --filter '^getpid$' --linux-kernel "$2" \
+      --json $T/linux-bench.json \
+    && has "bench --linux-kernel: linux guest ns and ratio vs linux" $T/linux-bench.json \
+         '"linux_guest_ns": [0-9]' '"ratio_vs_linux": [0-9]' '"linux_exits_per_op": 0'
+else
+  echo "skip bench --linux-kernel: no Linux bzImage was added"
+fi
+
 echo "== $failures failed"
 [ $failures = 0 ]

@@ -79,6 +79,11 @@ int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid2 *cpuid);
 int ckvm_get_tsc_khz(int vcpu_fd);
 int ckvm_translate(int vcpu_fd, struct kvm_translation *tr);
 int ckvm_pre_fault_memory(int vcpu_fd, struct kvm_pre_fault_memory *range);
+/* In-kernel PC devices for a Linux guest (KVM API doc 4.24, 4.25, 4.79, 4.18). */
+int ckvm_create_irqchip(int vm_fd);
+int ckvm_create_pit2(int vm_fd);
+int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level);
+int ckvm_set_tss_addr(int vm_fd, unsigned long addr);
 
 /* ---- struct kvm_run: decoding the exit ------------------------------------ */
 

@@ -23,6 +23,10 @@
 /* A 32-bit write of the guest-physical address of a `struct vmm_hypercall`
  * (below 4 GiB, 8-byte aligned) performs that request synchronously. */
 #define VMM_PORT_HYPERCALL      0x510
+/* A 32-bit write of a mark id records a mark as VMM_HC_MARK does, without
+ * the written-back counters: the benchmark binary's marks from user space
+ * when Linux is the guest kernel (after ioperm(2); `bench --vmm-ports`). */
+#define VMM_PORT_MARK           0x514
 
 /* ---- Guest user programs ------------------------------------------------ */
 

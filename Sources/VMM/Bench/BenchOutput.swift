@@ -18,7 +18,9 @@ struct BenchOutput: Equatable {
     private(set) var ended = false
 
     init(text: String) {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        // "\r\n" (a tty's ONLCR: Linux's console) is one Character in Swift,
+        // so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             parse(line.hasSuffix("\r") ? line.dropLast() : line)
         }
     }

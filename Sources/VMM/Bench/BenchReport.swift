@@ -14,6 +14,16 @@ struct BenchReport {
         let c = counts
         return "\(c[.faster] ?? 0) faster, \(c[.ok] ?? 0) ok, \(c[.marginal] ?? 0) marginal, "
             + "\(c[.regression] ?? 0) regression, \(c[.skipped] ?? 0) skipped"
+            + (environment.linuxKernel == nil ? "" : "; against the Linux guest: " + Self.countsLine(countsVsLinux))
+    }
+
+    var countsVsLinux: [BenchStatus: Int] {
+        Dictionary(grouping: rows, by: \.statusVsLinux).mapValues(\.count)
+    }
+
+    static func countsLine(_ c: [BenchStatus: Int]) -> String {
+        "\(c[.faster] ?? 0) faster, \(c[.ok] ?? 0) ok, \(c[.marginal] ?? 0) marginal, "
+            + "\(c[.regression] ?? 0) regression, \(c[.skipped] ?? 0) skipped"
     }
 
     var header: [String] {
@@ -32,6 +42,10 @@ struct BenchReport {
             "exits/op: VM exits that reached the VMM in the timed loops; kvm exits/op: KVM's own counter (also host interrupts)",
             "s2 faults/op: KVM's \(Stage2Faults.statistic) in the timed loops (stage-2 or shadow-paging entries KVM installed)",
         ]
+        if let k = e.linuxKernel {
+            lines.append("linux guest: \(k) booted by this vmm with the same binary as /init, RAM, preallocation and pinning;"
+                         + " ratio vs linux = guest ns / linux guest ns, banded as ratio; linux exits/op likewise")
+        }
         if e.kvmKind.isSoftware || e.hypervisor?.emulatesCPU == true {
             lines.append("NOTE: guest ring 0 is emulated here: guest/host time ratios do not predict bare metal;"
                          + " statuses are computed as the bands say but marked * and mean nothing here."
@@ -45,10 +59,13 @@ struct BenchReport {
 
     func table() -> String {
         let mark = environment.predictsBareMetal ? "" : "*"
+        let withLinux = environment.linuxKernel != nil
         var out = header.joined(separator: "\n") + "\n\n"
         out += rightPad("benchmark", 22) + leftPad("iters", 16) + leftPad("host ns", 26) + leftPad("guest ns", 34) + leftPad("ratio", 10)
             + "  " + rightPad("status", 12) + leftPad("exits/op", 10) + leftPad("kvm exits/op", 14) + leftPad("instr/op", 11)
-            + leftPad("s2 faults/op", 14) + "\n"
+            + leftPad("s2 faults/op", 14)
+            + (withLinux ? leftPad("linux guest ns", 34) + leftPad("ratio vs linux", 16) + "  " + rightPad("vs linux", 12)
+                + leftPad("linux exits/op", 16) : "") + "\n"
         for r in rows {
             var line = rightPad(r.name, 22)
             let iters = [r.hostRepetitions, r.guestRepetitions].map { $0.first.map { String($0.iterations) } ?? "-" }
@@ -61,7 +78,13 @@ struct BenchReport {
             line += leftPad(r.kvmExitsPerOp.map { Self.fixed($0, 3) } ?? "-", 14)
             line += leftPad(r.instructionsPerOp.map { Self.fixed($0, 1) } ?? "null", 11)
             line += leftPad(r.stage2FaultsPerOp.map { Self.fixed($0, 3) } ?? "-", 14)
+            if withLinux {
+                line += leftPad(" " + (r.linux.map(Self.cell) ?? "-"), 34) + leftPad(r.ratioVsLinux.map { Self.fixed($0, 2) } ?? "-", 16)
+                line += "  " + rightPad(r.statusVsLinux == .skipped ? "skipped" : r.statusVsLinux.rawValue + mark, 12)
+                line += leftPad(r.linuxExitsPerOp.map { Self.fixed($0, 3) } ?? "-", 16)
+            }
             if let why = r.reason { line += "  (\(why))" }
+            if withLinux, let why = r.linuxReason { line += "  (\(why))" }
             out += line + "\n"
         }
         out += "\n" + summaryLine + "\n"
@@ -106,8 +129,11 @@ struct BenchReport {
                 ("budget_ms", e.quick ? .int(Int64(e.budgetMs)) : .null),
                 ("repeat", .int(Int64(e.repeatCount))),
                 ("vmm_version", .string(e.vmmVersion)),
+                ("linux_kernel", e.linuxKernel.map(JSON.string) ?? .null),
             ])),
             ("summary", .object(BenchStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
+            ("summary_vs_linux", e.linuxKernel == nil ? .null
+                : .object(BenchStatus.allCases.map { ($0.rawValue, .int(Int64(countsVsLinux[$0] ?? 0))) })),
             ("benchmarks", .array(rows.map { r in
                 .object([
                     ("name", .string(r.name)),
@@ -125,6 +151,13 @@ struct BenchReport {
                     ("guest", summary(r.guest)),
                     ("host_repetitions", reps(r.hostRepetitions)),
                     ("guest_repetitions", reps(r.guestRepetitions)),
+                    ("linux_guest_ns", number(r.linux?.median)),
+                    ("ratio_vs_linux", number(r.ratioVsLinux)),
+                    ("status_vs_linux", e.linuxKernel == nil ? .null : .string(r.statusVsLinux.rawValue)),
+                    ("linux_exits_per_op", number(r.linuxExitsPerOp)),
+                    ("linux_reason", r.linuxReason.map(JSON.string) ?? .null),
+                    ("linux_guest", summary(r.linux)),
+                    ("linux_guest_repetitions", reps(r.linuxRepetitions)),
                 ])
             })),
         ])

@@ -20,6 +20,33 @@ struct BenchRow: Equatable {
     /// Every cumulative per-vCPU KVM statistic that moved in the timed loops,
     /// per operation (median over repetitions, calibrated like the rest).
     var kvmStatsPerOp: [String: Double] = [:]
+    /// The third side (`--linux-kernel`): the same binary as init of Linux
+    /// under this VMM; nil without it or when it has no figure (`linuxReason`).
+    var linux: Summary?
+    var linuxRepetitions: [BenchOutput.Repetition] = []
+    var linuxExitsPerOp: Double?
+    var linuxReason: String?
+
+    /// Swift guest ÷ Linux guest: the seed's ratio, banded as `ratio` is.
+    var ratioVsLinux: Double? {
+        guard let l = linux?.median, let g = guest?.median, l > 0 else { return nil }
+        return g / l
+    }
+    var statusVsLinux: BenchStatus { ratioVsLinux.map(BenchStatus.classify) ?? .skipped }
+
+    /// Fills the Linux side from that guest's output and mark brackets.
+    mutating func addLinux(output: BenchOutput, costs: [Int: MarkBrackets.Cost]) {
+        if let why = output.skipped[name] { linuxReason = "linux: \(why)"; return }
+        linuxRepetitions = output.repetitions[name] ?? []
+        guard let l = Summary(linuxRepetitions.map(\.nanosPerOp)) else {
+            linuxReason = output.ended ? "linux: no result" : "linux: the run ended before this benchmark finished"
+            return
+        }
+        linux = l
+        linuxExitsPerOp = Summary(linuxRepetitions.compactMap { r in
+            costs[r.rep].map { Double($0.vmmExits) / Double(r.iterations) }
+        })?.median
+    }
 
     var ratio: Double? {
         guard let h = host?.median, let g = guest?.median, h > 0 else { return nil }
@@ -94,6 +121,8 @@ struct BenchEnvironment: Equatable {
     var budgetMs: Int = 20
     var repeatCount: Int
     var vmmVersion: String
+    /// `--linux-kernel`: the bzImage of the third side.
+    var linuxKernel: String? = nil
 
     var quick: Bool { mode.isBudget }
     /// Whether guest/host time ratios mean anything for bare metal.

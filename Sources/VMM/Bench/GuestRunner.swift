@@ -1,9 +1,20 @@
 /// Runs the benchmark binary as init in the built-in kernel, one benchmark
-/// per boot, and returns its output and the VMM's marks.
+/// per boot, and returns its output and the VMM's marks. With `linux`, the
+/// kernel is a Linux bzImage (`vmm bench --linux-kernel`): the same
+/// initramfs plus BusyBox's tools where the host has /bin/busybox, and the
+/// binary's `--vmm-ports` (marks and exit status by port I/O).
 struct GuestRunner {
     let kernelPath: String
     let benchBinary: [UInt8]
     let options: MachineOptions
+    var linux = false
+
+    /// Linux's command line before init's: the console on COM1, a panic
+    /// resets at once (status 119). (Not nokaslr: the kernel proper does not
+    /// know it and passes it to init as an argument.)
+    static let linuxParameters = "console=ttyS0 quiet panic=-1 reboot=k"
+    /// BusyBox applets the workloads run (bench.c's find_prog and execs).
+    static let busyboxApplets = ["sh", "true", "false", "grep", "tar", "cat", "rm", "mkdir"]
 
     struct Run {
         let output: BenchOutput
@@ -20,9 +31,16 @@ struct GuestRunner {
     func run(arguments: [String], timeoutSeconds: Double) throws -> Run {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
-        config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
-        config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
-                                                           extra: HostHugePagePolicy.kernelParameter())
+        if linux {
+            config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: [], extra: Self.busyboxTree()))
+            let extra = [Self.linuxParameters, HostHugePagePolicy.kernelParameter()].filter { !$0.isEmpty }
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: ["--vmm-ports"] + arguments,
+                                                               extra: extra.joined(separator: " "))
+        } else {
+            config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
+                                                               extra: HostHugePagePolicy.kernelParameter())
+        }
         let console = CapturedConsole()
         config.console = console
         config.kernelLog = nil      // the table gives each skip its reason
@@ -37,5 +55,12 @@ struct GuestRunner {
                        .contains { $0.name == "insn_emulation" } == true,
                    cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
                        .map(\.name) ?? []), warm: warm)
+    }
+
+    /// /bin/busybox and links for the applets, or nothing without it.
+    static func busyboxTree() -> [(String, CPIOArchive.EntryKind)] {
+        guard let bytes = try? ImageFile.readAll(path: "/bin/busybox", limit: 16 << 20) else { return [] }
+        return [("/bin", .directory), ("/bin/busybox", .file(bytes))]
+            + busyboxApplets.map { ("/bin/" + $0, .symlink(target: "busybox")) }
     }
 }

@@ -3,7 +3,9 @@ import Glibc
 /// Draws a bench report as an SVG a person can read at a glance: one row per
 /// benchmark; left, the guest/host ratio as a bar on a log scale with the
 /// status bands and the 1.0 line; right, guest-kernel instructions per
-/// operation (log scale). Skipped benchmarks say so in grey.
+/// operation (log scale). Skipped benchmarks say so in grey. With a Linux
+/// guest (`--linux-kernel`) each row has a second, purple bar below the
+/// first: the Swift guest's ns over the Linux guest's.
 enum SVGChart {
     static let rowHeight = 18
     static let nameWidth = 150
@@ -22,9 +24,10 @@ enum SVGChart {
         let width = instrX + instrWidth + 20
         // Ratio axis: log10 from the smallest to the largest ratio seen, always including 1.
         // Each axis leaves room at its right end for the longest value label.
-        let ratios = rows.compactMap(\.ratio).filter { $0 > 0 }
+        let withLinux = report.environment.linuxKernel != nil
+        let ratios = (rows.compactMap(\.ratio) + rows.compactMap(\.ratioVsLinux)).filter { $0 > 0 }
         let lo = min(0.5, ratios.min() ?? 0.5), hi = max(2.0, ratios.max() ?? 2.0)
-        let ratioScale = Double(ratioWidth) - labelRoom(ratios.map { BenchReport.fixed($0, 2) })
+        let ratioScale = Double(ratioWidth) - labelRoom(ratios.map { BenchReport.fixed($0, 2) + (withLinux ? " / 00.00" : "") })
         func rx(_ r: Double) -> Double { Double(ratioX) + ratioScale * (log10(r) - log10(lo)) / (log10(hi) - log10(lo)) }
         let instrs = rows.compactMap(\.instructionsPerOp).filter { $0 > 0 }
         let imax = max(10.0, instrs.max() ?? 10)
@@ -35,7 +38,9 @@ enum SVGChart {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"sans-serif\" font-size=\"11\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         let note = report.environment.predictsBareMetal ? "" : " (emulated or nested: ratios do not predict bare metal)"
-        s += text(10, 18, "vmm bench: guest ns / host ns per operation\(note)", size: 13, weight: "bold")
+        let title = withLinux ? "vmm bench: guest ns / host ns (bars), guest ns / Linux guest ns (purple) per operation"
+            : "vmm bench: guest ns / host ns per operation"
+        s += text(10, 18, "\(title)\(note)", size: 13, weight: "bold")
         s += text(10, 36, escape(report.summaryLine))
         s += text(ratioX, top - 8, "ratio (log scale)")
         s += text(instrX, top - 8, "guest-kernel instructions / op (log scale)")
@@ -49,11 +54,18 @@ enum SVGChart {
         for (i, r) in rows.enumerated() {
             let y = top + i * rowHeight
             s += text(10, y + 13, escape(r.name))
+            let barHeight = withLinux ? (rowHeight - 6) / 2 : rowHeight - 6
             if let ratio = r.ratio, ratio > 0 {
                 let x1 = rx(ratio), x0 = rx(1)
                 let color = r.status == .regression ? "#c9302c" : r.status == .marginal ? "#ec971f" : "#449d44"
-                s += "<rect x=\"\(f(min(x0, x1)))\" y=\"\(y + 3)\" width=\"\(f(max(1, abs(x1 - x0))))\" height=\"\(rowHeight - 6)\" fill=\"\(color)\"/>\n"
-                s += text(Int(max(x0, x1)) + 4, y + 13, BenchReport.fixed(ratio, 2))
+                s += "<rect x=\"\(f(min(x0, x1)))\" y=\"\(y + 3)\" width=\"\(f(max(1, abs(x1 - x0))))\" height=\"\(barHeight)\" fill=\"\(color)\"/>\n"
+                var label = BenchReport.fixed(ratio, 2)
+                if let l = r.ratioVsLinux, l > 0 {
+                    let lx = rx(l)
+                    s += "<rect x=\"\(f(min(x0, lx)))\" y=\"\(y + 3 + barHeight)\" width=\"\(f(max(1, abs(lx - x0))))\" height=\"\(barHeight)\" fill=\"#6f42c1\"/>\n"
+                    label += " / " + BenchReport.fixed(l, 2)
+                }
+                s += text(Int(max(x0, x1, r.ratioVsLinux.map(rx) ?? 0)) + 4, y + 13, label)
             } else {
                 s += text(ratioX + 4, y + 13, escape(clipped("skipped: \(r.reason ?? "")", reasonChars)), color: "#888")
             }

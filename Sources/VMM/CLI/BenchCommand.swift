@@ -56,6 +56,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The guest kernel (default: the built-in one).")
     var kernel: String?
 
+    @Option(help: "A Linux bzImage: each benchmark also runs as /init of this Linux under the same vmm (needs hardware-assisted KVM).")
+    var linuxKernel: String?
+
     @OptionGroup var machine: MachineOptions
 
     func validate() throws {
@@ -105,6 +108,11 @@ struct BenchCommand: ParsableCommand {
             }
         }
         for path in [json, svg].compactMap({ $0 }) { try checkWritable(path) }
+        if let path = linuxKernel {
+            // A bad image or the wrong KVM is refused before anything runs.
+            _ = try BzImage(bytes: try ImageFile.readAll(path: path, limit: 1 << 30))
+            if case .software(let module) = KVMKind.detect() { throw LinuxGuestError.softwareKVM(module: module) }
+        }
 
         // The suite, in the table's order: the binary lists it.
         let listing = try HostRunner.run(binary, ["--list"])
@@ -128,11 +136,12 @@ struct BenchCommand: ParsableCommand {
         var common = ["--repeat", String(repetitions)]
         if mode.isBudget { common += ["--quick", "--budget-ms", String(budgetMs)] }
         let guestRunner = GuestRunner(kernelPath: kernelPath, benchBinary: benchBytes, options: machine)
+        let linuxRunner = linuxKernel.map { GuestRunner(kernelPath: $0, benchBinary: benchBytes, options: machine, linux: true) }
         var environment = BenchEnvironment(
             cpuModel: CPUInfo.read().modelName, kvmKind: kind, hypervisor: hypervisor,
             memory: (try? MemorySize(parsing: machine.memory)) ?? MemorySize(bytes: 256 << 20),
             preallocated: machine.prealloc, pinnedCPU: pin, mode: mode, budgetMs: budgetMs, repeatCount: repetitions,
-            vmmVersion: VMMCommand.version)
+            vmmVersion: VMMCommand.version, linuxKernel: linuxKernel)
         printError("vmm bench: \(selected.count) benchmark\(selected.count == 1 ? "" : "s"), "
                    + (mode.isBudget ? "a time budget of \(budgetMs) ms per repetition" : "the reference iteration counts")
                    + " (\(mode.reason))")
@@ -182,6 +191,21 @@ struct BenchCommand: ParsableCommand {
                                     countsInstructions: guest.countsInstructions)
             if row.status == .skipped, row.reason == "guest: the run ended before this benchmark finished" || row.reason == "guest: no result" {
                 row.reason = "guest: " + (guest.stop.message ?? "exited with status \(guest.stop.exitStatus)")
+            }
+            if let runner = linuxRunner {
+                // The same work as the Swift guest's: its iteration count where it had one.
+                var linuxArguments = guestArguments
+                if let n = row.guestRepetitions.first?.iterations, baselineEntries?[name]?.guestIterations == nil {
+                    linuxArguments = ["--repeat", String(repetitions), "--iters", String(n), name]
+                }
+                progress("linux guest", done: n)
+                let run = try runner.run(arguments: linuxArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds + 120)
+                if case .signal(let s) = run.stop { interruptedBy = s; break }
+                row.addLinux(output: run.output, costs: MarkBrackets.costs(run.marks, cumulative: run.cumulativeStats)[index] ?? [:])
+                if row.linux == nil, row.linuxReason == nil || row.linuxReason == "linux: the run ended before this benchmark finished"
+                    || row.linuxReason == "linux: no result" {
+                    row.linuxReason = "linux: " + (run.stop.message ?? "exited with status \(run.stop.exitStatus)")
+                }
             }
             progress(row.ratio.map { "ratio \(BenchReport.fixed($0, 2))" } ?? "skipped: \(row.reason ?? "")", done: n + 1)
             rows.append(row)

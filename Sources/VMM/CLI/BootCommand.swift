@@ -3,15 +3,15 @@ import ArgumentParser
 struct BootCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "boot",
-        abstract: "Boot an ELF64 x86_64 kernel under /dev/kvm.",
+        abstract: "Boot an ELF64 x86_64 kernel or a Linux bzImage under /dev/kvm.",
         discussion: """
             The kernel is entered in 64-bit long mode with RDI = the boot-info record \
             (see README.md, "Guest ABI"). The guest's console (COM1) goes to stdout; \
             vmm's own messages go to stderr. vmm exits with the value the guest wrote \
-            to port 0x501, or with a status of its own (README.md, "Exit statuses").
+            to port 0x501, or with a status of its own (README.md, "Exit statuses").             A Linux bzImage is booted by the x86 64-bit boot protocol with an in-kernel             irqchip and PIT, an MP table and COM1 on IRQ 4 (README.md, "Linux as a             guest"); it needs hardware-assisted KVM (status 69 on kvm_pvm).
             """)
 
-    @Argument(help: "The kernel: an ELF64 x86_64 ET_EXEC image.")
+    @Argument(help: "The kernel: an ELF64 x86_64 ET_EXEC image, or a Linux bzImage (boot protocol >= 2.12).")
     var kernel: String
 
     @Option(help: "A file to load into guest RAM as the initrd.")

@@ -48,10 +48,16 @@ struct Mark: Equatable {
     let stats: StatsSnapshot
 }
 
+extension HypercallHost {
+    func recordMark(id: UInt64, port: UInt16) -> Mark { recordMark(id: id) }
+}
+
 /// What the hypercall device needs from the run loop.
 protocol HypercallHost: AnyObject {
     /// Records a mark now and returns it.
     func recordMark(id: UInt64) -> Mark
+    /// The same, for a mark that arrived on `port` (VMM_PORT_MARK).
+    func recordMark(id: UInt64, port: UInt16) -> Mark
     /// Keeps a report the guest sent.
     func keepReport(_ bytes: [UInt8])
     /// A line of the kernel's log (VMM_HC_LOG); `killedBy` is the signal

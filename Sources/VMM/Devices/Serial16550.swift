@@ -2,6 +2,11 @@
 /// (register map: National Semiconductor PC16550D datasheet, table II).
 /// Bytes written to THR go to the console sink unchanged; LSR always says the
 /// transmitter is empty; other registers read back what an idle 16550 would.
+/// The one interrupt it raises is "transmitter holding register empty"
+/// (datasheet, "Interrupt Identification Register"): pending when IER
+/// enables it and THR empties (at once, here: on every byte and when the
+/// enable bit is set), cleared by reading IIR or by disabling it. Linux's
+/// 8250 driver sends user-space output on it (IRQ 4 for COM1).
 struct Serial16550 {
     static let registerCount: UInt16 = 8
 
@@ -19,6 +24,8 @@ struct Serial16550 {
 
     static let lsrTransmitterEmpty: UInt8 = 0x60      // THRE | TEMT, no data ready
     static let iirNoInterrupt: UInt8 = 0x01
+    static let iirTHRE: UInt8 = 0x02
+    static let ierTHRE: UInt8 = 0x02
     static let iirFIFOsEnabled: UInt8 = 0xc0
     static let lcrDLAB: UInt8 = 0x80
     static let mcrLoopback: UInt8 = 0x10
@@ -32,6 +39,10 @@ struct Serial16550 {
     private(set) var fcr: UInt8 = 0
     private(set) var divisorLow: UInt8 = 0x0c   // 9600 baud at reset, like most firmware leaves it
     private(set) var divisorHigh: UInt8 = 0
+    private(set) var thrEmptyPending = false
+
+    /// The interrupt output (to the PIC/IOAPIC through KVM_IRQ_LINE).
+    var interruptPending: Bool { thrEmptyPending && ier & Self.ierTHRE != 0 }
 
     /// A write; returns the byte to transmit, if this write was one.
     mutating func write(offset: UInt16, value: UInt8) -> UInt8? {
@@ -40,9 +51,13 @@ struct Serial16550 {
         switch r {
         case .data:
             if dlab { divisorLow = value; return nil }
+            thrEmptyPending = true      // sent at once: THR is empty again
             return value
         case .interruptEnable:
-            if dlab { divisorHigh = value } else { ier = value & 0x0f }
+            if dlab { divisorHigh = value } else {
+                if value & Self.ierTHRE != 0 && ier & Self.ierTHRE == 0 { thrEmptyPending = true }
+                ier = value & 0x0f
+            }
         case .interruptId: fcr = value
         case .lineControl: lcr = value
         case .modemControl: mcr = value & 0x1f
@@ -52,13 +67,17 @@ struct Serial16550 {
         return nil
     }
 
-    func read(offset: UInt16) -> UInt8 {
+    mutating func read(offset: UInt16) -> UInt8 {
         guard let r = Register(rawValue: offset) else { return 0xff }
         let dlab = lcr & Self.lcrDLAB != 0
         switch r {
         case .data: return dlab ? divisorLow : 0         // nothing received
         case .interruptEnable: return dlab ? divisorHigh : ier
-        case .interruptId: return Self.iirNoInterrupt | (fcr & 1 != 0 ? Self.iirFIFOsEnabled : 0)
+        case .interruptId:
+            let fifos = fcr & 1 != 0 ? Self.iirFIFOsEnabled : 0
+            guard interruptPending else { return Self.iirNoInterrupt | fifos }
+            thrEmptyPending = false     // reading IIR clears a THRE interrupt
+            return Self.iirTHRE | fifos
         case .lineControl: return lcr
         case .modemControl: return mcr
         case .lineStatus: return Self.lsrTransmitterEmpty

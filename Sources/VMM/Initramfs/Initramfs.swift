@@ -26,7 +26,9 @@ enum Initramfs {
 
     static let initPath = "/init"
 
-    static func build(program: [UInt8], additions: [(Addition, [UInt8])]) throws -> [UInt8] {
+    /// `extra`: further entries by absolute path (directories first).
+    static func build(program: [UInt8], additions: [(Addition, [UInt8])],
+                      extra: [(String, CPIOArchive.EntryKind)] = []) throws -> [UInt8] {
         var archive = CPIOArchive()
         try archive.add(initPath, .file(program), permissions: 0o755)
         try archive.add("/dev", .directory, permissions: 0o755)
@@ -36,6 +38,9 @@ enum Initramfs {
         try archive.add("/tmp", .directory, permissions: 0o1777)
         for (addition, bytes) in additions {
             try archive.add(addition.guestPath, .file(bytes), permissions: 0o755)
+        }
+        for (path, kind) in extra {
+            try archive.add(path, kind, permissions: 0o755)
         }
         return archive.encode()
     }

@@ -20,6 +20,13 @@ struct ExitDispatcher {
     unowned let host: HypercallHost
     /// Hypercall writes that could not be served (bad size or unreachable record).
     private(set) var badHypercalls: UInt64 = 0
+    /// The PC devices a Linux guest needs besides KVM's in-kernel ones: the
+    /// i8042's reset, an empty CMOS, the UART's interrupt on IRQ 4.
+    var pcDevices = false
+    /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices`.
+    var setIRQLine: ((UInt32, Bool) -> Void)?
+    private var serialLine = false
+    static let serialIRQ: UInt32 = 4      // COM1's ISA interrupt
 
     init(console: ConsoleSink, memory: GuestMemory, host: HypercallHost, ignoreUnknownIO: Bool = false) {
         self.console = console
@@ -55,6 +62,7 @@ struct ExitDispatcher {
         case Ports.com1..<(Ports.com1 + Serial16550.registerCount):
             // OUTS may carry several elements; a UART register takes the low byte of each.
             var i = 0
+            defer { updateSerialLine() }
             while i < data.bytes.count {
                 if let byte = serial.write(offset: port - Ports.com1, value: data.bytes[i]), let e = console.write(byte) {
                     return .stop(.consoleWriteFailed(e))
@@ -66,6 +74,13 @@ struct ExitDispatcher {
             return .resume
         case Ports.exit:
             return .stop(.guestExit(value: data.first(size: size)))
+        case Ports.mark where size == 4 && count == 1:
+            _ = host.recordMark(id: UInt64(data.first(size: 4)), port: Ports.mark)
+            return .resume
+        case Ports.i8042Command where pcDevices:
+            return data.first(size: size) & 0xff == UInt32(Ports.i8042Reset) ? .stop(.guestReset) : .resume
+        case Ports.i8042Data where pcDevices, Ports.cmosIndex where pcDevices, Ports.cmosData where pcDevices:
+            return .resume
         case Ports.hypercall:
             guard size == 4, count == 1,
                   HypercallDevice.perform(address: UInt64(data.first(size: 4)), memory: memory, host: host) else {
@@ -81,17 +96,29 @@ struct ExitDispatcher {
         }
     }
 
-    private func portRead(port: UInt16, size: Int) -> ExitAction {
+    private mutating func portRead(port: UInt16, size: Int) -> ExitAction {
         switch port {
         case Ports.com1..<(Ports.com1 + Serial16550.registerCount):
+            defer { updateSerialLine() }
             return .resumeWithInput(UInt64(serial.read(offset: port - Ports.com1)))
-        case Ports.null, Ports.exit, Ports.hypercall:
+        case Ports.null, Ports.exit, Ports.hypercall, Ports.mark:
             return .resumeWithInput(~0)
+        case Ports.i8042Command where pcDevices, Ports.i8042Data where pcDevices,
+             Ports.cmosIndex where pcDevices, Ports.cmosData where pcDevices:
+            return .resumeWithInput(0)   // i8042: both buffers empty; CMOS: nothing there
         default:
             guard ignoreUnknownIO else {
                 return .stop(.unknownPort(port: port, size: size, isWrite: false, value: 0))
             }
             return .resumeWithInput(~0)      // an empty ISA bus reads as all ones
         }
+    }
+
+    /// IRQ 4 follows the UART's interrupt output; KVM sees the edges
+    /// (ISA interrupts are edge-triggered at the IOAPIC, MP spec 5.3).
+    private mutating func updateSerialLine() {
+        guard pcDevices, let set = setIRQLine else { return }
+        let level = serial.interruptPending
+        if level != serialLine { serialLine = level; set(Self.serialIRQ, level) }
     }
 }

@@ -48,6 +48,8 @@ final class Machine {
     let memory: GuestMemory
     let stats: BinaryStatsReader?
     private(set) var setup: SetupReport
+    /// A bzImage booted by the Linux boot protocol, with the PC devices.
+    private(set) var isLinux = false
 
     init(_ config: MachineConfiguration) throws {
         let t0 = monotonicNanos()
@@ -58,10 +60,7 @@ final class Machine {
         let kernelFile = try ImageFile(path: config.kernelPath)
         defer { kernelFile.close() }
         let kernelBytes = try kernelFile.readAll(limit: ramSize)
-        let image = try ELFImage(bytes: kernelBytes)
-        try image.validatePlacement(ramSize: ramSize)
         let cmdline = Array(config.commandLine.utf8)
-        guard cmdline.count <= BootInfo.maxCommandLine else { throw BootError.commandLineTooLong(cmdline.count) }
         var initrdFile: ImageFile?
         defer { initrdFile?.close() }
         var initrdSize: UInt64 = 0
@@ -74,22 +73,40 @@ final class Machine {
         case nil:
             break
         }
+        // A bzImage boots by the Linux boot protocol (LinuxBoot), anything
+        // else must be the ELF kernel of vmm_guest_abi.h.
+        var image: ELFImage?
+        var linux: LinuxBoot?
         var initrdBase: UInt64 = 0
-        if config.initrd != nil {
-            let kernelEnd = image.segments.map(\.physicalEnd).max() ?? X86.reservedEnd
-            guard let base = MemoryMap.initrdPlacement(size: initrdSize, ramSize: ramSize, kernelEnd: kernelEnd) else {
-                throw BootError.initrdDoesNotFit(size: initrdSize, ramSize: ramSize)
+        var map = MemoryMap(ramSize: ramSize, kernel: [], initrd: nil)
+        if BzImage.recognizes(kernelBytes) {
+            let bz = try BzImage(bytes: kernelBytes)
+            let boot = try LinuxBoot(image: bz, commandLine: cmdline, initrdSize: config.initrd == nil ? nil : initrdSize,
+                                     ramSize: ramSize)
+            if case .software(let module) = KVMKind.detect() { throw LinuxGuestError.softwareKVM(module: module) }
+            initrdBase = boot.initrdAddress
+            linux = boot
+        } else {
+            let elf = try ELFImage(bytes: kernelBytes)
+            try elf.validatePlacement(ramSize: ramSize)
+            guard cmdline.count <= BootInfo.maxCommandLine else { throw BootError.commandLineTooLong(cmdline.count) }
+            if config.initrd != nil {
+                let kernelEnd = elf.segments.map(\.physicalEnd).max() ?? X86.reservedEnd
+                guard let base = MemoryMap.initrdPlacement(size: initrdSize, ramSize: ramSize, kernelEnd: kernelEnd) else {
+                    throw BootError.initrdDoesNotFit(size: initrdSize, ramSize: ramSize)
+                }
+                initrdBase = base
             }
-            initrdBase = base
-        }
-        // The boot info holds VMM_MEMMAP_MAX entries: a map that needs more
-        // (many separate PT_LOAD segments) is refused, never cut short
-        // (which would hide the top of RAM from the guest).
-        let map = MemoryMap(ramSize: ramSize,
-                            kernel: image.segments.map { ($0.physicalAddress, $0.memorySize) },
+            // The boot info holds VMM_MEMMAP_MAX entries: a map that needs more
+            // (many separate PT_LOAD segments) is refused, never cut short
+            // (which would hide the top of RAM from the guest).
+            map = MemoryMap(ramSize: ramSize,
+                            kernel: elf.segments.map { ($0.physicalAddress, $0.memorySize) },
                             initrd: config.initrd == nil ? nil : (initrdBase, initrdSize))
-        guard map.entries.count <= BootInfo.maxMapEntries else {
-            throw BootError.memoryMapTooLarge(entries: map.entries.count, segments: image.segments.count)
+            guard map.entries.count <= BootInfo.maxMapEntries else {
+                throw BootError.memoryMapTooLarge(entries: map.entries.count, segments: elf.segments.count)
+            }
+            image = elf
         }
 
         // 2. KVM, then guest RAM (populated and locked before the guest exists).
@@ -101,14 +118,26 @@ final class Machine {
 
         vm = try kvm.createVM()
         try vm.setUserMemoryRegion(slot: 0, guestPhysicalAddress: 0, size: ramSize, host: memory.base)
+        var cpuid = try kvm.supportedCPUID()
+        if linux != nil {
+            // Linux's PC: the irqchip before the vCPU (KVM API doc 4.24), the PIT after it.
+            try vm.setTSSAddress(LinuxBoot.tssAddress)
+            try vm.createIRQChip()
+            try vm.createPIT2()
+            cpuid = LinuxBoot.cpuid(cpuid, tscDeadline: kvm.checkExtension(Capability.tscDeadlineTimer.number) > 0)
+        }
         vcpu = try vm.createVCPU(id: 0)
-        try vcpu.setCPUID2(try kvm.supportedCPUID())
+        try vcpu.setCPUID2(cpuid)
         if kvm.checkExtension(Capability.getTSCKHz.number) > 0 { setup.tscKHz = (try? vcpu.getTSCKHz()) ?? 0 }
         stats = kvm.checkExtension(Capability.binaryStatsFD.number) > 0
             ? try BinaryStatsReader(fd: try vcpu.getStatsFD()) : nil
 
         // 3. Load the image, the initrd, the boot structures.
-        for s in image.segments where s.fileSize > 0 {
+        if let linux {
+            let bz = linux.image
+            try memory.write(bytes: kernelBytes[bz.kernelOffset..<(bz.kernelOffset + bz.kernelSize)], at: bz.loadAddress)
+        }
+        for s in image?.segments ?? [] where s.fileSize > 0 {
             let start = Int(s.fileOffset)
             try memory.write(bytes: kernelBytes[start..<start + Int(s.fileSize)], at: s.physicalAddress)
         }   // the rest of each segment (bss) is fresh anonymous memory: already zero
@@ -131,6 +160,11 @@ final class Machine {
         let offered = kvm.checkExtension(Capability.preFaultMemory.number) > 0
         setup.warm.mode = try WarmMode.choose(requested: config.warm, preallocated: config.preallocation.prealloc,
                                               prefaultOffered: offered)
+        if linux != nil && setup.warm.mode == .touch {
+            // Linux does not read the VMM's boot flags: nothing would touch its RAM.
+            if config.warm == .touch { setup.notes.append("--warm touch: a Linux guest does not read the boot flag TOUCH_RAM; no warm-up") }
+            setup.warm.mode = .none
+        }
         switch setup.warm.mode {
         case .prefault:
             let before = stats?.snapshot().values[Stage2Faults.statistic]
@@ -150,7 +184,7 @@ final class Machine {
             } else {
                 setup.warm.touchStride = 4096
             }
-            if config.warm == nil {
+            if config.warm == nil && linux == nil {
                 setup.notes.append("KVM_CAP_PRE_FAULT_MEMORY is absent: stage-2 not pre-faulted; the guest is asked to touch its RAM (boot flag TOUCH_RAM)")
             }
         case .none:
@@ -160,22 +194,35 @@ final class Machine {
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
         setup.bootFlags = flags
 
-        let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
-                            initrdAddress: initrdBase, initrdSize: initrdSize,
-                            commandLine: cmdline, memoryMap: map)
-        try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)
+        if let linux {
+            try memory.write(bytes: linux.zeroPage(ramSize: ramSize).encode(), at: LinuxBoot.zeroPageAddress)
+            try memory.write(bytes: linux.commandLine + [0], at: LinuxBoot.commandLineAddress)
+            try memory.write(bytes: LinuxBoot.mpTable(cpuid), at: MPTable.address)
+        } else {
+            let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
+                                initrdAddress: initrdBase, initrdSize: initrdSize,
+                                commandLine: cmdline, memoryMap: map)
+            try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)
+        }
+        isLinux = linux != nil
 
         // 5. The vCPU at the entry point, in long mode.
         try vcpu.setSpecialRegisters(LongMode.specialRegisters(from: try vcpu.getSpecialRegisters()))
-        try vcpu.setRegisters(LongMode.registers(entry: image.entry))
+        if let linux {
+            try vcpu.setRegisters(LinuxBoot.registers(entry: linux.image.entry64))
+        } else if let image {
+            try vcpu.setRegisters(LongMode.registers(entry: image.entry))
+        }
         setup.setupNanos = monotonicNanos() - t0
     }
 
     /// Runs the guest on the vCPU thread (confined by seccomp) and waits.
     func run() throws -> RunOutcome {
         let loop = RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
-                           kernelLog: configuration.kernelLog, ignoreUnknownIO: configuration.ignoreUnknownIO,
-                           timeoutSeconds: configuration.timeoutSeconds)
+                           kernelLog: configuration.kernelLog,
+                           // A PC bus answers every port: Linux probes for devices that are not there.
+                           ignoreUnknownIO: configuration.ignoreUnknownIO || isLinux,
+                           timeoutSeconds: configuration.timeoutSeconds, pcDevicesVM: isLinux ? vm : nil)
         return try VCPUThread.run { try loop.run() }
     }
 }

@@ -28,16 +28,26 @@ final class RunLoop: HypercallHost {
     let timeoutSeconds: Double?
     private let console: ConsoleSink
     private let ignoreUnknownIO: Bool
-    private lazy var dispatcher = ExitDispatcher(console: console, memory: memory, host: self,
-                                                 ignoreUnknownIO: ignoreUnknownIO)
+    /// The VM whose interrupt lines the PC devices drive (Linux guests); nil: none.
+    private let pcDevicesVM: VirtualMachine?
+    private lazy var dispatcher: ExitDispatcher = {
+        var d = ExitDispatcher(console: console, memory: memory, host: self, ignoreUnknownIO: ignoreUnknownIO)
+        if let vm = pcDevicesVM {
+            d.pcDevices = true
+            d.setIRQLine = { irq, high in _ = vm.setIRQLine(irq, high: high) }
+        }
+        return d
+    }()
     private var accounting = ExitAccounting()
     private var records = GuestRecords()
     private var startNanos: UInt64 = 0
     private let kernelLog: KernelLog
 
     init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
-         kernelLog: ConsoleSink? = nil, ignoreUnknownIO: Bool, timeoutSeconds: Double?) {
+         kernelLog: ConsoleSink? = nil, ignoreUnknownIO: Bool, timeoutSeconds: Double?,
+         pcDevicesVM: VirtualMachine? = nil) {
         self.kernelLog = KernelLog(sink: kernelLog)
+        self.pcDevicesVM = pcDevicesVM
         self.vcpu = vcpu
         self.memory = memory
         self.stats = stats
@@ -48,10 +58,12 @@ final class RunLoop: HypercallHost {
 
     // MARK: HypercallHost
 
-    func recordMark(id: UInt64) -> Mark {
+    func recordMark(id: UInt64) -> Mark { recordMark(id: id, port: Ports.hypercall) }
+
+    func recordMark(id: UInt64, port: UInt16) -> Mark {
         // Counts include the exit being handled (it is accounted after).
         var byKind = accounting.counts
-        byKind[.ioOut(port: Ports.hypercall), default: 0] += 1
+        byKind[.ioOut(port: port), default: 0] += 1
         let m = Mark(id: id, nanos: monotonicNanos() - startNanos, exits: accounting.total + 1,
                      exitsByKind: byKind, stats: stats?.snapshot() ?? StatsSnapshot(values: [:]))
         records.add(m)

@@ -18,6 +18,9 @@ enum StopReason: Equatable {
     /// The guest's console output could not be written (stdout closed, a
     /// broken pipe, a full disk): the VM stops rather than lose it silently.
     case consoleWriteFailed(Errno)
+    /// The guest pulsed the reset line through the i8042 (Linux's reboot,
+    /// and its reboot after a panic with panic=N).
+    case guestReset
 
     enum Status {
         static let halted: Int32 = 120
@@ -29,6 +32,7 @@ enum StopReason: Equatable {
         static let unknownPort: Int32 = 116
         static let unhandledMMIO: Int32 = 117
         static let unhandledExit: Int32 = 118
+        static let guestReset: Int32 = 119
     }
 
     var exitStatus: Int32 {
@@ -44,13 +48,14 @@ enum StopReason: Equatable {
         case .timedOut: return Status.timedOut
         case .signal(let s): return 128 + s
         case .consoleWriteFailed: return Status.consoleWriteFailed
+        case .guestReset: return Status.guestReset
         }
     }
 
     /// Whether the VMM should print the vCPU state (a guest failure).
     var wantsRegisterDump: Bool {
         switch self {
-        case .guestExit, .signal, .consoleWriteFailed: return false
+        case .guestExit, .signal, .consoleWriteFailed, .guestReset: return false
         default: return true
         }
     }
@@ -59,6 +64,7 @@ enum StopReason: Equatable {
     var message: String? {
         switch self {
         case .guestExit: return nil
+        case .guestReset: return "guest reset the machine (i8042 command 0xfe: Linux's reboot, or its reboot after a panic)"
         case .halted: return "guest halted (HLT) without writing the exit port"
         case .tripleFault: return "guest triple fault (KVM_EXIT_SHUTDOWN)"
         case .failEntry(let r): return "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x\(hex(r))"
