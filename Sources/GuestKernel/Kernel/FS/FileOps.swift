@@ -45,6 +45,15 @@ protocol FileOperations {
     /// The channel a blocked reader (writer: false) or writer sleeps on;
     /// poll/select/epoll sleep on Scheduler.anyChannel instead.
     static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64
+    /// A readiness generation that moves whenever poll's answer may have
+    /// (epoll's ET edges and poll cache), or nil when the kind keeps none:
+    /// the low half counts what wakes readers (Linux's EPOLLIN wakeups: a
+    /// write, a close), the high half what wakes writers (a read, a close),
+    /// so that ET reports an edge only in the direction watched. Kinds keep
+    /// it only while `watch` says an epoll interest exists.
+    static func generation(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64?
+    /// An epoll interest in `f` was added (+1) or removed (-1).
+    static func watch(_ f: UnsafeMutablePointer<OpenFile>, _ delta: Int32)
 }
 
 /// How lseek(2) and pread(2)/pwrite(2) treat a kind.
@@ -52,6 +61,7 @@ enum Seeking {
     case offset        // lseek moves the offset, reads advance it (files, directories)
     case ignored       // lseek returns 0, pread/pwrite allowed (/dev/null, /dev/zero: noop_llseek)
     case unseekable    // ESPIPE (pipes, terminals)
+    case stream        // lseek returns 0, pread/pwrite ESPIPE (eventfd, epoll: noop_llseek, no FMODE_PREAD)
 }
 
 /// What stat(2) reports that depends on the kind.
@@ -85,6 +95,8 @@ extension FileOperations {
     static func opened(_ f: UnsafeMutablePointer<OpenFile>) {}
     static func release(_ f: UnsafeMutablePointer<OpenFile>) {}
     static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 { 0 }
+    static func generation(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64? { nil }
+    static func watch(_ f: UnsafeMutablePointer<OpenFile>, _ delta: Int32) {}
 }
 
 /// One operation applied to a kind's table (what FileOps.on dispatches).
@@ -110,6 +122,8 @@ enum FileOps {
         case .symlink: return op(SymlinkOps.self)
         case .pipeRead: return op(PipeReadOps.self)
         case .pipeWrite: return op(PipeWriteOps.self)
+        case .eventfd: return op(EventFDOps.self)
+        case .epoll: return op(EpollOps.self)
         }
     }
 
@@ -152,6 +166,15 @@ enum FileOps {
         func callAsFunction<K: FileOperations>(_ k: K.Type) -> UInt64 { K.channel(f, writer: writer) }
     }
 
+    private struct Generation: FileOperation {
+        let f: UnsafeMutablePointer<OpenFile>
+        func callAsFunction<K: FileOperations>(_ k: K.Type) -> UInt64? { K.generation(f) }
+    }
+    private struct Watch: FileOperation {
+        let f: UnsafeMutablePointer<OpenFile>, delta: Int32
+        func callAsFunction<K: FileOperations>(_ k: K.Type) { K.watch(f, delta) }
+    }
+
     @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
@@ -175,6 +198,10 @@ enum FileOps {
     static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 {
         on(f.pointee.kind, Channel(f: f, writer: writer))
     }
+    @inline(__always) static func generation(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64? {
+        on(f.pointee.kind, Generation(f: f))
+    }
+    static func watch(_ f: UnsafeMutablePointer<OpenFile>, _ delta: Int32) { on(f.pointee.kind, Watch(f: f, delta: delta)) }
 }
 
 /// A free slot of the open-file table: every operation fails.

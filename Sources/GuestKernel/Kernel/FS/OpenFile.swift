@@ -5,6 +5,8 @@ enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
     case symlink                       // only seen by lstat/readlink: data/size = target
     case pipeRead, pipeWrite           // node = Pipes index
+    case eventfd                       // node = EventFDs index
+    case epoll                         // node = Epolls index
 }
 
 struct OpenFile {
@@ -62,6 +64,7 @@ enum OpenFiles {
         guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }
         t[i].refs -= 1
         if t[i].refs <= 0 {
+            if let w = Epolls.watchers, w[i] > 0 { Epolls.forget(file: i) }
             FileOps.release(t + i)
             t[i] = OpenFile()
         }

@@ -85,14 +85,16 @@ enum SysIO {
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard FileOps.seeking(f.pointee.kind) != .unseekable else { return -Errno.ESPIPE }
+        let s = FileOps.seeking(f.pointee.kind)
+        guard s != .unseekable && s != .stream else { return -Errno.ESPIPE }
         return read(p, f, a.a1, a.a2, at: a.a3)
     }
 
     static func pwrite(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard FileOps.seeking(f.pointee.kind) != .unseekable else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
+        let s = FileOps.seeking(f.pointee.kind)
+        guard s != .unseekable && s != .stream else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
         return write(p, f, a.a1, a.a2, at: a.a3)
     }
 

@@ -56,7 +56,7 @@ enum SysPipe {
                 done += m
             }
         }
-        if done > 0 { Scheduler.wakeup(channel(i, writer: true)) }
+        if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
         return done == 0 ? -Errno.EFAULT : Int64(done)
     }
 
@@ -80,7 +80,7 @@ enum SysPipe {
             if space > 0 && (!atomic || space >= n) {
                 let (done, fault) = copyIn(p, i, buf + total, min(n - total, space))
                 total += UInt64(done)
-                if done > 0 { Scheduler.wakeup(channel(i, writer: false)) }
+                if done > 0 { Pipes.changed(t, i, readers: true, writers: false); Scheduler.wakeup(channel(i, writer: false)) }
                 if fault { return total > 0 ? Int64(total) : -Errno.EFAULT }
                 continue
             }
