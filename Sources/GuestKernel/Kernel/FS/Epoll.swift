@@ -37,8 +37,17 @@ enum Epoll {
     static let exclusiveOK: UInt32 = IN | OUT | ERR | HUP | WAKEUP | ET | EXCLUSIVE | 0x040 | 0x080 | 0x100 | 0x200
     /// EP_MAX_NESTS: how deep epoll sets may watch each other.
     static let maxNests = 4
-    /// The seed's per-interest poll cache; false measures the kernel without it.
+}
+
+/// The seed's two techniques (issue 12), as constants so that the kernel
+/// can be built and measured without each (README, Benchmarks: the table).
+enum SeedTechniques {
+    /// epoll_wait reuses an interest's last poll result while the file's
+    /// generation has not moved.
     static let pollCache = true
+    /// Pipes and eventfds move their generation only while an epoll
+    /// interest watches them (false: on every read, write and close).
+    static let generationOnlyWhenWatched = true
 }
 
 enum Epolls {
@@ -148,7 +157,7 @@ enum Epolls {
             if consume { n[k].seenGen = g }
         }
         let mask: UInt32
-        if Epoll.pollCache, let g = gen, n[k].cacheValid, n[k].cacheGen == g {
+        if SeedTechniques.pollCache, let g = gen, n[k].cacheValid, n[k].cacheGen == g {
             mask = n[k].cacheMask
         } else {
             mask = FileOps.poll(f)                  // an inner epoll set: bounded by EP_MAX_NESTS

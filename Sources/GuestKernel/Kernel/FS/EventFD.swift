@@ -34,7 +34,7 @@ enum EventFDs {
     /// The counter changed: readiness may have.
     @inline(__always)
     static func changed(_ t: UnsafeMutablePointer<EventFD>, _ i: Int, writer: Bool) {
-        if t[i].watchers > 0 { t[i].gen &+= writer ? 1 << 32 : 1 }       // a read wakes writers, a write readers
+        if !SeedTechniques.generationOnlyWhenWatched || t[i].watchers > 0 { t[i].gen &+= writer ? 1 << 32 : 1 }       // a read wakes writers, a write readers
         Scheduler.wakeup(channel(i, writer: writer))
     }
 }
@@ -100,7 +100,7 @@ enum EventFDOps: FileOperations {
         EventFDs.channel(f.pointee.node, writer: writer)
     }
     static func generation(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64? {
-        guard let t = EventFDs.table, t[f.pointee.node].watchers > 0 else { return nil }
+        guard let t = EventFDs.table, !SeedTechniques.generationOnlyWhenWatched || t[f.pointee.node].watchers > 0 else { return nil }
         return t[f.pointee.node].gen
     }
     static func watch(_ f: UnsafeMutablePointer<OpenFile>, _ delta: Int32) {

@@ -56,7 +56,9 @@ enum Pipes {
 
     @inline(__always)
     static func changed(_ t: UnsafeMutablePointer<Pipe>, _ i: Int, readers: Bool, writers: Bool) {
-        if t[i].watchers > 0 { t[i].gen &+= (readers ? 1 : 0) | (writers ? 1 << 32 : 0) }
+        if !SeedTechniques.generationOnlyWhenWatched || t[i].watchers > 0 {
+            t[i].gen &+= (readers ? 1 : 0) | (writers ? 1 << 32 : 0)
+        }
     }
 
     /// The kernel address of ring position `pos` and the bytes contiguous there.

@@ -45,7 +45,7 @@ enum PipeWriteOps: FileOperations {
 enum PipeGeneration {
     /// nil while nobody watches (the generation is not kept then).
     static func get(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64? {
-        guard let t = Pipes.table, t[f.pointee.node].watchers > 0 else { return nil }
+        guard let t = Pipes.table, !SeedTechniques.generationOnlyWhenWatched || t[f.pointee.node].watchers > 0 else { return nil }
         return t[f.pointee.node].gen
     }
     static func watch(_ f: UnsafeMutablePointer<OpenFile>, _ delta: Int32) {

@@ -62,8 +62,14 @@ enum SysPoll {
                     revents = Poll.NVAL
                 }
             }
-            var word = (entry & 0x0000_ffff_ffff_ffff) | (UInt64(revents) << 48)
-            guard UserMemory.copyOut(p, to: at, from: &word, count: 8) else { return -Errno.EFAULT }
+            // revents is written only when it differs from what the entry
+            // holds (an event loop polls the same array again and again):
+            // the memory ends the same as Linux's, which writes always; only
+            // an array in read-only memory could tell (Linux: EFAULT).
+            if UInt32(entry >> 48) != revents {
+                var word = (entry & 0x0000_ffff_ffff_ffff) | (UInt64(revents) << 48)
+                guard UserMemory.copyOut(p, to: at, from: &word, count: 8) else { return -Errno.EFAULT }
+            }
             if revents != 0 { ready += 1 }
         }
         return ready
