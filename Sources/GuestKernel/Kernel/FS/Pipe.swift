@@ -8,6 +8,12 @@ struct Pipe {
     var count = 0                                      // bytes buffered
     var readers: Int32 = 0
     var writers: Int32 = 0
+    /// Readiness generation for epoll (ET edges, poll cache), moved by every
+    /// read, write and close, but only while an epoll interest watches
+    /// either end (watchers > 0): the seed's technique, so that pipes nobody
+    /// watches pay one compare, not the counter.
+    var gen: UInt64 = 0                                // FileOperations.generation's two halves
+    var watchers: Int32 = 0
 }
 
 enum Pipes {
@@ -36,6 +42,7 @@ enum Pipes {
     static func close(_ i: Int, writer: Bool) {
         guard let t = table, i >= 0, i < capacity, t[i].used else { return }
         if writer { t[i].writers -= 1 } else { t[i].readers -= 1 }
+        changed(t, i, readers: true, writers: true)
         // Readers see EOF, writers EPIPE.
         Scheduler.wakeup(SysPipe.channel(i, writer: false))
         Scheduler.wakeup(SysPipe.channel(i, writer: true))
@@ -45,6 +52,13 @@ enum Pipes {
             f.deallocate()
         }
         t[i] = Pipe()
+    }
+
+    @inline(__always)
+    static func changed(_ t: UnsafeMutablePointer<Pipe>, _ i: Int, readers: Bool, writers: Bool) {
+        if !SeedTechniques.generationOnlyWhenWatched || t[i].watchers > 0 {
+            t[i].gen &+= (readers ? 1 : 0) | (writers ? 1 << 32 : 0)
+        }
     }
 
     /// The kernel address of ring position `pos` and the bytes contiguous there.

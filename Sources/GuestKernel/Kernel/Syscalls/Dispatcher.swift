@@ -43,7 +43,8 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 4: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)
     case 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, SysStat.AT_SYMLINK_NOFOLLOW)   // lstat
     case 5: return SysStat.fstat(p, a)
-    case 7: return SysFile.poll(p, a)
+    case 7: return SysPoll.poll(p, a)
+    case 23: return SysPoll.select(p, a)
     case 8: return SysFile.lseek(p, a)
     case 9: return SysMemory.mmap(p, a)
     case 10: return SysMemory.mprotect(p, a)
@@ -130,7 +131,7 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
     case UInt64(VMM_SYSCALL_MARK): return SysInfo.mark(a.a0)
-    default: return unknownSyscall(nr)
+    default: return SysEpoll.dispatch(p, a, nr) ?? unknownSyscall(nr)    // event files: outside this switch (below)
     }
 }
 

@@ -1,5 +1,5 @@
 /// Descriptors and names: open(2)/openat(2), close(2), dup(2)/dup2/dup3,
-/// fcntl(2), lseek(2), access(2)/faccessat(2), poll(2). The tree is
+/// fcntl(2), lseek(2), access(2)/faccessat(2) (poll(2): SysPoll). The tree is
 /// the read-only initramfs plus /dev/{console,tty,null,zero,random,urandom}.
 enum SysFile {
     static let O_ACCMODE: UInt64 = 3, O_CREAT: UInt64 = 0o100, O_EXCL: UInt64 = 0o200
@@ -110,10 +110,10 @@ enum SysFile {
 
     static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        switch f.pointee.kind {
-        case .console, .pipeRead, .pipeWrite: return -Errno.ESPIPE
-        case .null, .zero, .urandom: return 0
-        default: break
+        switch FileOps.seeking(f.pointee.kind) {
+        case .unseekable: return -Errno.ESPIPE
+        case .ignored, .stream: return 0
+        case .offset: break
         }
         let off = Int64(bitPattern: a.a1)
         let base: Int64
@@ -136,35 +136,5 @@ enum SysFile {
         if mode & 2 != 0 && file.inInitrd { return -Errno.EROFS }
         if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
         return 0
-    }
-
-    /// Non-blocking poll(2) on what exists: output is always ready, input
-    /// (console, initrd files, devices) reads at once (EOF or data).
-    static func poll(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        let n = a.a1
-        guard n <= UInt64(FileTable.capacity) else { return -Errno.EINVAL }        // nfds > RLIMIT_NOFILE
-        var ready: Int64 = 0
-        for i in 0..<Int(n) {
-            let at = a.a0 &+ UInt64(8 * i)
-            guard let entry = UserMemory.read64(p, at) else { return -Errno.EFAULT }
-            let fd = Int32(truncatingIfNeeded: entry)
-            let events = UInt16(truncatingIfNeeded: entry >> 32)
-            var revents: UInt16 = 0
-            if fd >= 0 {
-                if let f = p.pointee.files.get(UInt64(UInt32(bitPattern: fd))) {
-                    if f.pointee.isPipe { revents = SysPipe.poll(f, events) }
-                    else {
-                        if f.pointee.readable { revents |= events & 0x0041 }    // POLLIN | POLLRDNORM
-                        if f.pointee.writable { revents |= events & 0x0104 }    // POLLOUT | POLLWRNORM
-                    }
-                } else {
-                    revents = 0x20                                               // POLLNVAL
-                }
-            }
-            var word = (entry & 0x0000_ffff_ffff_ffff) | (UInt64(revents) << 48)
-            guard UserMemory.copyOut(p, to: at, from: &word, count: 8) else { return -Errno.EFAULT }
-            if revents != 0 { ready += 1 }
-        }
-        return ready
     }
 }

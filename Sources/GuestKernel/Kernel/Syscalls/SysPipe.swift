@@ -56,7 +56,7 @@ enum SysPipe {
                 done += m
             }
         }
-        if done > 0 { Scheduler.wakeup(channel(i, writer: true)) }
+        if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
         return done == 0 ? -Errno.EFAULT : Int64(done)
     }
 
@@ -80,7 +80,7 @@ enum SysPipe {
             if space > 0 && (!atomic || space >= n) {
                 let (done, fault) = copyIn(p, i, buf + total, min(n - total, space))
                 total += UInt64(done)
-                if done > 0 { Scheduler.wakeup(channel(i, writer: false)) }
+                if done > 0 { Pipes.changed(t, i, readers: true, writers: false); Scheduler.wakeup(channel(i, writer: false)) }
                 if fault { return total > 0 ? Int64(total) : -Errno.EFAULT }
                 continue
             }
@@ -110,17 +110,5 @@ enum SysPipe {
             }
         }
         return (done, !ok || (full && done == 0))
-    }
-
-    static func poll(_ f: UnsafeMutablePointer<OpenFile>, _ events: UInt16) -> UInt16 {
-        guard let t = Pipes.table else { return 0x20 }
-        let i = f.pointee.node
-        if f.pointee.kind == .pipeRead {
-            var r: UInt16 = t[i].count > 0 ? events & 0x0041 : 0
-            if t[i].writers <= 0 { r |= 0x10 }                            // POLLHUP
-            return r
-        }
-        if t[i].readers <= 0 { return 0x08 }                              // POLLERR
-        return t[i].count < Pipes.size ? events & 0x0104 : 0
     }
 }

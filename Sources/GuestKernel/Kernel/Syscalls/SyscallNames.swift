@@ -4,7 +4,6 @@ func syscallName(_ nr: UInt64) -> StaticString? {
     switch nr {
     case 15: return "rt_sigreturn"
     case 22: return "pipe"
-    case 23: return "select"
     case 25: return "mremap"
     case 26: return "msync"
     case 34: return "pause"
@@ -44,10 +43,7 @@ func syscallName(_ nr: UInt64) -> StaticString? {
     case 263: return "unlinkat"
     case 264: return "renameat"
     case 266: return "symlinkat"
-    case 270: return "pselect6"
-    case 271: return "ppoll"
     case 280: return "utimensat"
-    case 290: return "eventfd2"
     case 293: return "pipe2"
     case 316: return "renameat2"
     case 435: return "clone3"
