@@ -85,7 +85,7 @@ enum Signals {
         }
         p.pointee.pendingSignals |= bit
         guard !blocked || p.pointee.signals.waiting & bit != 0 else { return true }
-        if p.pointee.state == .sleeping { p.pointee.state = .runnable }
+        Scheduler.interrupt(p)
         if sig == Signal.kill && p.pointee.state == .stopped { p.pointee.state = .runnable }
         return true
     }

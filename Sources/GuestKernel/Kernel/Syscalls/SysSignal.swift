@@ -90,13 +90,12 @@ enum SysSignal {
         guard a.a3 == 8 else { return -Errno.EINVAL }
         guard let raw = UserMemory.read64(p, a.a0) else { return -Errno.EFAULT }
         let set = raw & ~unblockable
-        var deadline = UInt64.max
+        var deadline: UInt64? = nil                            // TSC; nil: no timeout
         if a.a2 != 0 {
             var ts: (UInt64, UInt64) = (0, 0)
             guard UserMemory.copyIn(p, to: &ts, from: a.a2, count: 16) else { return -Errno.EFAULT }
-            guard Int64(bitPattern: ts.0) >= 0, ts.1 < 1_000_000_000 else { return -Errno.EINVAL }
-            let (ns, o) = ts.0.multipliedReportingOverflow(by: 1_000_000_000)
-            deadline = o ? UInt64.max : Clock.nanoseconds() &+ (ns &+ ts.1)
+            guard let ns = Clock.nanoseconds(timespec: ts.0, ts.1) else { return -Errno.EINVAL }
+            deadline = Clock.deadline(afterNanoseconds: ns)
         }
         var info = QueuedSignal()
         while true {
@@ -113,19 +112,14 @@ enum SysSignal {
                 return Int64(sig)
             }
             if Signals.interrupted(p) { return -Errno.EINTR }
-            if Clock.nanoseconds() >= deadline { return -Errno.EAGAIN }
+            if let d = deadline, rdtsc() >= d { return -Errno.EAGAIN }
+            // The set's signals wake the sleep although blocked (Linux
+            // unblocks them meanwhile, keeping real_blocked): Signals.send.
             p.pointee.signals.waiting = set
-            waitForSignal(p, until: deadline)
+            let r = Scheduler.sleep(on: 0, deadline: deadline)
             p.pointee.signals.waiting = 0
+            if r == .timedOut && p.pointee.pendingSignals & set == 0 { return -Errno.EAGAIN }
         }
-    }
-
-    /// Sleeps until a signal may have come (Signals.send wakes the task) or,
-    /// with a deadline, until then. No timer wakes a sleep yet: a deadline
-    /// is waited for by letting the other tasks run, else by watching the clock.
-    static func waitForSignal(_ p: UnsafeMutablePointer<Process>, until deadline: UInt64) {
-        if deadline == UInt64.max { Scheduler.sleep(on: Scheduler.pauseChannel); return }
-        Scheduler.yield()
     }
 
     /// rt_sigqueueinfo(pid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig,
