@@ -119,10 +119,9 @@ enum SignalDelivery {
         let fpu = p.pointee.memory.fpu
         fxsave(fpu)                                 // the user's x87/SSE state, live in the CPU
         Signals.noteMXCSRMask(fpu)
-        let siginfo = flags & Signals.SA_SIGINFO != 0
-        if siginfo { info.write(to: scratch + SignalFrame.span) }
         SignalFrame.write(scratch, place, regs: registers(p, f), blocked: blocked, restorer: a[2], alt: alt,
-                          info: siginfo ? UnsafeRawPointer(scratch + SignalFrame.span) : nil, fxsave: fpu)
+                          info: nil, fxsave: fpu)
+        if flags & Signals.SA_SIGINFO != 0 { info.write(to: scratch + SignalFrame.siginfo, zeroed: true) }
         guard UserMemory.copyOut(p, to: place.frame, from: scratch, count: SignalFrame.span) else { return false }
         f.pointee.rip = a[0]
         f.pointee.rsp = place.frame
@@ -196,3 +195,8 @@ extension Signals {
         if mxcsrMask == 0 { mxcsrMask = fxsave.load(fromByteOffset: SignalFrame.FX.mxcsrMask, as: UInt32.self) }
     }
 }
+
+/// cpu.h's 8-byte string forms for SignalFrame.write, which the host tests
+/// compile without the kernel's C headers (their doubles: HostStubs.swift).
+func zeroQwords(_ dst: UnsafeMutableRawPointer, _ count: UInt64) { zero_qwords(dst, count) }
+func copyQwords(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ count: UInt64) { copy_qwords(dst, src, count) }

@@ -122,7 +122,7 @@ enum SignalFrame {
     /// 512-byte `fxsave` image with its software-reserved bytes zeroed.
     static func write(_ buf: UnsafeMutableRawPointer, _ p: Placement, regs: Registers, blocked: UInt64, restorer: UInt64,
                       alt: AltStack, info: UnsafeRawPointer?, fxsave: UnsafeRawPointer) {
-        buf.initializeMemory(as: UInt64.self, repeating: 0, count: span / 8)     // memset: rep stosq in the kernel
+        zeroQwords(buf, UInt64(span / 8))          // 8-byte string forms: the 1-byte ones cost 8x in emulated ring 0
         func put(_ v: UInt64, _ at: Int) { buf.storeBytes(of: v, toByteOffset: at, as: UInt64.self) }
         func put16(_ v: UInt16, _ at: Int) { buf.storeBytes(of: v, toByteOffset: at, as: UInt16.self) }
         put(restorer, pretcode)
@@ -141,8 +141,8 @@ enum SignalFrame {
         put(regs.err, mc + MC.err); put(regs.trapno, mc + MC.trapno); put(blocked, mc + MC.oldmask)
         put(regs.cr2, mc + MC.cr2); put(p.fpstate, mc + MC.fpstate)
         put(blocked, ucontext + UC.sigmask)
-        if let info = info { (buf + siginfo).copyMemory(from: info, byteCount: SigInfo.size) }
-        (buf + fpOffset).copyMemory(from: fxsave, byteCount: FX.swReserved)
+        if let info = info { copyQwords(buf + siginfo, info, UInt64(SigInfo.size / 8)) }
+        copyQwords(buf + fpOffset, fxsave, UInt64(FX.swReserved / 8))
     }
 
     /// What rt_sigreturn takes back from a frame at `buf` (user RSP - 8 at

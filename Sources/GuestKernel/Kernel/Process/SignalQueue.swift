@@ -32,9 +32,11 @@ struct QueuedSignal {
                             word24: UInt64(UInt32(bitPattern: c.status)), word32: 0)
     }
 
-    /// The 128-byte siginfo_t at `p`, all other bytes zero.
-    func write(to p: UnsafeMutableRawPointer) {
-        SigInfo.clear(p, signo: signo, code: code)
+    /// The 128-byte siginfo_t at `p`, all other bytes zero (already, when `zeroed`).
+    func write(to p: UnsafeMutableRawPointer, zeroed: Bool = false) {
+        if !zeroed { zero_qwords(p, UInt64(SigInfo.size / 8)) }
+        p.storeBytes(of: signo, toByteOffset: SigInfo.signo, as: Int32.self)
+        p.storeBytes(of: code, toByteOffset: SigInfo.code, as: Int32.self)
         p.storeBytes(of: word16, toByteOffset: 16, as: UInt64.self)
         p.storeBytes(of: word24, toByteOffset: 24, as: UInt64.self)
         p.storeBytes(of: word32, toByteOffset: 32, as: UInt64.self)
