@@ -1,7 +1,8 @@
 import KernelSupport
 
 /// Timed events in TSC ticks: the deadlines of timed sleeps
-/// (Scheduler.sleep(on:deadline:)) and the preemption tick, and the one LAPIC
+/// (Scheduler.sleep(on:deadline:)), the processes' ITIMER_REAL (SysTimer)
+/// and the preemption tick, and the one LAPIC
 /// timer interrupt that serves them (program). Each sleeping task keeps its
 /// own deadline (Process.deadline, 0: none); `earliest` is a lower bound of
 /// them, so "has anything expired?" is one rdtsc and one compare, and the
@@ -40,14 +41,24 @@ enum Timers {
         let now = rdtsc()
         var next = none
         var woke = false
-        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping && t[i].deadline != 0 {
-            let d = t[i].deadline
-            if d <= now {
-                t[i].wakeReason = .timedOut
-                t[i].state = .runnable
-                woke = true
-            } else if d < next {
-                next = d
+        for i in 0..<Processes.slotsInUse {
+            if t[i].state == .sleeping && t[i].deadline != 0 {
+                let d = t[i].deadline
+                if d <= now {
+                    t[i].wakeReason = .timedOut
+                    t[i].state = .runnable
+                    woke = true
+                } else if d < next {
+                    next = d
+                }
+            }
+            if t[i].itimerDeadline != 0 && t[i].state != .free && t[i].state != .zombie {
+                if t[i].itimerDeadline <= now {
+                    let sleeping = t[i].state == .sleeping
+                    SysTimer.fire(t + i, now: now)
+                    woke = woke || (sleeping && t[i].state == .runnable)
+                }
+                if t[i].itimerDeadline != 0 && t[i].itimerDeadline < next { next = t[i].itimerDeadline }
             }
         }
         earliest = next
