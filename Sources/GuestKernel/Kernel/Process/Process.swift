@@ -24,6 +24,9 @@ struct Process {
     /// Whether a signal ends the sleep (TASK_INTERRUPTIBLE) and why it ended.
     var interruptible = true
     var wakeReason = SleepResult.woken
+    /// ITIMER_REAL: when it is due in TSC ticks (0: disarmed), its period in ns (SysTimer).
+    var itimerDeadline: UInt64 = 0
+    var itimerInterval: UInt64 = 0
     var pgid: Int32 = 0
     var sid: Int32 = 0
     /// A vfork child runs in its parent's address space (pml4) until it
@@ -118,6 +121,8 @@ enum Processes {
             t[i].waitStatus = 0
             t[i].channel = 0
             t[i].deadline = 0
+            t[i].itimerDeadline = 0                 // not inherited by fork
+            t[i].itimerInterval = 0
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
             t[i].sid = t[i].pid

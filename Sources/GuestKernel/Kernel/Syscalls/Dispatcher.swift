@@ -77,6 +77,9 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 32: return SysFile.duplicate(p, a.a0, to: nil, cloexec: false)             // dup
     case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
     case 35: return SysTime.nanosleep(p, a)
+    case 36: return SysTimer.getitimer(p, a)
+    case 37: return SysTimer.alarm(p, a)
+    case 38: return SysTimer.setitimer(p, a)
     case 39, 186: return Int64(p.pointee.pid)                  // getpid, gettid (entry.S answers them first)
     case 60, 231: Processes.exit(p, waitStatus: WaitStatus.exited(code: Int32(truncatingIfNeeded: a.a0)))             // exit, exit_group (one task per process)
     case 110: return SysProcess.getppid(p)
