@@ -138,7 +138,9 @@ enum SignalDelivery {
         if flags & Signals.SA_NODEFER == 0 { mask |= DefaultAction.maskBit(sig) }
         p.pointee.signalMask = mask & ~DefaultAction.unblockable
         if flags & Signals.SA_RESETHAND != 0 { a[0] = Signals.SIG_DFL }
-        if alt.flags & SignalFrame.Stack.autoDisarm != 0 { p.pointee.signals.altStack = SignalFrame.AltStack() }
+        if alt.flags & SignalFrame.Stack.autoDisarm != 0 {              // sas_ss_reset
+            p.pointee.signals.altStack = SignalFrame.AltStack(sp: 0, size: 0, flags: SignalFrame.Stack.disable)
+        }
         return true
     }
 

@@ -65,9 +65,10 @@ enum SignalFrame {
         var err: UInt64 = 0, trapno: UInt64 = 0, cr2: UInt64 = 0
     }
 
-    /// The task's sigaltstack (flags as sigaltstack(2) stores them).
+    /// The task's sigaltstack (flags as sigaltstack(2) stores them: 0 for a
+    /// process that never set one, as Linux's init task; SS_DISABLE once disabled).
     struct AltStack {
-        var sp: UInt64 = 0, size: UInt64 = 0, flags: Int32 = Stack.disable
+        var sp: UInt64 = 0, size: UInt64 = 0, flags: Int32 = 0
 
         /// on_sig_stack (include/linux/sched/signal.h): strictly above the
         /// base, at most base + size; never while SS_AUTODISARM is set.
