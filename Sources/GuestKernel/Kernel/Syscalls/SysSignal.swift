@@ -15,11 +15,13 @@ enum SysSignal {
             guard UserMemory.copyIn(p, to: &new, from: a.a1, count: 32) else { return -Errno.EFAULT }
         }
         let slot = Signals.action(p, sig)                   // struct kernel_sigaction: 4 words
-        var old: (UInt64, UInt64, UInt64, UInt64) = (slot[0], slot[1], slot[2], slot[3])
+        var old: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        if a.a2 != 0 { old = (slot[0], slot[1], slot[2], slot[3]) }
         if a.a1 != 0 {
             slot[0] = new.0; slot[1] = new.1; slot[2] = new.2; slot[3] = new.3 & ~unblockable
             // An action that ignores drops what is pending (do_sigaction).
-            if Signals.ignored(p, sig) { Signals.drop(p, DefaultAction.maskBit(sig)) }
+            let bit = DefaultAction.maskBit(sig)
+            if p.pointee.pendingSignals & bit != 0 && Signals.ignored(p, sig) { Signals.drop(p, bit) }
         }
         if a.a2 != 0 && !UserMemory.copyOut(p, to: a.a2, from: &old, count: 32) { return -Errno.EFAULT }
         return 0
