@@ -5,7 +5,7 @@
  * an action without SA_RESTORER (SIGSEGV), sigaltstack's errors and flags
  * (EPERM on the stack, EINVAL, SS_DISABLE, SS_AUTODISARM), SA_RESTART vs
  * EINTR for a pipe read and a wait interrupted by a child's signal,
- * sigtimedwait woken by a child, rt_sigqueueinfo's EPERM.
+ * sigtimedwait woken by a child, rt_sigqueueinfo's EPERM, SIGALRM's SI_KERNEL.
  */
 #include "proc_common.h"
 #include <ucontext.h>
@@ -105,6 +105,19 @@ static void bad_frames(void) {
         _exit(hits ? 2 : 3);
     }
     say("handler without SA_RESTORER: %s\n", status_text(reap(pid)));
+    /* A handler at a non-canonical address: the return to it faults, SIGSEGV. */
+    pid = fork();
+    if (pid == 0) {
+        no_core();
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sigaction(SIGUSR1, NULL, &sa);               /* the libc's restorer ... */
+        struct { unsigned long handler, flags; void *restorer; unsigned long mask; } ka = {0x8000000000000000UL, 0x04000000, sa.sa_restorer, 0};
+        syscall(SYS_rt_sigaction, SIGUSR1, &ka, NULL, 8);
+        kill(getpid(), SIGUSR1);
+        _exit(3);
+    }
+    say("handler at a non-canonical address: %s\n", status_text(reap(pid)));
 }
 
 static char alt[65536] __attribute__((aligned(16)));
@@ -212,6 +225,17 @@ static void sigtimedwait_from_a_child(void) {
     say("child killed in pause: %s\n", status_text(reap(pid)));
 }
 
+static volatile int alarm_code = -99;
+static void on_alarm(int sig, siginfo_t *si, void *uc) { (void)sig; (void)uc; alarm_code = si->si_code; }
+
+static void alarm_siginfo(void) {
+    install(SIGALRM, on_alarm, 0);
+    alarm(1);
+    pause();
+    say("SIGALRM from alarm: si_code %d\n", alarm_code);
+    signal(SIGALRM, SIG_DFL);
+}
+
 int main(void) {
     proc_setup();
     ucontext_contents();
@@ -221,6 +245,7 @@ int main(void) {
     restart_from_a_child(0);
     restart_from_a_child(1);
     sigtimedwait_from_a_child();
+    alarm_siginfo();
     say("done\n");
     return 0;
 }

@@ -104,13 +104,14 @@ enum SignalDelivery {
     /// stack or the alternate one, then the handler's registers (RDI signal,
     /// RSI &info, RDX &uc, RAX 0, RSP the frame: RSP + 8 16-aligned, as after
     /// a call), a reset FPU, the handler's mask. False when the frame does not
-    /// fit or cannot be written, or the action has no SA_RESTORER (x86_64
-    /// requires one).
+    /// fit or cannot be written, the action has no SA_RESTORER (x86_64
+    /// requires one), or its handler is not a canonical user address (iretq
+    /// would fault in ring 0; Linux's IRET fault is the same SIGSEGV).
     static func setUp(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ sig: Int32,
                       _ info: inout QueuedSignal) -> Bool {
         let a = Signals.action(p, sig)
         let flags = a[1]
-        guard flags & Signals.SA_RESTORER != 0 else { return false }
+        guard flags & Signals.SA_RESTORER != 0, a[0] < 0x0000_8000_0000_0000 else { return false }
         let alt = p.pointee.signals.altStack
         guard let place = SignalFrame.place(userRSP: f.pointee.rsp, onStack: flags & Signals.SA_ONSTACK != 0, alt: alt)
         else { return false }

@@ -19,13 +19,6 @@ enum Signals {
     }
     @inline(__always) static func handler(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) -> UInt64 { action(p, sig)[0] }
 
-    /// Whether `sig` with the target's disposition ends it.
-    static func isFatal(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) -> Bool {
-        if sig == Signal.kill { return true }
-        guard handler(p, sig) == SIG_DFL, let action = DefaultAction.of(sig) else { return false }
-        return action == .terminate || action == .core
-    }
-
     static let SIGCONT: Int32 = 18
     /// SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU.
     static let stopMask: UInt64 = DefaultAction.maskBit(19) | DefaultAction.maskBit(20)
@@ -33,12 +26,6 @@ enum Signals {
     /// Fault signals, taken before the others (kernel/signal.c SYNCHRONOUS_MASK).
     static let synchronousMask: UInt64 = DefaultAction.maskBit(11) | DefaultAction.maskBit(7) | DefaultAction.maskBit(4)
         | DefaultAction.maskBit(5) | DefaultAction.maskBit(8) | DefaultAction.maskBit(31)
-
-    /// Whether `sig` with the target's disposition stops it (job control).
-    static func stops(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) -> Bool {
-        if sig == Signal.stop { return true }
-        return DefaultAction.maskBit(sig) & stopMask != 0 && handler(p, sig) == SIG_DFL
-    }
 
     /// Whether `sig` is dropped when sent: SIG_IGN, or SIG_DFL whose action
     /// is to ignore (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) (sig_task_ignored).

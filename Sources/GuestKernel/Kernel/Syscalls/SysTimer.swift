@@ -91,7 +91,7 @@ enum SysTimer {
             if d <= now { d = now &+ step }
             p.pointee.itimerDeadline = d
         }
-        Signals.send(p, SIGALRM)
+        Signals.send(p, QueuedSignal.kernel(SIGALRM))     // it_real_fn: SEND_SIG_PRIV, si_code SI_KERNEL
     }
 
     static let SIGALRM: Int32 = 14
