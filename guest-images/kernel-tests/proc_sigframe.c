@@ -41,6 +41,8 @@ static void on_nest(int sig, siginfo_t *si, void *uc) {
 }
 
 static void ucontext_contents(void) {
+    stack_t off = {.ss_flags = SS_DISABLE};        /* exec keeps the launcher's flags: make them known */
+    sigaltstack(&off, NULL);
     install(SIGUSR1, on_plain, 0);
     sigset_t m;
     sigemptyset(&m);
