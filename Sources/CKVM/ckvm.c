@@ -53,6 +53,7 @@ int ckvm_set_user_memory_region(int fd, const struct kvm_userspace_memory_region
     return ioctl(fd, KVM_SET_USER_MEMORY_REGION, r);
 }
 int ckvm_create_vcpu(int fd, unsigned long id) { return ioctl(fd, KVM_CREATE_VCPU, id); }
+int ckvm_create_irqchip(int fd) { return ioctl(fd, KVM_CREATE_IRQCHIP, 0); }
 int ckvm_get_stats_fd(int fd) { return ioctl(fd, KVM_GET_STATS_FD, 0); }
 
 int ckvm_run(int fd) { return ioctl(fd, KVM_RUN, 0); }
@@ -64,7 +65,6 @@ int ckvm_set_cpuid2(int fd, const struct kvm_cpuid2 *c) { return ioctl(fd, KVM_S
 int ckvm_get_tsc_khz(int fd) { return ioctl(fd, KVM_GET_TSC_KHZ, 0); }
 int ckvm_translate(int fd, struct kvm_translation *t) { return ioctl(fd, KVM_TRANSLATE, t); }
 int ckvm_pre_fault_memory(int fd, struct kvm_pre_fault_memory *r) { return ioctl(fd, KVM_PRE_FAULT_MEMORY, r); }
-int ckvm_create_irqchip(int fd) { return ioctl(fd, KVM_CREATE_IRQCHIP, 0); }
 int ckvm_create_pit2(int fd) {
     struct kvm_pit_config c = { .flags = KVM_PIT_SPEAKER_DUMMY };   /* port 0x61 in the kernel */
     return ioctl(fd, KVM_CREATE_PIT2, &c);

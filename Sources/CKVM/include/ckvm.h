@@ -55,6 +55,8 @@ enum {
     CKVM_CAP_PRE_FAULT_MEMORY = KVM_CAP_PRE_FAULT_MEMORY,
     CKVM_CAP_X86_DISABLE_EXITS = KVM_CAP_X86_DISABLE_EXITS,
     CKVM_CAP_SYNC_REGS = KVM_CAP_SYNC_REGS,
+    CKVM_CAP_IRQCHIP = KVM_CAP_IRQCHIP,
+    CKVM_CAP_TSC_DEADLINE_TIMER = KVM_CAP_TSC_DEADLINE_TIMER,
 };
 
 /* ---- System ioctls (/dev/kvm) ------------------------------------------- */
@@ -67,6 +69,7 @@ int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid2 *cpuid);
 /* ---- VM ioctls ------------------------------------------------------------ */
 int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region);
 int ckvm_create_vcpu(int vm_fd, unsigned long id);
+int ckvm_create_irqchip(int vm_fd);                     /* before any vCPU */
 int ckvm_get_stats_fd(int fd);                        /* VM or vCPU fd */
 
 /* ---- vCPU ioctls ---------------------------------------------------------- */
@@ -79,8 +82,8 @@ int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid2 *cpuid);
 int ckvm_get_tsc_khz(int vcpu_fd);
 int ckvm_translate(int vcpu_fd, struct kvm_translation *tr);
 int ckvm_pre_fault_memory(int vcpu_fd, struct kvm_pre_fault_memory *range);
-/* In-kernel PC devices for a Linux guest (KVM API doc 4.24, 4.25, 4.79, 4.18). */
-int ckvm_create_irqchip(int vm_fd);
+/* In-kernel PC devices for a Linux guest (KVM API doc 4.24, 4.25, 4.79, 4.18);
+   ckvm_create_irqchip above. */
 int ckvm_create_pit2(int vm_fd);
 int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level);
 int ckvm_set_tss_addr(int vm_fd, unsigned long addr);

@@ -36,6 +36,7 @@ struct SetupReport {
     var tscKHz: UInt64 = 0
     var setupNanos: UInt64 = 0
     var bootFlags: UInt64 = 0
+    var irqchip = IRQChip.Decision.none
 }
 
 /// Builds a VM from a configuration and runs it: the data flow of
@@ -119,12 +120,21 @@ final class Machine {
         vm = try kvm.createVM()
         try vm.setUserMemoryRegion(slot: 0, guestPhysicalAddress: 0, size: ramSize, host: memory.base)
         var cpuid = try kvm.supportedCPUID()
+        let tscDeadlineCap = kvm.checkExtension(Capability.tscDeadlineTimer.number)
         if linux != nil {
             // Linux's PC: the irqchip before the vCPU (KVM API doc 4.24), the PIT after it.
             try vm.setTSSAddress(LinuxBoot.tssAddress)
             try vm.createIRQChip()
             try vm.createPIT2()
-            cpuid = LinuxBoot.cpuid(cpuid, tscDeadline: kvm.checkExtension(Capability.tscDeadlineTimer.number) > 0)
+            cpuid = LinuxBoot.cpuid(cpuid, tscDeadline: tscDeadlineCap > 0)
+        } else {
+            setup.irqchip = IRQChip.decide(features: image?.features ?? 0, irqchipCap: kvm.checkExtension(Capability.irqchip.number),
+                                           tscDeadlineCap: tscDeadlineCap)
+            if case .created = setup.irqchip { try vm.createIRQChip() }          // before the vCPU: its LAPIC
+            if setup.irqchip == .unavailable {
+                setup.notes.append("the kernel asks for an in-kernel irqchip, but KVM has no KVM_CAP_IRQCHIP: no timer interrupts")
+            }
+            if setup.irqchip == .created(tscDeadline: true) { cpuid = IRQChip.withTSCDeadline(cpuid) }
         }
         vcpu = try vm.createVCPU(id: 0)
         try vcpu.setCPUID2(cpuid)
@@ -192,6 +202,7 @@ final class Machine {
         }
         if setup.preallocation.hugePagesAdvised { flags |= BootInfo.Flag.hugePages }
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
+        if case .created = setup.irqchip { flags |= BootInfo.Flag.irqchip }
         setup.bootFlags = flags
 
         if let linux {

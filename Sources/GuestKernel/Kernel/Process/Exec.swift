@@ -123,12 +123,13 @@ enum SysExec {
         let files = p.pointee.files
         for fd in 0..<FileTable.capacity where files.slots[fd] >= 0 && files.cloexec[fd] { files.close(fd) }
         for s in 0..<64 where p.pointee.sigactions[s * 4] != 1 { zero_qwords(p.pointee.sigactions + s * 4, 4) }
+        p.pointee.signals.altStack = SignalFrame.AltStack()            // sigaltstack(2): cleared by execve
         fxrstor(UnsafeRawPointer(bitPattern: UInt(fpu_initial_state_address()))!)
         let f = p.pointee.memory.frame
         zero_qwords(f, UInt64(MemoryLayout<trap_frame>.size / 8))
         f.pointee.rip = entry
         f.pointee.cs = UInt64(VMM_SEL_USER_CS)
-        f.pointee.rflags = 0x2
+        f.pointee.rflags = 0x202                  // IF: ring 3 takes the timer interrupt
         f.pointee.rsp = sp
         f.pointee.ss = UInt64(VMM_SEL_USER_DS)
         return 0

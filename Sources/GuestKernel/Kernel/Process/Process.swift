@@ -24,6 +24,9 @@ struct Process {
     /// Whether a signal ends the sleep (TASK_INTERRUPTIBLE) and why it ended.
     var interruptible = true
     var wakeReason = SleepResult.woken
+    /// ITIMER_REAL: when it is due in TSC ticks (0: disarmed), its period in ns (SysTimer).
+    var itimerDeadline: UInt64 = 0
+    var itimerInterval: UInt64 = 0
     var pgid: Int32 = 0
     var sid: Int32 = 0
     /// A vfork child runs in its parent's address space (pml4) until it
@@ -43,6 +46,8 @@ struct Process {
     var robustList: UInt64 = 0
     var signalMask: UInt64 = 0
     var pendingSignals: UInt64 = 0
+    /// Queued siginfo, alternate stack, sigsuspend's saved mask (SignalQueue.swift).
+    var signals = SignalState()
     /// A stop (the signal) or a continue not yet reported to the parent's
     /// wait4(WUNTRACED/WCONTINUED) or waitid(WSTOPPED/WCONTINUED).
     var stopReport: Int32 = 0
@@ -116,6 +121,8 @@ enum Processes {
             t[i].waitStatus = 0
             t[i].channel = 0
             t[i].deadline = 0
+            t[i].itimerDeadline = 0                 // not inherited by fork
+            t[i].itimerInterval = 0
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
             t[i].sid = t[i].pid
@@ -137,6 +144,7 @@ enum Processes {
             t[i].robustList = 0
             t[i].signalMask = 0
             t[i].pendingSignals = 0
+            t[i].signals.reset()
             t[i].stopReport = 0
             t[i].continueReport = false
             zero_qwords(t[i].sigactions, 64 * 4)

@@ -7,7 +7,6 @@ func syscallName(_ nr: UInt64) -> StaticString? {
     case 25: return "mremap"
     case 26: return "msync"
     case 34: return "pause"
-    case 38: return "setitimer"
     case 39: return "getpid"
     case 41: return "socket"
     case 56: return "clone"
