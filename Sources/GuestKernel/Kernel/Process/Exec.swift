@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// A program image in a process's empty address space (the ELF, the heap's
-/// start, the stack area and the initial stack): shared by the run list's
+/// start, the stack area, the vDSO and the initial stack): shared by the run list's
 /// process creation and execve(2).
 enum Exec {
     enum Failure { case dynamic, notELF, noMemory, tooLarge }
@@ -24,7 +24,10 @@ enum Exec {
         guard p.pointee.vmas.insert(VMA(start: stackBottom, end: Process.stackTop, prot: Prot.read | Prot.write)) else {
             return (0, 0, .noMemory)
         }
-        guard let sp = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env) else {
+        // [vvar] and [vdso] (Memory/Vdso.swift), announced by AT_SYSINFO_EHDR.
+        let vdso = Vdso.map(p)
+        guard let sp = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env,
+                                          vdso: vdso) else {
             return (0, 0, .tooLarge)
         }
         return (img.entry, sp, nil)

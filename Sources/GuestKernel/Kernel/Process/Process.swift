@@ -54,7 +54,9 @@ struct Process {
     var hasHugePages = false
 
     static let brkMax: UInt64 = 1 << 30
-    static let stackTop: UInt64 = 0x7fff_ffff_f000
+    /// Four pages below the top of the user half: [vvar] and [vdso] sit above
+    /// the stack in its last page table (Memory/Vdso.swift).
+    static let stackTop: UInt64 = 0x7fff_ffff_b000
     static let stackSize: UInt64 = 8 << 20     // RLIMIT_STACK default
     static let mmapBase: UInt64 = 0x7f00_0000_0000
 
