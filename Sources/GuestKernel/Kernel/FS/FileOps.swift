@@ -110,6 +110,8 @@ enum FileOps {
         case .symlink: return op(SymlinkOps.self)
         case .pipeRead: return op(PipeReadOps.self)
         case .pipeWrite: return op(PipeWriteOps.self)
+        case .procFile: return op(ProcFileOps.self)
+        case .procDirectory: return op(ProcDirectoryOps.self)
         }
     }
 

@@ -5,6 +5,7 @@ enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
     case symlink                       // only seen by lstat/readlink: data/size = target
     case pipeRead, pipeWrite           // node = Pipes index
+    case procFile, procDirectory       // node = ProcFS id | pid << 8 (FS/ProcFS.swift)
 }
 
 struct OpenFile {
@@ -23,7 +24,7 @@ struct OpenFile {
     var dirCursor = 0
     var dirCursorOffset: UInt64 = 0
 
-    var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory }
+    var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory || kind == .procDirectory }
     var isRegular: Bool { kind == .initrdFile || kind == .tmpFile }
     var isDevice: Bool { kind == .console || kind == .null || kind == .zero || kind == .urandom }
     var isPipe: Bool { kind == .pipeRead || kind == .pipeWrite }

@@ -53,6 +53,14 @@ struct Process {
     /// Working directory, normalized without the leading slash ("" is /).
     var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     var cwdLength = 0
+    /// What /proc/PID/ reports (FS/Proc*.swift): the executable's absolute
+    /// path (exe link; comm is its last component), where argv lies on the
+    /// initial stack (cmdline) and the start time (ns since boot).
+    var exe: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
+    var exeLength = 0
+    var argv: UInt64 = 0
+    var argc = 0
+    var startTime: UInt64 = 0
     var scratch: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     /// Some 2 MiB page was mapped: munmap/mprotect/madvise/brk must split the
     /// ones their range ends inside (a process without any skips that walk).
@@ -144,6 +152,10 @@ enum Processes {
             zero_qwords(t[i].sigactions, 64 * 4)
             t[i].umask = 0o022
             t[i].cwdLength = 0
+            t[i].exeLength = 0
+            t[i].argv = 0
+            t[i].argc = 0
+            t[i].startTime = Clock.nanoseconds()
             return t + i
         }
         return nil
