@@ -14,6 +14,8 @@ struct BuildGuestKernel: BuildToolPlugin {
         let script = context.package.directoryURL.appending(path: "Plugins/BuildGuestKernel/build-guest-kernel.sh")
         // The guest ABI header shared with the VMM (one definition, read by both builds).
         let abiInclude = context.package.directoryURL.appending(path: "Sources/CKVM/include")
+        // The vDSO's sources (guest-images/vdso), compiled and embedded by the script.
+        let vdsoDir = context.package.directoryURL.appending(path: "guest-images/vdso")
         let work = context.pluginWorkDirectoryURL
         let kernelELF = work.appending(path: "kernel.elf")
         let pathSource = work.appending(path: "GuestKernelBuildPath.swift")
@@ -26,6 +28,7 @@ struct BuildGuestKernel: BuildToolPlugin {
         // a file added under Kernel/ does trigger that, because Kernel/ lies inside the
         // target's directory, whose file tree SwiftPM watches (excluded or not).
         var inputs: [URL] = [script, abiInclude.appending(path: "vmm_guest_abi.h")]
+            + ["vdso.c", "vdso.lds", "vdso_data.h"].map { vdsoDir.appending(path: $0) }
         let keys: [URLResourceKey] = [.isRegularFileKey]
         if let e = FileManager.default.enumerator(at: kernelSrc, includingPropertiesForKeys: keys) {
             for case let url as URL in e
@@ -40,7 +43,7 @@ struct BuildGuestKernel: BuildToolPlugin {
                 displayName: "Building guest kernel (Embedded Swift) \(kernelELF.path)",
                 executable: URL(filePath: "/bin/sh"),
                 arguments: [script.path, toolBin.path, kernelSrc.path, work.path,
-                            kernelELF.path, pathSource.path, abiInclude.path],
+                            kernelELF.path, pathSource.path, abiInclude.path, vdsoDir.path],
                 inputFiles: inputs,
                 // kernel.elf is deliberately NOT declared: SwiftPM turns every declared
                 // output that is not a source file into a resource of the target, which

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the freestanding Embedded Swift guest kernel (x86_64-unknown-none-elf).
 #
-# Usage: build-guest-kernel.sh <toolchain-bin> <kernel-src-dir> <work-dir> <out-elf> [<path.swift> [<abi-include-dir>]]
+# Usage: build-guest-kernel.sh <toolchain-bin> <kernel-src-dir> <work-dir> <out-elf> [<path.swift> [<abi-include-dir> [<vdso-dir>]]]
 #
 # Run by the BuildGuestKernel plugin (beside this script) during `swift build` whenever a kernel source changed.
 # Can also be run by hand, e.g.
@@ -15,6 +15,8 @@ unset SDKROOT
 BIN=$1 SRC=$2 WORK=$3 OUT=$4 PATHSWIFT=${5:-}
 # vmm_guest_abi.h, shared with the VMM (Sources/CKVM/include); defaults to the repo layout.
 ABI=${6:-$SRC/../../CKVM/include}
+# The vDSO's sources (vdso.c, vdso.lds, vdso_data.h); defaults to the repo layout.
+VDSO=${7:-$SRC/../../../guest-images/vdso}
 OBJ="$WORK/obj"
 mkdir -p "$OBJ"
 rm -f "$OBJ"/*.o "$OUT"
@@ -23,7 +25,7 @@ rm -f "$OBJ"/*.o "$OUT"
 CFLAGS="--target=x86_64-unknown-none-elf -march=x86-64 -mno-cx16 -ffreestanding -fno-builtin
   -nostdlib -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -mno-sse -mno-sse2 -mno-mmx
   -mno-avx -msoft-float -fno-stack-protector -fno-asynchronous-unwind-tables
-  -ffunction-sections -fdata-sections -Os -Wall -I$SRC/include -I$ABI"
+  -ffunction-sections -fdata-sections -Os -Wall -I$SRC/include -I$ABI -I$VDSO"
 
 # 1. All Swift sources: one whole-module Embedded compile -> one object.
 # shellcheck disable=SC2046
@@ -34,7 +36,7 @@ CFLAGS="--target=x86_64-unknown-none-elf -march=x86-64 -mno-cx16 -ffreestanding 
   -Xcc -march=x86-64 -Xcc -mno-cx16 \
   -Xcc -mno-red-zone -Xcc -mcmodel=kernel -Xcc -fno-pic \
   -Xcc -mno-sse -Xcc -mno-mmx \
-  -I "$SRC/include" -I "$ABI" \
+  -I "$SRC/include" -I "$ABI" -I "$VDSO" \
   -c $(find "$SRC" -name '*.swift' | LC_ALL=C sort) -o "$OBJ/swift.o"
 
 # 2. C and assembly sources (.c, .S), one object each.
@@ -42,6 +44,43 @@ for f in $(find "$SRC" \( -name '*.c' -o -name '*.S' \) | LC_ALL=C sort); do
   # shellcheck disable=SC2086
   "$BIN/clang" $CFLAGS -c "$f" -o "$OBJ/$(basename "$f").o"
 done
+
+# 2b. The vDSO (vdso(7)): a position-independent shared object for ring 3, linked at 0
+#     with Linux's version node LINUX_2.6, then embedded page-aligned in .rodata
+#     (vdso_image_start..vdso_image_end) with its data page in .bss (vdso_vvar);
+#     Memory/Vdso.swift maps both into every process. It must need no relocation:
+#     nothing rebases it.
+"$BIN/clang" --target=x86_64-unknown-none-elf -march=x86-64 -O2 -fPIC -ffreestanding -fno-builtin -nostdlib \
+  -fno-stack-protector -fno-asynchronous-unwind-tables -mno-red-zone -Wall -I"$VDSO" \
+  -c "$VDSO/vdso.c" -o "$WORK/vdso.o"
+"$BIN/ld.lld" -shared -nostdlib -T "$VDSO/vdso.lds" --hash-style=both -soname linux-vdso.so.1 --build-id=none \
+  -z max-page-size=4096 -z noexecstack --no-undefined -o "$WORK/vdso.so" "$WORK/vdso.o"
+SECTIONS=$("$BIN/llvm-objdump" -h "$WORK/vdso.so")
+if printf '%s\n' "$SECTIONS" | grep -q '\.rela\?\.'; then
+  echo "error: the vDSO has relocations; it is mapped as it is" >&2
+  exit 1
+fi
+# Memory/Vdso.swift has room for 3 pages between the stack and the top of the user half.
+if [ "$(wc -c < "$WORK/vdso.so")" -gt 12288 ]; then
+  echo "error: the vDSO is larger than the 12 KiB Memory/Vdso.swift maps" >&2
+  exit 1
+fi
+cat > "$WORK/vdso_image.S" <<EOS
+    .section .rodata.vdso_image, "a"
+    .balign 4096
+    .globl vdso_image_start, vdso_image_end
+vdso_image_start:
+    .incbin "$WORK/vdso.so"
+vdso_image_end:
+    .balign 4096
+    .section .bss.vdso_vvar, "aw", @nobits
+    .balign 4096
+    .globl vdso_vvar
+vdso_vvar:
+    .zero 4096
+EOS
+# shellcheck disable=SC2086
+"$BIN/clang" $CFLAGS -c "$WORK/vdso_image.S" -o "$OBJ/vdso_image.S.o"
 
 # 3. Link at 0xffffffff80100000, loaded at physical 0x100000 (see linker.ld).
 "$BIN/ld.lld" -T "$SRC/linker.ld" --gc-sections -z max-page-size=4096 -static -nostdlib --orphan-handling=error \

@@ -28,7 +28,7 @@ import Testing
 
     static func build(path: String, args: [String], env: [String], image: LoadedImage = LoadedImage(),
                       random: (UInt64, UInt64) = (0x0102_0304_0506_0708, 0x1112_1314_1516_1718),
-                      hwcap: UInt64 = 0x178b_fbff, maxBytes: Int = maxBytes) -> Stack? {
+                      hwcap: UInt64 = 0x178b_fbff, vdso: UInt64 = 0, maxBytes: Int = maxBytes) -> Stack? {
         var owned: [UnsafeMutablePointer<UInt8>] = []
         func copy(_ s: String) -> (UnsafePointer<UInt8>, Int) {
             let u = Array(s.utf8)
@@ -46,7 +46,7 @@ import Testing
         buf.initialize(repeating: 0xaa, count: maxBytes)           // garbage: padding must be written
         defer { buf.deallocate() }
         guard let sp = StackLayout.build(into: buf, maxBytes: maxBytes, top: top, image: image, path: pp, pathLength: pn,
-                                         args: argList, env: envList, random: random, hwcap: hwcap) else { return nil }
+                                         args: argList, env: envList, random: random, hwcap: hwcap, vdso: vdso) else { return nil }
         return Stack(bytes: Array(UnsafeBufferPointer(start: buf, count: maxBytes)), sp: sp)
     }
 
@@ -102,6 +102,7 @@ import Testing
         #expect(table[23] == 0)                                   // AT_SECURE
         #expect(table[16] == 0x178b_fbff)                         // AT_HWCAP
         #expect(table[17] == 100)                                 // AT_CLKTCK
+        #expect(table[33] == nil && table[1] == 0)                // no vDSO given: AT_IGNORE, no AT_SYSINFO_EHDR
         let execfn = try #require(table[31])                      // AT_EXECFN
         #expect(s.string(execfn) == "/sbin/init")
         let platform = try #require(table[15])                    // AT_PLATFORM
@@ -116,6 +117,17 @@ import Testing
         let lowest = try #require(pointers.min())
         let gap = s.bytes[try #require(s.index(vectorsEnd))..<(try #require(s.index(lowest)))]
         #expect(gap.allSatisfy { $0 == 0 })
+    }
+
+    /// With a vDSO, AT_SYSINFO_EHDR (33) is the first auxv entry (Linux's
+    /// ARCH_DLINFO) and names it; the rest of the vector is unchanged.
+    @Test func vdsoIsAnnouncedFirst() throws {
+        let plain = try #require(Self.build(path: "/init", args: ["/init"], env: []))
+        let s = try #require(Self.build(path: "/init", args: ["/init"], env: [], vdso: 0x7fff_f7ff_f000))
+        let auxv = s.sp + 8 * 4                                   // argc, argv[0], NULL, envp NULL
+        #expect(s.word(auxv) == 33 && s.word(auxv + 8) == 0x7fff_f7ff_f000)
+        #expect(plain.word(auxv) == 1 && plain.word(auxv + 8) == 0)  // without: AT_IGNORE in its place
+        for k in 2..<40 { #expect(s.word(auxv + 8 * UInt64(k)) == plain.word(auxv + 8 * UInt64(k))) }   // the rest as before
     }
 
     @Test func tooLargeArgumentsDoNotFit() {

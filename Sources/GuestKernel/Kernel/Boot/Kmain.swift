@@ -14,6 +14,7 @@ func kmain(_ bootInfo: UInt64) {
     Clock.bootTSC = rdtsc()
     if boot.tscKHz > 0 { Clock.tscKHz = boot.tscKHz }
     Clock.bootRealtime = boot.realtimeNanos
+    Vdso.publish()
 
     FrameAllocator.initialize(bootInfo: bootInfo,
                               kernelEnd: kernel_end_address() &- Physical.kernelVirtualBase)

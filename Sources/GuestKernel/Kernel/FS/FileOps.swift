@@ -124,6 +124,8 @@ enum FileOps {
         case .pipeWrite: return op(PipeWriteOps.self)
         case .eventfd: return op(EventFDOps.self)
         case .epoll: return op(EpollOps.self)
+        case .procFile: return op(ProcFileOps.self)
+        case .procDirectory: return op(ProcDirectoryOps.self)
         }
     }
 

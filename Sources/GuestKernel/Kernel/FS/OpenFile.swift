@@ -7,6 +7,7 @@ enum FileKind: UInt8 {
     case pipeRead, pipeWrite           // node = Pipes index
     case eventfd                       // node = EventFDs index
     case epoll                         // node = Epolls index
+    case procFile, procDirectory       // node = ProcFS id | pid << 8 (FS/ProcFS.swift)
 }
 
 struct OpenFile {
@@ -25,7 +26,7 @@ struct OpenFile {
     var dirCursor = 0
     var dirCursorOffset: UInt64 = 0
 
-    var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory }
+    var isDirectory: Bool { kind == .initrdDirectory || kind == .tmpDirectory || kind == .procDirectory }
     var isRegular: Bool { kind == .initrdFile || kind == .tmpFile }
     var isDevice: Bool { kind == .console || kind == .null || kind == .zero || kind == .urandom }
     var isPipe: Bool { kind == .pipeRead || kind == .pipeWrite }

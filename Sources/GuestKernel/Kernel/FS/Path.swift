@@ -15,6 +15,7 @@ extension Path {
             }
             return tmpFile(i, t[i])
         }
+        if ProcFS.contains(path, n) { return ProcFS.lookup(path, n) }
         if n == 0 {
             f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1
             f.data = StaticString("").utf8Start; f.size = 0

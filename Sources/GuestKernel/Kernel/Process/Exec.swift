@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// A program image in a process's empty address space (the ELF, the heap's
-/// start, the stack area and the initial stack): shared by the run list's
+/// start, the stack area, the vDSO and the initial stack): shared by the run list's
 /// process creation and execve(2).
 enum Exec {
     enum Failure { case dynamic, notELF, noMemory, tooLarge }
@@ -24,9 +24,17 @@ enum Exec {
         guard p.pointee.vmas.insert(VMA(start: stackBottom, end: Process.stackTop, prot: Prot.read | Prot.write)) else {
             return (0, 0, .noMemory)
         }
-        guard let sp = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env) else {
+        // [vvar] and [vdso] (Memory/Vdso.swift), announced by AT_SYSINFO_EHDR.
+        let vdso = Vdso.map(p)
+        guard let sp = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env,
+                                          vdso: vdso) else {
             return (0, 0, .tooLarge)
         }
+        // For /proc/PID/ (exe, cmdline): execve replaces a relative path by its normalized one.
+        p.pointee.exeLength = min(pathLength, Path.max)
+        copyBytes(p.pointee.exe, path, p.pointee.exeLength)
+        p.pointee.argv = sp + 8
+        p.pointee.argc = args.count
         return (img.entry, sp, nil)
     }
 }
@@ -44,6 +52,7 @@ enum SysExec {
         guard flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 else { return -Errno.EINVAL }
         // The file, checked before anything is given up (ENOENT, EACCES, ENOEXEC).
         var file: OpenFile
+        var normLength = -1
         let first = UserMemory.read8(p, path)
         if first == 0 && flags & AT_EMPTY_PATH != 0 {
             guard let f = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
@@ -55,6 +64,7 @@ enum SysExec {
             if len < 0 { return len }
             guard let f = Path.lookup(norm, Int(len)) else { return Path.missingError(norm, Int(len)) }
             file = f
+            normLength = Int(len)
         }
         if file.kind == .symlink { return -Errno.ELOOP }
         guard file.isRegular, file.mode & 0o111 != 0 else { return -Errno.EACCES }
@@ -118,6 +128,11 @@ enum SysExec {
         if failure != nil {
             // Too late to return an error (Linux: a fatal SIGSEGV, fs/exec.c).
             Processes.exit(p, waitStatus: WaitStatus.killed(by: Signal.segv, coreDumped: false))
+        }
+        if normLength >= 0 && normLength < Path.max {        // /proc/PID/exe: the absolute path
+            p.pointee.exe[0] = 0x2f
+            copyBytes(p.pointee.exe + 1, PathBuffers.out1, normLength)
+            p.pointee.exeLength = normLength + 1
         }
         // Close-on-exec descriptors; caught signals back to SIG_DFL (ignored stay ignored).
         let files = p.pointee.files

@@ -40,6 +40,10 @@ extension Processes {
         c.pointee.sid = p.pointee.sid
         copyBytes(c.pointee.cwd, p.pointee.cwd, p.pointee.cwdLength)
         c.pointee.cwdLength = p.pointee.cwdLength
+        copyBytes(c.pointee.exe, p.pointee.exe, p.pointee.exeLength)
+        c.pointee.exeLength = p.pointee.exeLength
+        c.pointee.argv = p.pointee.argv
+        c.pointee.argc = p.pointee.argc
         let pf = p.pointee.files, cf = c.pointee.files
         for fd in 0..<FileTable.capacity where pf.slots[fd] >= 0 {
             OpenFiles.retain(Int(pf.slots[fd]))

@@ -58,13 +58,23 @@ struct Process {
     /// Working directory, normalized without the leading slash ("" is /).
     var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     var cwdLength = 0
+    /// What /proc/PID/ reports (FS/Proc*.swift): the executable's absolute
+    /// path (exe link; comm is its last component), where argv lies on the
+    /// initial stack (cmdline) and the start time (ns since boot).
+    var exe: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
+    var exeLength = 0
+    var argv: UInt64 = 0
+    var argc = 0
+    var startTime: UInt64 = 0
     var scratch: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     /// Some 2 MiB page was mapped: munmap/mprotect/madvise/brk must split the
     /// ones their range ends inside (a process without any skips that walk).
     var hasHugePages = false
 
     static let brkMax: UInt64 = 1 << 30
-    static let stackTop: UInt64 = 0x7fff_ffff_f000
+    /// Four pages below the top of the user half: [vvar] and [vdso] sit above
+    /// the stack in its last page table (Memory/Vdso.swift).
+    static let stackTop: UInt64 = 0x7fff_ffff_b000
     static let stackSize: UInt64 = 8 << 20     // RLIMIT_STACK default
     static let mmapBase: UInt64 = 0x7f00_0000_0000
 
@@ -150,6 +160,10 @@ enum Processes {
             zero_qwords(t[i].sigactions, 64 * 4)
             t[i].umask = 0o022
             t[i].cwdLength = 0
+            t[i].exeLength = 0
+            t[i].argv = 0
+            t[i].argc = 0
+            t[i].startTime = Clock.nanoseconds()
             return t + i
         }
         return nil

@@ -5,11 +5,12 @@
 /// This is the pure half (InitialStack.swift copies the result to the
 /// process); kept apart so the host test target compiles it (KernelShared/).
 enum AuxType {
-    static let null: UInt64 = 0, phdr: UInt64 = 3, phent: UInt64 = 4, phnum: UInt64 = 5
+    static let null: UInt64 = 0, ignore: UInt64 = 1, phdr: UInt64 = 3, phent: UInt64 = 4, phnum: UInt64 = 5
     static let pagesz: UInt64 = 6, base: UInt64 = 7, flags: UInt64 = 8, entry: UInt64 = 9
     static let uid: UInt64 = 11, euid: UInt64 = 12, gid: UInt64 = 13, egid: UInt64 = 14
     static let platform: UInt64 = 15, hwcap: UInt64 = 16, clktck: UInt64 = 17
     static let secure: UInt64 = 23, random: UInt64 = 25, hwcap2: UInt64 = 26, execfn: UInt64 = 31
+    static let sysinfoEhdr: UInt64 = 33
 }
 
 enum StackLayout {
@@ -18,7 +19,7 @@ enum StackLayout {
     /// not fit (the image then occupies buf[maxBytes - (top - rsp) ..< maxBytes]).
     static func build(into buf: UnsafeMutablePointer<UInt8>, maxBytes: Int, top: UInt64, image: LoadedImage,
                       path: UnsafePointer<UInt8>, pathLength: Int, args: StringList, env: StringList,
-                      random: (UInt64, UInt64), hwcap: UInt64) -> UInt64? {
+                      random: (UInt64, UInt64), hwcap: UInt64, vdso: UInt64 = 0) -> UInt64? {
         var used = 0          // bytes below `top`, growing down
         func push(_ src: UnsafePointer<UInt8>, _ n: Int, nul: Bool) -> UInt64? {
             let total = n + (nul ? 1 : 0)
@@ -39,8 +40,10 @@ enum StackLayout {
         guard let randomAt = withUnsafeBytes(of: &random, { push($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 16, nul: false) }),
               let platform = push(StaticString("x86_64").utf8Start, 6, nul: true) else { return nil }
 
+        // AT_SYSINFO_EHDR first, as Linux's ARCH_DLINFO; AT_IGNORE in its place
+        // without a vDSO (one array literal: no concatenation to allocate).
         let aux: [(UInt64, UInt64)] = [
-            (AuxType.hwcap, hwcap), (AuxType.pagesz, Physical.pageSize), (AuxType.clktck, 100),
+            vdso != 0 ? (AuxType.sysinfoEhdr, vdso) : (AuxType.ignore, 0), (AuxType.hwcap, hwcap), (AuxType.pagesz, Physical.pageSize), (AuxType.clktck, 100),
             (AuxType.phdr, image.phdr), (AuxType.phent, image.phent), (AuxType.phnum, image.phnum),
             (AuxType.base, image.base), (AuxType.flags, 0), (AuxType.entry, image.entry),
             (AuxType.uid, 0), (AuxType.euid, 0), (AuxType.gid, 0), (AuxType.egid, 0),

@@ -9,6 +9,9 @@ struct VMA {
     /// madvise(MADV_HUGEPAGE) / madvise(MADV_NOHUGEPAGE) (Linux VM_HUGEPAGE, VM_NOHUGEPAGE).
     static let hugePage: UInt32 = 1
     static let noHugePage: UInt32 = 2
+    /// The vDSO's data page and image (Memory/Vdso.swift): /proc/PID/maps' [vvar], [vdso].
+    static let vvar: UInt32 = 4
+    static let vdso: UInt32 = 8
 }
 
 enum Prot {

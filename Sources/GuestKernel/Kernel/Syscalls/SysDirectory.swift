@@ -29,6 +29,8 @@ enum SysDirectory {
                 emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase + UInt64(i))
                 if out.full { break }
             }
+        } else if f.pointee.kind == .procDirectory {
+            ProcFS.list(f.pointee.node) { name, n, type, inode in emit(name, n, type: type, inode: inode) }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
             let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
                                                       ("urandom", 5), ("random", 5)]
@@ -91,6 +93,10 @@ enum SysDirectory {
         if f.kind == .tmpDirectory {
             guard let n = Tmpfs.path(of: f.node, into: p.pointee.cwd, max: Path.max) else { return -Errno.ENOENT }
             p.pointee.cwdLength = n
+            return 0
+        }
+        if f.kind == .procDirectory {
+            p.pointee.cwdLength = ProcFS.path(of: f.node, into: p.pointee.cwd, max: Path.max)
             return 0
         }
         guard let path = f.data else { return -Errno.ENOTDIR }

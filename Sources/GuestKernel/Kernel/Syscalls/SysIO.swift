@@ -142,8 +142,8 @@ enum SysIO {
         return FileOps.ioctl(p, f, a.a1, a.a2)
     }
 
-    /// readlink(2): the target, not NUL-terminated, truncated to `size`. No
-    /// /proc yet, so /proc/self/exe is ENOENT.
+    /// readlink(2): the target, not NUL-terminated, truncated to `size`
+    /// (/proc's links too: FS/ProcFS.swift).
     static func readlink(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ size: UInt64) -> Int64 {
         guard SyscallArgs.int(size) > 0 else { return -Errno.EINVAL }
         let (found, err) = Path.resolveUser(p, dirfd, path, follow: false)

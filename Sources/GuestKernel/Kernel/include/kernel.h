@@ -8,4 +8,11 @@
 #include "vmm_guest_abi.h"
 #include "cpu.h"
 #include "frames.h"
+#include "vdso_data.h"
+
+// The vDSO image and its data page (build-guest-kernel.sh, Memory/Vdso.swift).
+KERNEL_SYMBOL_ADDRESS(vdso_image_start_address, vdso_image_start)
+KERNEL_SYMBOL_ADDRESS(vdso_image_end_address, vdso_image_end)
+KERNEL_SYMBOL_ADDRESS(vdso_vvar_address, vdso_vvar)
+static inline void compiler_barrier(void) { __asm__ volatile("" ::: "memory"); }
 #endif

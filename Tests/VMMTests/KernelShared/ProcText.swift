@@ -1,0 +1,1 @@
+../../../Sources/GuestKernel/Kernel/FS/ProcText.swift

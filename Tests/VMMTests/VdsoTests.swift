@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+@testable import VMM
+
+/// The guest kernel's vDSO (guest-images/vdso, Memory/Vdso.swift):
+/// guest-images/kernel-tests/vdso.c finds it through AT_SYSINFO_EHDR, looks
+/// its LINUX_2.6 symbols up and checks that each vDSO reading brackets the
+/// system call's reading of the same clock, in the parent, a forked child and
+/// an exec'd one. Its output (booleans only) must be the host's, line for
+/// line, with both libcs.
+@Suite(.enabled(if: KernelTestPrograms.enabled,
+                Comment(rawValue: TestEnvironment.runKVMTests ? KernelTestPrograms.skipReason : TestEnvironment.kvmSkipReason)))
+struct VdsoTests {
+    @Test(arguments: KernelTestPrograms.libcs)
+    func vdsoAgreesWithTheSystemCallsAsOnTheHost(libc: String) throws {
+        let cc = try #require(KernelTestPrograms.compiler(libc))
+        let exe = try RunCommandTests.build("vdso", compiler: cc)
+        let host = try Run.program(exe, [])
+        let guest = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", exe.path])
+        #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
+        let h = host.stdout.split(separator: "\n"), g = guest.stdout.split(separator: "\n")
+        #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count): \(guest.stdout)")
+        for (gl, hl) in zip(g, h) { #expect(gl == hl, "\(guest.stderr)") }
+        #expect(g.last == "done")
+    }
+}
