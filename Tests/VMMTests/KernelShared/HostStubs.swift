@@ -16,3 +16,12 @@ enum VMAPages {
 
     static func free(_ p: UnsafeMutableRawPointer) { p.deallocate() }
 }
+
+/// Test doubles for the kernel's zeroQwords/copyQwords (SignalDelivery.swift:
+/// cpu.h's `rep stosq`/`rep movsq`), which SignalFrame.write uses.
+func zeroQwords(_ dst: UnsafeMutableRawPointer, _ count: UInt64) {
+    dst.initializeMemory(as: UInt64.self, repeating: 0, count: Int(count))
+}
+func copyQwords(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ count: UInt64) {
+    dst.copyMemory(from: src, byteCount: Int(count) * 8)
+}

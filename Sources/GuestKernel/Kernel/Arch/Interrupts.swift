@@ -24,7 +24,7 @@ enum Interrupts {
             if let next = Scheduler.pick() { Scheduler.run(next) }    // back here when p runs again
         }
         Timers.program()
-        if p.pointee.pendingSignals != 0 { Signals.onReturn(p) }
+        if p.pointee.pendingSignals != 0 { SignalDelivery.exitToUser(p, f, syscall: -1) }
     }
 }
 

@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// Exceptions 0..31 (entry.S isr_common). From ring 3: resolve a demand-zero
-/// page fault, else kill the process with the signal Linux sends. From ring 0:
+/// page fault, else the signal Linux sends (userFault). From ring 0:
 /// report everything on the console and stop the VM (VMM_KERNEL_EXIT_KERNEL_FAULT).
 @c(trap_handler)
 func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
@@ -17,7 +17,8 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
             // memory, Linux's OOM kill (SIGKILL), not a bad access.
             if err & 1 == 0, UserMemory.allows(p, read_cr2(), write: err & 2 != 0) { killCurrent(signal: Signal.kill, frame: f) }
         }
-        killCurrent(signal: signalFor(vector: vector), frame: f)
+        userFault(p, f)
+        return
     }
     // A fault inside user_copy: a demand-zero page is mapped and the copy
     // resumes; anything else ends the copy early (the caller returns EFAULT).
@@ -34,6 +35,58 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
         }
     }
     kernelFault(f)
+}
+
+/// A ring-3 fault the kernel cannot resolve: its signal with Linux's si_code
+/// and si_addr (arch/x86/kernel/traps.c, arch/x86/mm/fault.c), through the
+/// handler (SignalDelivery) when one is installed and the signal is not
+/// blocked; else it kills as force_sig does, with the fault on the log.
+func userFault(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>) {
+    let vector = f.pointee.vector
+    let sig = signalFor(vector: vector)
+    let cr2 = vector == 14 ? read_cr2() : 0
+    p.pointee.signals.trapno = vector
+    p.pointee.signals.error = f.pointee.error_code
+    if vector == 14 { p.pointee.signals.cr2 = cr2 }
+    let h = Signals.handler(p, sig)
+    if h == Signals.SIG_DFL || h == Signals.SIG_IGN || p.pointee.signalMask & DefaultAction.maskBit(sig) != 0 {
+        killCurrent(signal: sig, frame: f)
+    }
+    let info: QueuedSignal
+    switch vector {
+    case 14:                                // SEGV_ACCERR where an area holds the address
+        info = .fault(sig, code: p.area(of: cr2) != nil ? SigInfo.segvAccErr : SigInfo.segvMapErr, addr: cr2)
+    case 0: info = .fault(sig, code: SigInfo.fpeIntDiv, addr: f.pointee.rip)
+    case 6: info = .fault(sig, code: SigInfo.illIllOpn, addr: f.pointee.rip)
+    case 16, 19: info = .fault(sig, code: floatingPointCode(p, simd: vector == 19), addr: f.pointee.rip)
+    case 17: info = .fault(sig, code: SigInfo.busAdrAln, addr: 0)
+    default: info = .kernel(sig)            // #GP, #BP (int3), ...: SI_KERNEL, no address
+    }
+    Signals.force(p, info)
+    SignalDelivery.exitToUser(p, f, syscall: -1)
+}
+
+/// FPE_* of an x87 (#MF) or SIMD (#XM) exception: the first unmasked one
+/// raised, in Linux's order (fpu__exception_code): invalid, divide by zero,
+/// overflow, underflow or denormal, precision.
+func floatingPointCode(_ p: UnsafeMutablePointer<Process>, simd: Bool) -> Int32 {
+    let fx = p.pointee.memory.fpu
+    fxsave(fx)
+    let raised: UInt32
+    if simd {
+        let mxcsr = fx.load(fromByteOffset: SignalFrame.FX.mxcsr, as: UInt32.self)
+        raised = mxcsr & ~(mxcsr >> 7) & 0x3f
+    } else {
+        let cwd = UInt32(fx.load(fromByteOffset: SignalFrame.FX.cwd, as: UInt16.self))
+        let swd = UInt32(fx.load(fromByteOffset: SignalFrame.FX.swd, as: UInt16.self))
+        raised = swd & ~cwd & 0x3f
+    }
+    if raised & 0x01 != 0 { return 7 }                  // FPE_FLTINV
+    if raised & 0x04 != 0 { return 3 }                  // FPE_FLTDIV
+    if raised & 0x08 != 0 { return 4 }                  // FPE_FLTOVF
+    if raised & 0x12 != 0 { return 5 }                  // FPE_FLTUND
+    if raised & 0x20 != 0 { return 6 }                  // FPE_FLTRES
+    return 0
 }
 
 /// The Linux signal for a user-mode exception (arch/x86/kernel/traps.c).

@@ -123,6 +123,7 @@ enum SysExec {
         let files = p.pointee.files
         for fd in 0..<FileTable.capacity where files.slots[fd] >= 0 && files.cloexec[fd] { files.close(fd) }
         for s in 0..<64 where p.pointee.sigactions[s * 4] != 1 { zero_qwords(p.pointee.sigactions + s * 4, 4) }
+        p.pointee.signals.altStack = SignalFrame.AltStack()            // sigaltstack(2): cleared by execve
         fxrstor(UnsafeRawPointer(bitPattern: UInt(fpu_initial_state_address()))!)
         let f = p.pointee.memory.frame
         zero_qwords(f, UInt64(MemoryLayout<trap_frame>.size / 8))

@@ -33,6 +33,7 @@ extension Processes {
         c.pointee.hasHugePages = p.pointee.hasHugePages
         c.pointee.fsBase = p.pointee.fsBase
         c.pointee.signalMask = p.pointee.signalMask
+        c.pointee.signals.altStack = p.pointee.signals.altStack     // sigaltstack(2): inherited by fork
         copy_qwords(c.pointee.sigactions, p.pointee.sigactions, 64 * 4)
         c.pointee.umask = p.pointee.umask
         c.pointee.pgid = p.pointee.pgid

@@ -57,7 +57,7 @@ extension Processes {
             let parent = t + p.pointee.parent
             let action = parent.pointee.sigactions + Int(ChildInfo.sigchld - 1) * 4
             if action[0] == Signals.SIG_IGN || action[1] & Signals.SA_NOCLDWAIT != 0 { p.pointee.state = .free }
-            else { Signals.send(parent, ChildInfo.sigchld) }
+            else { Signals.send(parent, QueuedSignal.child(pid: p.pointee.pid, waitStatus: ws)) }
             Scheduler.wakeup(Scheduler.childChannel(p.pointee.parent))
         } else if me == RunList.slot {
             Scheduler.runIdle()            // the run list logs and reaps it

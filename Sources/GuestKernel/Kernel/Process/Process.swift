@@ -46,6 +46,8 @@ struct Process {
     var robustList: UInt64 = 0
     var signalMask: UInt64 = 0
     var pendingSignals: UInt64 = 0
+    /// Queued siginfo, alternate stack, sigsuspend's saved mask (SignalQueue.swift).
+    var signals = SignalState()
     /// A stop (the signal) or a continue not yet reported to the parent's
     /// wait4(WUNTRACED/WCONTINUED) or waitid(WSTOPPED/WCONTINUED).
     var stopReport: Int32 = 0
@@ -142,6 +144,7 @@ enum Processes {
             t[i].robustList = 0
             t[i].signalMask = 0
             t[i].pendingSignals = 0
+            t[i].signals.reset()
             t[i].stopReport = 0
             t[i].continueReport = false
             zero_qwords(t[i].sigactions, 64 * 4)

@@ -122,7 +122,7 @@ enum SignalFrame {
     /// 512-byte `fxsave` image with its software-reserved bytes zeroed.
     static func write(_ buf: UnsafeMutableRawPointer, _ p: Placement, regs: Registers, blocked: UInt64, restorer: UInt64,
                       alt: AltStack, info: UnsafeRawPointer?, fxsave: UnsafeRawPointer) {
-        for i in 0..<span { buf.storeBytes(of: 0, toByteOffset: i, as: UInt8.self) }
+        zeroQwords(buf, UInt64(span / 8))          // 8-byte string forms: the 1-byte ones cost 8x in emulated ring 0
         func put(_ v: UInt64, _ at: Int) { buf.storeBytes(of: v, toByteOffset: at, as: UInt64.self) }
         func put16(_ v: UInt16, _ at: Int) { buf.storeBytes(of: v, toByteOffset: at, as: UInt16.self) }
         put(restorer, pretcode)
@@ -141,12 +141,8 @@ enum SignalFrame {
         put(regs.err, mc + MC.err); put(regs.trapno, mc + MC.trapno); put(blocked, mc + MC.oldmask)
         put(regs.cr2, mc + MC.cr2); put(p.fpstate, mc + MC.fpstate)
         put(blocked, ucontext + UC.sigmask)
-        if let info = info {
-            for i in 0..<SigInfo.size { buf.storeBytes(of: info.load(fromByteOffset: i, as: UInt8.self), toByteOffset: siginfo + i, as: UInt8.self) }
-        }
-        for i in 0..<FX.swReserved {
-            buf.storeBytes(of: fxsave.load(fromByteOffset: i, as: UInt8.self), toByteOffset: fpOffset + i, as: UInt8.self)
-        }
+        if let info = info { copyQwords(buf + siginfo, info, UInt64(SigInfo.size / 8)) }
+        copyQwords(buf + fpOffset, fxsave, UInt64(FX.swReserved / 8))
     }
 
     /// What rt_sigreturn takes back from a frame at `buf` (user RSP - 8 at

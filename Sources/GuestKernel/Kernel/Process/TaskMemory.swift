@@ -28,6 +28,12 @@ struct TaskMemory {
         return (base + offset).assumingMemoryBound(to: UInt8.self)
     }
 
+    /// A signal frame being built or read back (SignalDelivery: frame and
+    /// siginfo, SignalFrame.span + 128 bytes), after the path scratch (which
+    /// ends at 37416) and below the stack (49152).
+    static let signalFrameStart = 40960
+    var signalFrame: UnsafeMutableRawPointer { base + TaskMemory.signalFrameStart }
+
     /// A new task: x87/SSE at their reset values (as Linux clears the FPU on
     /// exec), a zero trap frame for the first return to ring 3.
     func reset() {

@@ -23,12 +23,19 @@ func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
 @inline(never)
 func badReturnAddress() -> Never { killCurrent(signal: Signal.segv, frame: nil) }
 
-/// Everything but the fast path; on the way out, a pending signal is acted on.
+/// Everything but the fast path; on the way out, a pending signal is acted
+/// on (SignalDelivery: a handler's frame, EINTR or a restart). A call that
+/// returns -ERESTART* or leaves sigsuspend's mask to restore does so only
+/// with a signal pending, so one test covers all three.
 @inline(never)
 func dispatch(_ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     guard let p = Processes.current else { return -Errno.ENOSYS }
     let r = handle(p, f, nr)
-    if p.pointee.pendingSignals != 0 { Signals.onReturn(p) }
+    if p.pointee.pendingSignals != 0 {
+        f.pointee.rax = UInt64(bitPattern: r)
+        SignalDelivery.exitToUser(p, f, syscall: nr == 15 ? -1 : Int64(bitPattern: nr))   // rt_sigreturn never restarts
+        return Int64(bitPattern: f.pointee.rax)
+    }
     return r
 }
 
@@ -51,6 +58,12 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 12: return SysMemory.brk(p, a)
     case 13: return SysSignal.rtSigaction(p, a)
     case 14: return SysSignal.rtSigprocmask(p, a)
+    case 15: return SysSignal.rtSigreturn(p, f)
+    case 128: return SysSignal.rtSigtimedwait(p, a)
+    case 129: return SysSignal.rtSigqueueinfo(p, tgid: -1, tid: SyscallArgs.int(a.a0), sig: SyscallArgs.int(a.a1), info: a.a2)
+    case 297: return SysSignal.rtSigqueueinfo(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2), info: a.a3)
+    case 131: return SysSignal.sigaltstack(p, a, userRSP: f.pointee.rsp)
+    case 219: return SysSignal.restartSyscall(p)
     case 16: return SysIO.ioctl(p, a)
     case 17: return SysIO.pread(p, a)
     case 18: return SysIO.pwrite(p, a)

@@ -100,7 +100,7 @@ enum SysFork {
             if error != 0 { return error }
             if options & WNOHANG != 0 { return 0 }
             Scheduler.sleep(on: Scheduler.childChannel(Processes.slot(p)))
-            if Signals.interrupted(p) { return -Errno.EINTR }
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }
         }
     }
 
@@ -131,7 +131,7 @@ enum SysFork {
                 return a.a2 == 0 || zeroUser(p, a.a2, 32) ? 0 : -Errno.EFAULT
             }
             Scheduler.sleep(on: Scheduler.childChannel(Processes.slot(p)))
-            if Signals.interrupted(p) { return -Errno.EINTR }
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }
         }
     }
 

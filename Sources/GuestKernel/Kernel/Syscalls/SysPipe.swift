@@ -41,7 +41,7 @@ enum SysPipe {
             if t[i].writers <= 0 { return 0 }
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return -Errno.EAGAIN }
             Scheduler.sleep(on: channel(i, writer: false))
-            if Signals.interrupted(p) { return -Errno.EINTR }
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }
         }
         let want = Int(min(n, UInt64(t[i].count)))
         var done = 0
@@ -63,8 +63,8 @@ enum SysPipe {
     /// write(2) of a pipe (pipe(7)): all n bytes, sleeping while it is full;
     /// n <= PIPE_BUF goes in at once or not at all; with O_NONBLOCK what fits
     /// (EAGAIN for none, or for a small write that does not fit whole).
-    /// Without readers: SIGPIPE, whose default action ends the process;
-    /// ignored or caught (no delivery yet), EPIPE (or the bytes written).
+    /// Without readers: SIGPIPE (its default action ends the process on the
+    /// way out) and EPIPE (or the bytes written).
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
         guard let t = Pipes.table else { return -Errno.EBADF }
         let i = f.pointee.node
@@ -72,7 +72,7 @@ enum SysPipe {
         var total: UInt64 = 0
         while true {
             if t[i].readers <= 0 {
-                if p.pointee.sigactions[Int(SIGPIPE - 1) * 4] == 0 { killCurrent(signal: SIGPIPE, frame: nil) }
+                Signals.send(p, SIGPIPE)            // pipe_write: send_sig, acted on the way out
                 return total > 0 ? Int64(total) : -Errno.EPIPE
             }
             if total == n { return Int64(n) }
@@ -86,7 +86,7 @@ enum SysPipe {
             }
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return total > 0 ? Int64(total) : -Errno.EAGAIN }
             Scheduler.sleep(on: channel(i, writer: true))
-            if Signals.interrupted(p) { return total > 0 ? Int64(total) : -Errno.EINTR }
+            if Signals.interrupted(p) { return total > 0 ? Int64(total) : -Errno.ERESTARTSYS }
         }
     }
 

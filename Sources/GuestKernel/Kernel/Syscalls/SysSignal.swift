@@ -1,4 +1,8 @@
-/// rt_sigaction(2), rt_sigprocmask(2): recorded only; delivery is the next issue.
+import KernelSupport
+
+/// rt_sigaction(2), rt_sigprocmask(2), sigaltstack(2), rt_sigreturn(2),
+/// rt_sigtimedwait(2), rt_sigqueueinfo(2), rt_tgsigqueueinfo(2),
+/// restart_syscall(2) (kernel/signal.c).
 enum SysSignal {
     static let unblockable: UInt64 = (1 << (9 - 1)) | (1 << (19 - 1))   // SIGKILL, SIGSTOP
 
@@ -6,15 +10,18 @@ enum SysSignal {
         let sig = SyscallArgs.int(a.a0)
         guard a.a3 == 8, sig >= 1, sig <= 64 else { return -Errno.EINVAL }
         if a.a1 != 0 && (sig == Signal.kill || sig == Signal.stop) { return -Errno.EINVAL }
-        let slot = p.pointee.sigactions + Int(sig - 1) * 4          // struct kernel_sigaction: 4 words
-        if a.a2 != 0 {
-            guard UserMemory.copyOut(p, to: a.a2, from: slot, count: 32) else { return -Errno.EFAULT }
-        }
+        var new: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         if a.a1 != 0 {
-            var new: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
             guard UserMemory.copyIn(p, to: &new, from: a.a1, count: 32) else { return -Errno.EFAULT }
-            slot[0] = new.0; slot[1] = new.1; slot[2] = new.2; slot[3] = new.3 & ~unblockable
         }
+        let slot = Signals.action(p, sig)                   // struct kernel_sigaction: 4 words
+        var old: (UInt64, UInt64, UInt64, UInt64) = (slot[0], slot[1], slot[2], slot[3])
+        if a.a1 != 0 {
+            slot[0] = new.0; slot[1] = new.1; slot[2] = new.2; slot[3] = new.3 & ~unblockable
+            // An action that ignores drops what is pending (do_sigaction).
+            if Signals.ignored(p, sig) { Signals.drop(p, DefaultAction.maskBit(sig)) }
+        }
+        if a.a2 != 0 && !UserMemory.copyOut(p, to: a.a2, from: &old, count: 32) { return -Errno.EFAULT }
         return 0
     }
 
@@ -34,4 +41,107 @@ enum SysSignal {
         if a.a2 != 0 && !UserMemory.write64(p, a.a2, old) { return -Errno.EFAULT }
         return 0
     }
+
+    /// rt_sigreturn(2) (SignalDelivery.sigreturn).
+    static func rtSigreturn(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
+        SignalDelivery.sigreturn(p, f)
+    }
+
+    /// sigaltstack(ss, old_ss) (do_sigaltstack): `userRSP` is the caller's stack pointer.
+    static func sigaltstack(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, userRSP: UInt64) -> Int64 {
+        typealias S = SignalFrame.Stack
+        let old = p.pointee.signals.altStack
+        if a.a0 != 0 {
+            var ss: (UInt64, UInt64, UInt64) = (0, 0, 0)           // ss_sp, ss_flags (int, padding), ss_size
+            guard UserMemory.copyIn(p, to: &ss, from: a.a0, count: S.byteCount) else { return -Errno.EFAULT }
+            let new = SignalFrame.AltStack(sp: ss.0, size: ss.2, flags: Int32(truncatingIfNeeded: ss.1))
+            let r = setAltStack(p, new, userRSP: userRSP)
+            if r != 0 { return r }
+        }
+        if a.a1 != 0 {
+            var os: (UInt64, UInt64, UInt64) = (old.sp, 0, old.size)
+            os.1 = UInt64(UInt32(bitPattern: old.state(at: userRSP) | (old.flags & S.autoDisarm)))
+            guard UserMemory.copyOut(p, to: a.a1, from: &os, count: S.byteCount) else { return -Errno.EFAULT }
+        }
+        return 0
+    }
+
+    /// The new alternate stack: EPERM while running on the current one,
+    /// EINVAL for unknown flags, ENOMEM below MINSIGSTKSZ; SS_DISABLE clears it.
+    static func setAltStack(_ p: UnsafeMutablePointer<Process>, _ s: SignalFrame.AltStack, userRSP: UInt64) -> Int64 {
+        typealias S = SignalFrame.Stack
+        if p.pointee.signals.altStack.contains(userRSP) { return -Errno.EPERM }
+        let mode = s.flags & ~S.autoDisarm
+        guard mode == 0 || mode == S.onStack || mode == S.disable else { return -Errno.EINVAL }
+        if mode == S.disable {
+            p.pointee.signals.altStack = SignalFrame.AltStack(sp: 0, size: 0, flags: s.flags)
+        } else {
+            guard s.size >= S.minSize else { return -Errno.ENOMEM }
+            p.pointee.signals.altStack = s
+        }
+        return 0
+    }
+
+    /// rt_sigtimedwait(set, info, timeout, sigsetsize): takes a pending signal
+    /// of `set` (its number; siginfo to `info`) without running its handler,
+    /// waiting up to `timeout` (NULL: forever) for one: EAGAIN when the time
+    /// is up, EINTR when another signal arrives (do_sigtimedwait).
+    static func rtSigtimedwait(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        guard a.a3 == 8 else { return -Errno.EINVAL }
+        guard let raw = UserMemory.read64(p, a.a0) else { return -Errno.EFAULT }
+        let set = raw & ~unblockable
+        var deadline: UInt64? = nil                            // TSC; nil: no timeout
+        if a.a2 != 0 {
+            var ts: (UInt64, UInt64) = (0, 0)
+            guard UserMemory.copyIn(p, to: &ts, from: a.a2, count: 16) else { return -Errno.EFAULT }
+            guard let ns = Clock.nanoseconds(timespec: ts.0, ts.1) else { return -Errno.EINVAL }
+            deadline = Clock.deadline(afterNanoseconds: ns)
+        }
+        var info = QueuedSignal()
+        while true {
+            let ready = p.pointee.pendingSignals & set
+            if ready != 0 {
+                let sync = ready & Signals.synchronousMask
+                let sig = Int32((sync != 0 ? sync : ready).trailingZeroBitCount) + 1
+                if !p.pointee.signals.queue.take(sig, into: &info) { p.pointee.pendingSignals &= ~DefaultAction.maskBit(sig) }
+                if a.a1 != 0 {
+                    let buf = p.pointee.memory.signalFrame
+                    info.write(to: buf)
+                    guard UserMemory.copyOut(p, to: a.a1, from: buf, count: SigInfo.size) else { return -Errno.EFAULT }
+                }
+                return Int64(sig)
+            }
+            if Signals.interrupted(p) { return -Errno.EINTR }
+            if let d = deadline, rdtsc() >= d { return -Errno.EAGAIN }
+            // The set's signals wake the sleep although blocked (Linux
+            // unblocks them meanwhile, keeping real_blocked): Signals.send.
+            p.pointee.signals.waiting = set
+            let r = Scheduler.sleep(on: 0, deadline: deadline)
+            p.pointee.signals.waiting = 0
+            if r == .timedOut && p.pointee.pendingSignals & set == 0 { return -Errno.EAGAIN }
+        }
+    }
+
+    /// rt_sigqueueinfo(pid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig,
+    /// info): `info` as the caller wrote it, but only a negative si_code
+    /// other than SI_TKILL when the target is another process (EPERM:
+    /// nobody impersonates the kernel or kill(2)).
+    static func rtSigqueueinfo(_ p: UnsafeMutablePointer<Process>, tgid: Int32, tid: Int32, sig: Int32, info at: UInt64) -> Int64 {
+        let buf = p.pointee.memory.signalFrame
+        guard UserMemory.copyIn(p, to: buf, from: at, count: SigInfo.size) else { return -Errno.EFAULT }
+        guard sig >= 0, sig <= DefaultAction.maxSignal else { return -Errno.EINVAL }
+        if tgid != -1 && (tgid <= 0 || tid <= 0) { return -Errno.EINVAL }              // rt_tgsigqueueinfo
+        guard tid > 0, let q = SysKill.find(p, tgid: tgid, tid: tid) else { return -Errno.ESRCH }
+        let code = buf.load(fromByteOffset: SigInfo.code, as: Int32.self)
+        if (code >= 0 || code == SigInfo.siTkill) && q != p { return -Errno.EPERM }
+        if sig == 0 { return 0 }
+        let info = QueuedSignal(signo: sig, code: code, word16: buf.load(fromByteOffset: 16, as: UInt64.self),
+                                word24: buf.load(fromByteOffset: 24, as: UInt64.self), word32: buf.load(fromByteOffset: 32, as: UInt64.self))
+        return Signals.send(q, info) ? 0 : -Errno.EAGAIN
+    }
+
+    /// restart_syscall(2): what an -ERESTART_RESTARTBLOCK call left to
+    /// finish. No call here registers one yet, so it is Linux's
+    /// do_no_restart_syscall: EINTR.
+    static func restartSyscall(_ p: UnsafeMutablePointer<Process>) -> Int64 { -Errno.EINTR }
 }
