@@ -9,7 +9,9 @@ enum ProcessPrograms {
 
     /// Programs whose guest run is still expected to differ from the host
     /// (issue 11): proc_fork (MAP_SHARED memory is copied, not shared, by
-    /// fork), proc_sleep (no timers). Remove a name when its program matches;
+    /// fork), proc_sleep (its sleeps, alarms, itimers and spinner match; poll
+    /// with a timeout does not sleep yet and select is ENOSYS: the two lines
+    /// of poll/select timeouts). Remove a name when its program matches;
     /// a listed program that starts matching fails ("known issue not recorded").
     static let notYetInTheGuest: Set<String> = ["proc_fork", "proc_sleep"]
 

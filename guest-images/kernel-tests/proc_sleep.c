@@ -60,15 +60,18 @@ static void sleeps(void) {
 }
 
 static void overlapping(void) {
-    /* Four children sleep 250 ms each at once: done well before 1 s if they overlap. */
+    /* Four children sleep 250 ms each at once: done well before 1 s after
+       the last fork if they overlap (forks are counted out: they take
+       ~100 ms each where the guest's ring 0 is emulated). */
     double t0 = now();
     pid_t pids[4];
     for (int i = 0; i < 4; i++) if ((pids[i] = fork()) == 0) { msleep(250); _exit(i); }
+    double forked = now() - t0;
     int ok = 1;
     for (int i = 0; i < 4; i++) { int st = reap(pids[i]); ok &= WIFEXITED(st) && WEXITSTATUS(st) == i; }
     double e = now() - t0;
-    say("4 children sleeping 250 ms: all exited %s, took >= 250 ms %s, sleeps overlapped (< 800 ms) %s\n", yes(ok),
-        yes(e >= 0.250), yes(e < 0.8));
+    say("4 children sleeping 250 ms: all exited %s, took >= 250 ms %s, sleeps overlapped (< 800 ms after the forks) %s\n",
+        yes(ok), yes(e >= 0.250), yes(e - forked < 0.8));
 }
 
 static void timers(void) {

@@ -56,28 +56,47 @@ static void preemption(void) {
 }
 
 static void sleepers(void) {
-    /* Three children sleep 300 ms each at once; the parent waits for all. */
-    double t0 = now();
+    /* Three children sleep 2 s each; each reports when its sleep began and
+       ended. They slept at the same time when the last began before the
+       first ended (forks may take long where ring 0 is emulated and the
+       machine is loaded: only the sleeps' own times are compared). */
+    int p[2];
+    pipe(p);
     pid_t pids[3];
-    for (int i = 0; i < 3; i++) if ((pids[i] = fork()) == 0) { msleep(300); _exit(i + 1); }
-    double forked = now() - t0;
+    for (int i = 0; i < 3; i++) if ((pids[i] = fork()) == 0) {
+        double t[2];
+        t[0] = now();
+        msleep(2000);
+        t[1] = now();
+        write(p[1], t, sizeof t);
+        _exit(i + 1);
+    }
+    close(p[1]);
     int ok = 1;
+    double last_start = 0, first_end = 1e18, shortest = 1e18;
+    for (int i = 0; i < 3; i++) {
+        double t[2];
+        ok &= read_full(p[0], t, sizeof t) == sizeof t;
+        if (t[0] > last_start) last_start = t[0];
+        if (t[1] < first_end) first_end = t[1];
+        if (t[1] - t[0] < shortest) shortest = t[1] - t[0];
+    }
+    close(p[0]);
     for (int i = 0; i < 3; i++) { int s = reap(pids[i]); ok &= WIFEXITED(s) && WEXITSTATUS(s) == i + 1; }
-    double e = now() - t0;
-    /* Overlapped: done within 300 ms of the last fork plus a margin, not 3 x 300 ms. */
-    say("3 children sleeping 300 ms: exited in order %s, took >= 300 ms %s, overlapped %s\n", yes(ok),
-        yes(e >= 0.300), yes(e - forked < 0.850));
+    say("3 children sleeping 2 s: exited in order %s, each slept >= 2 s %s, all asleep at once %s\n", yes(ok),
+        yes(shortest >= 2.0), yes(last_start < first_end));
 }
 
 static void timers(void) {
     unsigned first = alarm(5), second = alarm(0);
     say("alarm(5) then alarm(0): %u, %u\n", first, second);
-    struct itimerval it = {{0, 20000}, {0, 50000}}, cur, old;
+    /* A first expiry far enough out for the slowest machine (nested TCG) to disarm it first. */
+    struct itimerval it = {{0, 20000}, {5, 0}}, cur, old;
     say("setitimer: %s\n", res(setitimer(ITIMER_REAL, &it, NULL)));
     getitimer(ITIMER_REAL, &cur);
-    say("getitimer: interval 20 ms %s, value in (0, 50 ms] %s\n",
+    say("getitimer: interval 20 ms %s, value in (0, 5 s] %s\n",
         yes(cur.it_interval.tv_sec == 0 && cur.it_interval.tv_usec == 20000),
-        yes(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec > 0 && cur.it_value.tv_usec <= 50000));
+        yes((cur.it_value.tv_sec > 0 || cur.it_value.tv_usec > 0) && cur.it_value.tv_sec * 1000000 + cur.it_value.tv_usec <= 5000000));
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, &old);
     say("disarmed: old interval 20 ms %s\n", yes(old.it_interval.tv_usec == 20000));
@@ -109,7 +128,8 @@ static void timers(void) {
     pid = fork();
     if (pid == 0) { getitimer(ITIMER_REAL, &cur); _exit(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0 ? 0 : 1); }
     say("fork child has no timer: %s\n", status_text(reap(pid)));
-    say("alarm(0) after alarm(3): %u\n", alarm(0));
+    unsigned left = alarm(0);                 /* 3, or less on a slow machine: not 0, not more */
+    say("alarm(0) after alarm(3): between 1 and 3 %s\n", yes(left >= 1 && left <= 3));
 }
 
 int main(void) {
