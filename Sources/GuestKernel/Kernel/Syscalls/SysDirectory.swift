@@ -41,6 +41,9 @@ enum SysDirectory {
                 let skip = dirLength == 0 ? 0 : dirLength + 1
                 guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return false }
                 for i in skip..<n where name[i] == 0x2f { return false }
+                // `find . | cpio` archives "." itself (and a writer may add
+                // ".."): those are the records emitted above, not children.
+                if name[skip] == 0x2e && (n - skip == 1 || (n - skip == 2 && name[skip + 1] == 0x2e)) { return false }
                 let type: UInt8
                 switch e.mode & 0o170000 {
                 case 0o040000: type = DT_DIR
