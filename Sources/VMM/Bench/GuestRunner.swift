@@ -17,10 +17,11 @@ struct GuestRunner {
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
-    func run(arguments: [String], timeoutSeconds: Double) throws -> Run {
+    /// `busybox`: in the initramfs too (the workload benchmarks).
+    func run(arguments: [String], timeoutSeconds: Double, busybox: BusyBox? = nil) throws -> Run {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
-        config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
+        config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: [], busybox: busybox))
         config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
         let console = CapturedConsole()
