@@ -108,3 +108,31 @@ struct BusyBoxRunTests {
         #expect(names.sorted() == [".", "..", "bin", "init"], "\(r.stdout)")
     }
 }
+
+/// `ls -la /` and a --rootfs tree: no doubled "." or "..", the tree's
+/// modes, owners, mtimes and links as the host has them.
+@Suite(.enabled(if: RealPrograms.enabled, Comment(rawValue: RealPrograms.skipReason)))
+struct RootfsRunTests {
+    @Test func treeKeepsModesOwnersMtimesAndLinks() throws {
+        let root = TestGuests.directory.appendingPathComponent("rootfs-tree")
+        try? FileManager.default.removeItem(at: root)
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("etc/sub"), withIntermediateDirectories: true)
+        #expect(fm.createFile(atPath: root.appendingPathComponent("etc/data").path, contents: Data("hello\n".utf8)))
+        #expect(chmod(root.appendingPathComponent("etc/data").path, 0o640) == 0)
+        #expect(chown(root.appendingPathComponent("etc/data").path, 12, 34) == 0)
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("etc/link").path, withDestinationPath: "data")
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, root.appendingPathComponent("etc/data").path, &times, 0) == 0)
+        #expect(utimensat(AT_FDCWD, root.appendingPathComponent("etc/sub").path, &times, 0) == 0)
+        let script = "cd /etc && stat -c '%n %a %u %g %h %Y' data sub . && readlink link && cat link && ls -a / | sort | uniq -d | wc -l"
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", "--rootfs", root.path, "--busybox", RealPrograms.busybox,
+                             RealPrograms.busybox, "sh", "-c", script], limit: 180)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "data 640 12 34 1 1000000000", "\(r.stdout)")
+        #expect(lines.dropFirst().first == "sub 755 0 0 2 1000000000", "\(r.stdout)")
+        #expect(lines.dropFirst(2).first?.hasPrefix(". 755 0 0 3 ") == true, "\(r.stdout)")
+        #expect(Array(lines.dropFirst(3)) == ["data", "hello", "0"], "\(r.stdout)")
+    }
+}

@@ -27,6 +27,7 @@ enum Exec {
         guard let sp = InitialStack.build(p, image: img, path: path, pathLength: pathLength, args: args, env: env) else {
             return (0, 0, .tooLarge)
         }
+        TaskAccounting.named(p, path: path, pathLength)
         return (img.entry, sp, nil)
     }
 }

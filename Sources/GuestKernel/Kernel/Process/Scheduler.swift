@@ -51,6 +51,7 @@ enum Scheduler {
         syscall_kernel_rsp = top
         PathBuffers.use(next.pointee.memory)
         fxrstor(next.pointee.memory.fpu)
+        TaskAccounting.switching(from: prev)
         switch_context(contexts + from, contexts[Processes.slot(next)])
     }
 
@@ -61,6 +62,7 @@ enum Scheduler {
         if prev.pointee.state == .running { prev.pointee.state = .runnable }
         Processes.current = nil
         current_pid = 0
+        TaskAccounting.switching(from: prev)
         switch_context(contexts + Processes.slot(prev), contexts[idle])
     }
 

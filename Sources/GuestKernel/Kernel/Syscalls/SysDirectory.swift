@@ -30,8 +30,8 @@ enum SysDirectory {
                 if out.full { break }
             }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
-            let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
-                                                      ("urandom", 5), ("random", 5)]
+            let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", FileMetadata.ttyInode), ("null", 3), ("zero", 4),
+                                                      ("urandom", 5), ("random", FileMetadata.randomInode)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
         } else {
             // Emits `e` if it is a direct child: "<dir>/<name>" (or "<name>"

@@ -11,18 +11,18 @@ enum SysStat {
         let device = f.isDevice
         st.0 = device ? 6 : (f.kind == .tmpFile || f.kind == .tmpDirectory ? 2 : 1)   // st_dev
         st.1 = f.inode                                     // st_ino
-        st.2 = f.isDirectory ? 2 : 1                       // st_nlink
+        st.2 = FileMetadata.links(f)                       // st_nlink
         if f.kind == .symlink { st.6 = f.size }
         var mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
         if f.isPipe { mode = 0o010600 }                    // S_IFIFO
-        st.3 = UInt64(mode)                                // st_mode | st_uid 0 << 32
-        switch f.kind {                                    // st_rdev
-        case .console: st.5 = (5 << 8) | 1
-        case .null: st.5 = (1 << 8) | 3
-        case .zero: st.5 = (1 << 8) | 5
-        case .urandom: st.5 = (1 << 8) | 9
-        default: st.5 = 0
-        }
+        let (uid, gid) = FileMetadata.owner(f)
+        st.3 = UInt64(mode) | UInt64(uid) << 32            // st_mode, st_uid
+        st.4 = UInt64(gid)                                 // st_gid
+        st.5 = FileMetadata.encode(FileMetadata.rdev(f))   // st_rdev
+        let t = FileMetadata.times(f)
+        (st.9, st.10) = (t.atime / 1_000_000_000, t.atime % 1_000_000_000)
+        (st.11, st.12) = (t.mtime / 1_000_000_000, t.mtime % 1_000_000_000)
+        (st.13, st.14) = (t.ctime / 1_000_000_000, t.ctime % 1_000_000_000)
         if f.kind != .symlink { st.6 = f.isRegular ? f.currentSize : 0 }   // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
@@ -73,20 +73,23 @@ enum SysStat {
         let r = UnsafeMutableRawPointer(buf)
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
-        r.storeBytes(of: UInt32(file.isDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
-        r.storeBytes(of: UInt16(truncatingIfNeeded: file.mode), toByteOffset: 28, as: UInt16.self)
+        r.storeBytes(of: UInt32(truncatingIfNeeded: FileMetadata.links(file)), toByteOffset: 16, as: UInt32.self)
+        let (uid, gid) = FileMetadata.owner(file)
+        r.storeBytes(of: uid, toByteOffset: 20, as: UInt32.self)
+        r.storeBytes(of: gid, toByteOffset: 24, as: UInt32.self)
+        let mode = file.kind == .tmpFile || file.kind == .tmpDirectory ? (Tmpfs.nodes?[file.node].mode ?? file.mode) : file.mode
+        r.storeBytes(of: UInt16(truncatingIfNeeded: mode), toByteOffset: 28, as: UInt16.self)
+        let t = FileMetadata.times(file)
+        func time(_ offset: Int, _ ns: UInt64) {
+            r.storeBytes(of: ns / 1_000_000_000, toByteOffset: offset, as: UInt64.self)
+            r.storeBytes(of: UInt32(ns % 1_000_000_000), toByteOffset: offset + 8, as: UInt32.self)
+        }
+        time(64, t.atime); time(96, t.ctime); time(112, t.mtime)         // stx_atime, stx_ctime, stx_mtime
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
         let size = file.isRegular ? file.currentSize : (file.kind == .symlink ? file.size : 0)
         r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
         r.storeBytes(of: (size + 511) / 512, toByteOffset: 48, as: UInt64.self)
-        let rdev: (UInt32, UInt32)
-        switch file.kind {
-        case .console: rdev = (5, 1)
-        case .null: rdev = (1, 3)
-        case .zero: rdev = (1, 5)
-        case .urandom: rdev = (1, 9)
-        default: rdev = (0, 0)
-        }
+        let rdev = FileMetadata.rdev(file)
         r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
         r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
         let dev: UInt32 = file.isDevice ? 6 : (file.kind == .tmpFile || file.kind == .tmpDirectory ? 2 : 1)

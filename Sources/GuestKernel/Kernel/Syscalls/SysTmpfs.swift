@@ -143,6 +143,9 @@ enum SysTmpfs {
         }
         let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: w.nameLength)
         for j in 0..<w.nameLength { copy[j] = w.name[j] }
+        Tmpfs.modified(Int(t[srcNode].parent))
+        Tmpfs.modified(parent)
+        t[srcNode].ctime = Clock.realtime()
         t[srcNode].name?.deallocate()
         t[srcNode].name = copy
         t[srcNode].nameLength = w.nameLength
