@@ -9,6 +9,39 @@
 enum FileMetadata {
     static let ttyInode: UInt64 = 7, randomInode: UInt64 = 8
 
+    /// Fills st_nlink, st_uid, st_gid, st_rdev and the three times of the
+    /// struct stat at `st` (x86_64: 8-byte words 2, 3 high half, 4, 5, 9-14;
+    /// word 3's low half, st_mode, is already there). tmpfs first and inline:
+    /// fstat and stat of /tmp files are the measured common case.
+    @inline(__always)
+    static func fill(_ f: OpenFile, _ st: UnsafeMutablePointer<UInt64>) {
+        if f.kind == .tmpFile || f.kind == .tmpDirectory, let t = Tmpfs.nodes {
+            let n = t + f.node
+            st[2] = f.kind == .tmpFile ? 1 : 2 &+ UInt64(n.pointee.subdirectories)
+            st[3] |= UInt64(n.pointee.uid) << 32
+            st[4] = UInt64(n.pointee.gid)
+            split(n.pointee.atime, st + 9); split(n.pointee.mtime, st + 11); split(n.pointee.ctime, st + 13)
+            return
+        }
+        fillOther(f, st)
+    }
+
+    @inline(__always) static func split(_ ns: UInt64, _ to: UnsafeMutablePointer<UInt64>) {
+        to[0] = ns / 1_000_000_000
+        to[1] = ns &- to[0] &* 1_000_000_000
+    }
+
+    @inline(never)
+    static func fillOther(_ f: OpenFile, _ st: UnsafeMutablePointer<UInt64>) {
+        st[2] = links(f)
+        let (uid, gid) = owner(f)
+        st[3] |= UInt64(uid) << 32
+        st[4] = UInt64(gid)
+        st[5] = encode(rdev(f))
+        let t = times(f)
+        split(t.atime, st + 9); split(t.mtime, st + 11); split(t.ctime, st + 13)
+    }
+
     struct Times { var atime: UInt64 = 0, mtime: UInt64 = 0, ctime: UInt64 = 0 }    // ns since the Epoch
 
     static func times(_ f: OpenFile) -> Times {
@@ -29,7 +62,7 @@ enum FileMetadata {
 
     static func links(_ f: OpenFile) -> UInt64 {
         guard f.isDirectory else { return 1 }
-        if f.kind == .tmpDirectory { return 2 + Tmpfs.subdirectories(f.node) }
+        if f.kind == .tmpDirectory { return 2 &+ UInt64(Tmpfs.nodes?[f.node].subdirectories ?? 0) }
         guard let dir = f.data else { return 2 }
         return 2 + initrdSubdirectories(dir, Int(f.size))
     }

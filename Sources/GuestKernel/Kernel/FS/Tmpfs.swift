@@ -19,6 +19,7 @@ struct TmpNode {
     var opens: Int32 = 0
     var uid: UInt32 = 0
     var gid: UInt32 = 0
+    var subdirectories: UInt32 = 0                       // linked child directories: st_nlink is 2 + this
     /// ns since the Epoch (the wall clock, Clock.realtime): set at creation,
     /// mtime and ctime by writes, truncation and (directories) name changes
     /// inside, ctime by chmod/chown, all by utimensat. atime changes only by
@@ -108,6 +109,7 @@ enum Tmpfs {
             t[i].linked = true
             let now = Clock.realtime()
             t[i].atime = now; t[i].mtime = now; t[i].ctime = now
+            if directory { t[parent].subdirectories &+= 1 }
             modified(parent)
             return i
         }
@@ -124,6 +126,7 @@ enum Tmpfs {
     static func unlink(_ i: Int) {
         guard let t = nodes, i > 0 else { return }
         t[i].linked = false
+        if t[i].isDirectory && t[i].parent >= 0 { t[Int(t[i].parent)].subdirectories &-= 1 }
         modified(Int(t[i].parent))
         t[i].ctime = Clock.realtime()
         releaseIfUnused(i)
@@ -164,13 +167,6 @@ enum Tmpfs {
         t[i].ctime = now
     }
 
-    /// Directories below `i` (its link count is 2 + these: each one's "..").
-    static func subdirectories(_ i: Int) -> UInt64 {
-        guard let t = nodes else { return 0 }
-        var n: UInt64 = 0
-        for k in 1..<end where t[k].used && t[k].linked && t[k].isDirectory && t[k].parent == Int32(i) { n += 1 }
-        return n
-    }
 
     /// The frame holding byte `offset` of file `i`, allocated when `create`.
     static func frame(_ i: Int, page k: Int, create: Bool) -> UInt64? {

@@ -11,18 +11,13 @@ enum SysStat {
         let device = f.isDevice
         st.0 = device ? 6 : (f.kind == .tmpFile || f.kind == .tmpDirectory ? 2 : 1)   // st_dev
         st.1 = f.inode                                     // st_ino
-        st.2 = FileMetadata.links(f)                       // st_nlink
+
         if f.kind == .symlink { st.6 = f.size }
         var mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
         if f.isPipe { mode = 0o010600 }                    // S_IFIFO
-        let (uid, gid) = FileMetadata.owner(f)
-        st.3 = UInt64(mode) | UInt64(uid) << 32            // st_mode, st_uid
-        st.4 = UInt64(gid)                                 // st_gid
-        st.5 = FileMetadata.encode(FileMetadata.rdev(f))   // st_rdev
-        let t = FileMetadata.times(f)
-        (st.9, st.10) = (t.atime / 1_000_000_000, t.atime % 1_000_000_000)
-        (st.11, st.12) = (t.mtime / 1_000_000_000, t.mtime % 1_000_000_000)
-        (st.13, st.14) = (t.ctime / 1_000_000_000, t.ctime % 1_000_000_000)
+        st.3 = UInt64(mode)                                // st_mode (st_uid: FileMetadata)
+        // st_nlink, st_uid, st_gid, st_rdev, times
+        withUnsafeMutableBytes(of: &st) { FileMetadata.fill(f, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
         if f.kind != .symlink { st.6 = f.isRegular ? f.currentSize : 0 }   // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
@@ -73,18 +68,21 @@ enum SysStat {
         let r = UnsafeMutableRawPointer(buf)
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
-        r.storeBytes(of: UInt32(truncatingIfNeeded: FileMetadata.links(file)), toByteOffset: 16, as: UInt32.self)
-        let (uid, gid) = FileMetadata.owner(file)
-        r.storeBytes(of: uid, toByteOffset: 20, as: UInt32.self)
-        r.storeBytes(of: gid, toByteOffset: 24, as: UInt32.self)
+        // nlink, owner, times as stat's (FileMetadata.fill), in statx's places.
+        var st = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                  UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &st) { FileMetadata.fill(file, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.2), toByteOffset: 16, as: UInt32.self)       // stx_nlink
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.3 >> 32), toByteOffset: 20, as: UInt32.self) // stx_uid
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.4), toByteOffset: 24, as: UInt32.self)       // stx_gid
         let mode = file.kind == .tmpFile || file.kind == .tmpDirectory ? (Tmpfs.nodes?[file.node].mode ?? file.mode) : file.mode
         r.storeBytes(of: UInt16(truncatingIfNeeded: mode), toByteOffset: 28, as: UInt16.self)
-        let t = FileMetadata.times(file)
-        func time(_ offset: Int, _ ns: UInt64) {
-            r.storeBytes(of: ns / 1_000_000_000, toByteOffset: offset, as: UInt64.self)
-            r.storeBytes(of: UInt32(ns % 1_000_000_000), toByteOffset: offset + 8, as: UInt32.self)
-        }
-        time(64, t.atime); time(96, t.ctime); time(112, t.mtime)         // stx_atime, stx_ctime, stx_mtime
+        r.storeBytes(of: st.9, toByteOffset: 64, as: UInt64.self)                                     // stx_atime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.10), toByteOffset: 72, as: UInt32.self)
+        r.storeBytes(of: st.13, toByteOffset: 96, as: UInt64.self)                                    // stx_ctime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.14), toByteOffset: 104, as: UInt32.self)
+        r.storeBytes(of: st.11, toByteOffset: 112, as: UInt64.self)                                   // stx_mtime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.12), toByteOffset: 120, as: UInt32.self)
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
         let size = file.isRegular ? file.currentSize : (file.kind == .symlink ? file.size : 0)
         r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
