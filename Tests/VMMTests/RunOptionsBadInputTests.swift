@@ -41,6 +41,16 @@ import Testing
         expectOneLine(try Self.run(["--rootfs", dir.path]), 65, "big: the tree does not fit in guest RAM")
     }
 
+    @Test func argvZeroThatACommandLineCannotCarry() throws {
+        expectOneLine(try Self.run(["--argv0", "a\"b"]), 65, "cannot be passed on a kernel command line")
+    }
+
+    @Test func benchBusyBoxMissingOrNotStatic() throws {
+        expectOneLine(try Run.vmm(["bench", "--busybox", "/nonexistent/busybox"]), 66, "cannot open /nonexistent/busybox")
+        let text = try TestGuests.file("bench-not-busybox", Array("#!/bin/sh\n".utf8))
+        expectOneLine(try Run.vmm(["bench", "--busybox", text.path]), 65, "--busybox \(text.path): not an ELF file")
+    }
+
     @Test func busyBoxThatIsNotStaticOrNotBusyBox() throws {
         let text = try TestGuests.file("not-busybox", Array("#!/bin/sh\n".utf8))
         expectOneLine(try Self.run(["--busybox", text.path]), 65, "--busybox \(text.path): not an ELF file")
