@@ -64,7 +64,8 @@ struct RunCommand: ParsableCommand {
             var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
             config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions, tree: rootfs,
                                                        budget: budget, busybox: busyboxFiles,
-                                                       mtime: UInt32(clamping: time(nil))))
+                                                       mtime: UInt32(clamping: time(nil)),
+                                                       programPath: argv0 == nil ? program : nil))
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, argv0: argv0 ?? program,
                                                            arguments: RunCommandLine.current.programArguments ?? arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())

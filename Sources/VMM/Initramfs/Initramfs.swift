@@ -30,7 +30,8 @@ enum Initramfs {
     /// stamps its own with the build's time); `budget` bounds the bytes a
     /// `tree` may add.
     static func build(program: [UInt8], additions: [(Addition, [UInt8])], tree: String? = nil,
-                      budget: UInt64 = .max, busybox: BusyBox? = nil, mtime: UInt32 = 0) throws -> [UInt8] {
+                      budget: UInt64 = .max, busybox: BusyBox? = nil, mtime: UInt32 = 0,
+                      programPath: String? = nil) throws -> [UInt8] {
         var archive = CPIOArchive()
         archive.impliedMtime = mtime
         try archive.add(initPath, .file(program), permissions: 0o755)
@@ -47,6 +48,12 @@ enum Initramfs {
             try archive.add(addition.guestPath, .file(bytes), permissions: 0o755)
         }
         try busybox?.add(to: &archive, owner: CPIOArchive.Owner(mtime: mtime))
+        // PROGRAM's own path (its argv[0]) names it in the guest too, as on the
+        // host: a program that re-executes argv[0] finds itself. Not where the
+        // image has something, nor for a path the archive cannot hold ("..").
+        if let path = programPath, !archive.contains(path), (try? CPIOArchive.normalize(path)) != nil {
+            try? archive.add(path, .symlink(target: initPath), permissions: 0o777, owner: CPIOArchive.Owner(mtime: mtime))
+        }
         return archive.encode()
     }
 }
