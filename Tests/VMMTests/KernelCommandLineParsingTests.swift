@@ -31,6 +31,22 @@ import Testing
         #expect(Self.parse("").programs == [Program(path: "/init", args: [])])
     }
 
+    /// `init.argv0=` is program 0's argv[0] (vmm run's PROGRAM as given), not
+    /// an environment word; the path stays the file to run; later programs
+    /// keep their paths as argv[0].
+    @Test func argvZeroOfInit() {
+        let r = Self.parse(#"init=/init "init.argv0=/bin/my busybox" X=1 -- sh ; /b y"#)
+        func string(_ t: (UnsafePointer<UInt8>, Int)) -> String {
+            String(decoding: UnsafeBufferPointer(start: t.0, count: t.1), as: UTF8.self)
+        }
+        #expect(r.programs == [Program(path: "/init", args: ["sh"]), Program(path: "/b", args: ["y"])])
+        #expect(r.env == ["X=1"])
+        #expect(string(r.c.argv0(0)) == "/bin/my busybox")
+        #expect(string(r.c.argv0(1)) == "/b")
+        #expect(string(Self.parse("init=/x").c.argv0(0)) == "/x")
+        #expect(string(Self.parse("init.argv0= init=/x").c.argv0(0)) == "")
+    }
+
     /// Every word a full 2047-byte line can hold is kept (it was cut at 256
     /// argv words and 256 environment words, silently).
     @Test func noWordOfAFullLineIsDropped() {

@@ -23,7 +23,7 @@ import Testing
     /// it would take that value for PROGRAM.
     @Test func knowsEveryValueOptionOfRun() throws {
         let help = RunCommand.helpMessage(columns: 1000)
-        let regex = try Regex(#"(--[a-z-]+) <"#)
+        let regex = try Regex(#"(--[a-z0-9-]+) <"#)
         let options = Set(help.matches(of: regex).map { String($0.output[1].substring!) })
         #expect(options == RunCommandLine.valueOptions)
     }

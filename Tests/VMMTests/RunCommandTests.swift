@@ -28,7 +28,7 @@ struct RunCommandTests {
     @Test func passesArgumentsAndReturnsTheStatus() throws {
         let exe = try Self.build("hello", compiler: KernelTestPrograms.defaultCompiler!)
         let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "a b", "", "--x=1"])
-        #expect(r.stdout == "hello from /init, argc=4 [a b] [] [--x=1]\n", "\(r.stderr)")
+        #expect(r.stdout == "hello from \(exe.path), argc=4 [a b] [] [--x=1]\n", "\(r.stderr)")
         #expect(r.status == 7)
     }
 
@@ -38,7 +38,7 @@ struct RunCommandTests {
         #expect(r.status == 139)
         // As a shell would say it, and the kernel's own line, both on stderr;
         // stdout holds only what the program printed.
-        #expect(r.stderrLines.last == "vmm: /init killed by SIGSEGV", "\(r.stderr)")
+        #expect(r.stderrLines.last == "vmm: \(exe.path) killed by SIGSEGV", "\(r.stderr)")
         #expect(r.stderr.contains("kernel: pid 1 killed by signal 11"))
         #expect(!r.stdout.contains("kernel:") && !r.stdout.contains("vmm:"))
         // A program that exits with an error status was not killed.
@@ -74,7 +74,7 @@ struct RunCommandTests {
     @Test func nineHundredArgumentsAllArrive() throws {
         let exe = try Self.build("hello", compiler: KernelTestPrograms.defaultCompiler!)
         let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path] + Array(repeating: "x", count: 900))
-        #expect(r.stdout.hasPrefix("hello from /init, argc=901 "), "\(r.stdout.prefix(80)) \(r.stderr)")
+        #expect(r.stdout.hasPrefix("hello from \(exe.path), argc=901 "), "\(r.stdout.prefix(80)) \(r.stderr)")
         #expect(r.stdout.hasSuffix(" [x]\n"))
         #expect(r.status == 7)
     }

@@ -306,15 +306,17 @@ static int find_in_path(const char *name, char *out, size_t n)
     return 0;
 }
 
-/* First of the candidates that exists and is executable. */
+/* The program as PATH finds it, else the first of the usual directories
+ * that has it. PATH first: `vmm bench` gives the host side a PATH of links
+ * to the guest's BusyBox, so that both sides run the same binaries. */
 static const char *find_prog(const char *name, char *buf, size_t n)
 {
+    if (find_in_path(name, buf, n)) return buf;
     const char *dirs[] = { "/bin", "/usr/bin", "/sbin", "/usr/sbin" };
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         snprintf(buf, n, "%s/%s", dirs[i], name);
         if (access(buf, X_OK) == 0) return buf;
     }
-    if (find_in_path(name, buf, n)) return buf;
     return NULL;
 }
 
@@ -1391,11 +1393,7 @@ static int check_getuid(void)
 /* exec_true */
 static int setup_exec_true(void)
 {
-    const char *dirs[] = { "/bin/true", "/usr/bin/true" };
-    prog_path[0] = 0;
-    for (int i = 0; i < 2; i++)
-        if (access(dirs[i], X_OK) == 0) { snprintf(prog_path, sizeof prog_path, "%s", dirs[i]); break; }
-    if (!prog_path[0]) return fail("true: not found in /bin or /usr/bin");
+    if (!find_prog("true", prog_path, sizeof prog_path)) return fail("true: not found in PATH, /bin or /usr/bin");
     cmd_argv[0] = "true"; cmd_argv[1] = NULL;
     return spawn_checked(prog_path, cmd_argv);
 }
@@ -1433,7 +1431,7 @@ static int check_exec_true(void)
 /* shell-based: sh -c CMD */
 static int find_sh(void)
 {
-    if (!find_prog("sh", sh_path, sizeof sh_path)) return fail("sh: not found in /bin, /usr/bin or PATH");
+    if (!find_prog("sh", sh_path, sizeof sh_path)) return fail("sh: not found in PATH, /bin or /usr/bin");
     snprintf(prog_path, sizeof prog_path, "%s", sh_path);
     return 0;
 }
@@ -1665,7 +1663,7 @@ static int setup_tar(void)
     char tar[256];
     if (!find_prog("tar", tar, sizeof tar)) {
         const char *p = getenv("PATH");
-        return fail("tar: not found in /bin, /usr/bin, /sbin, /usr/sbin or PATH=%s", p ? p : "(unset)");
+        return fail("tar: not found in PATH=%s, /bin, /usr/bin, /sbin or /usr/sbin", p ? p : "(unset)");
     }
     snprintf(prog_path, sizeof prog_path, "%s", tar);
     tpath(path_a, sizeof path_a, "tarsrc");

@@ -13,8 +13,6 @@ struct GuestRunner {
     /// resets at once (status 119). (Not nokaslr: the kernel proper does not
     /// know it and passes it to init as an argument.)
     static let linuxParameters = "console=ttyS0 quiet panic=-1 reboot=k"
-    /// BusyBox applets the workloads run (bench.c's find_prog and execs).
-    static let busyboxApplets = ["sh", "true", "false", "grep", "tar", "cat", "rm", "mkdir"]
 
     struct Run {
         let output: BenchOutput
@@ -28,16 +26,16 @@ struct GuestRunner {
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
-    func run(arguments: [String], timeoutSeconds: Double) throws -> Run {
+    /// `busybox`: in the initramfs too (the workload benchmarks).
+    func run(arguments: [String], timeoutSeconds: Double, busybox: BusyBox? = nil) throws -> Run {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
+        config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: [], busybox: busybox))
         if linux {
-            config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: [], extra: Self.busyboxTree()))
             let extra = [Self.linuxParameters, HostHugePagePolicy.kernelParameter()].filter { !$0.isEmpty }
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: ["--vmm-ports"] + arguments,
                                                                extra: extra.joined(separator: " "))
         } else {
-            config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
                                                                extra: HostHugePagePolicy.kernelParameter())
         }
@@ -55,12 +53,5 @@ struct GuestRunner {
                        .contains { $0.name == "insn_emulation" } == true,
                    cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
                        .map(\.name) ?? []), warm: warm)
-    }
-
-    /// /bin/busybox and links for the applets, or nothing without it.
-    static func busyboxTree() -> [(String, CPIOArchive.EntryKind)] {
-        guard let bytes = try? ImageFile.readAll(path: "/bin/busybox", limit: 16 << 20) else { return [] }
-        return [("/bin", .directory), ("/bin/busybox", .file(bytes))]
-            + busyboxApplets.map { ("/bin/" + $0, .symlink(target: "busybox")) }
     }
 }

@@ -13,7 +13,9 @@ enum HostRunner {
     /// inherits the caller's CPU affinity (see `pinCurrentProcess`). A
     /// SIGINT/SIGTERM to vmm (UserInterrupt) kills and reaps the child within
     /// `pollMillis` and throws UserInterrupt.Stopped.
-    static func run(_ path: String, _ args: [String], pollMillis: Int32 = 100) throws -> (output: String, status: Int32) {
+    /// `environment` replaces vmm's own (nil: vmm's).
+    static func run(_ path: String, _ args: [String], environment: [String]? = nil,
+                    pollMillis: Int32 = 100) throws -> (output: String, status: Int32) {
         try UserInterrupt.check()
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw Failure(what: "pipe: \(Errno.lastError)") }
@@ -27,7 +29,10 @@ enum HostRunner {
         let argv = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
-        let r = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        var envp = environment.map { $0.map { strdup($0) } + [nil] }
+        defer { envp?.forEach { free($0) } }
+        let r = envp == nil ? posix_spawn(&pid, path, &actions, nil, argv, environ)
+            : posix_spawn(&pid, path, &actions, nil, argv, &envp!)
         close(fds[1])
         guard r == 0 else { close(fds[0]); throw Failure(what: "cannot run \(path): \(Errno(rawValue: r))") }
         defer { close(fds[0]) }

@@ -53,6 +53,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The benchmark binary (default: the one `swift build` built).")
     var benchBinary: String?
 
+    @Option(help: ArgumentHelp("The static BusyBox the workload benchmarks run on both sides (default: /bin/busybox when it is static).", valueName: "PATH"))
+    var busybox: String?
+
     @Option(help: "The guest kernel (default: the built-in one).")
     var kernel: String?
 
@@ -113,6 +116,8 @@ struct BenchCommand: ParsableCommand {
             _ = try BzImage(bytes: try ImageFile.readAll(path: path, limit: 1 << 30))
             if case .software(let module) = KVMKind.detect() { throw LinuxGuestError.softwareKVM(module: module) }
         }
+        let tools = try busybox.map { try BenchBusyBox(path: $0) } ?? BenchBusyBox.standard()
+        defer { tools?.remove() }
 
         // The suite, in the table's order: the binary lists it.
         let listing = try HostRunner.run(binary, ["--list"])
@@ -145,6 +150,10 @@ struct BenchCommand: ParsableCommand {
         printError("vmm bench: \(selected.count) benchmark\(selected.count == 1 ? "" : "s"), "
                    + (mode.isBudget ? "a time budget of \(budgetMs) ms per repetition" : "the reference iteration counts")
                    + " (\(mode.reason))")
+        if selected.contains(where: { BenchBusyBox.workloads.contains($0.1) }) {
+            printError("vmm bench: workloads run " + (tools.map { "BusyBox \($0.path) on both sides" }
+                       ?? "what each side has (no static BusyBox: --busybox PATH)"))
+        }
 
         var rows: [BenchRow] = []
         var interruptedBy: Int32?
@@ -161,7 +170,8 @@ struct BenchCommand: ParsableCommand {
             }
             progress("host", done: n)
             let host: (output: String, status: Int32)
-            do { host = try HostRunner.run(binary, common + [name]) } catch let e as UserInterrupt.Stopped {
+            let workload = BenchBusyBox.workloads.contains(name) ? tools : nil
+            do { host = try HostRunner.run(binary, common + [name], environment: workload?.hostEnvironment) } catch let e as UserInterrupt.Stopped {
                 interruptedBy = e.signal; break
             }
             let hostOutput = BenchOutput(text: host.output)
@@ -182,7 +192,8 @@ struct BenchCommand: ParsableCommand {
                                    status: VMMExit.usage)
             }
             progress("guest, watchdog \(clockDuration(seconds: machine.timeout ?? work.watchdogSeconds))", done: n)
-            let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds)
+            let guest = try guestRunner.run(arguments: guestArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds,
+                                            busybox: workload?.files)
             if case .signal(let s) = guest.stop { interruptedBy = s; break }
             environment.warm = guest.warm.mode
             environment.warmBoots.append(guest.warm)

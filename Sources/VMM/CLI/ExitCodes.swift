@@ -31,6 +31,8 @@ enum VMMExit {
             if case .notRegularFile = e { return noInput }
             if case .tooLarge = e { return dataError }
             return osError
+        case let e as HostTree.Failure: return e.missing ? noInput : dataError
+        case is BusyBox.Failure: return dataError
         case is MemoryError: return osError
         case is OutputFileError: return cannotCreate
         case is MemorySize.ParseError: return usage

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -6,7 +7,12 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a static Linux x86_64 program as init in the built-in Swift kernel.",
         discussion: """
             The program becomes /init in an initramfs that also holds /dev (null, zero, \
-            random, urandom, tty, console) and /tmp. Its stdout and stderr reach vmm's \
+            random, urandom, tty, console) and /tmp, with argv[0] PROGRAM as given (a \
+            multi-call binary such as BusyBox picks its applet by it; --argv0 for another). \
+            --rootfs packs a host directory tree into the image as `find . | cpio -H newc` \
+            would (modes, owners, mtimes, symbolic links); --busybox adds a static BusyBox \
+            at /bin/busybox with a link for each applet it lists. The guest's stdin is \
+            not vmm's yet (reads see end of file). Its stdout and stderr reach vmm's \
             stdout; the kernel's own log lines (an unknown system call, a fatal signal) \
             reach vmm's stderr. vmm exits with the program's status (128 + signal when it \
             dies by one, and says so on stderr, as a shell does). vmm's own options go before PROGRAM; everything after it is PROGRAM's.
@@ -14,6 +20,15 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("add"), help: ArgumentHelp("Also copy a host file into the image.", valueName: "HOST_PATH:GUEST_PATH"))
     var additions: [String] = []
+
+    @Option(help: ArgumentHelp("The program's argv[0] (default: PROGRAM as given).", valueName: "NAME"))
+    var argv0: String?
+
+    @Option(help: ArgumentHelp("Pack this host directory tree into the initramfs.", valueName: "DIR"))
+    var rootfs: String?
+
+    @Option(help: ArgumentHelp("Add this static BusyBox at /bin/busybox, with a link for each of its applets.", valueName: "PATH"))
+    var busybox: String?
 
     @Option(help: "Boot this kernel instead of the built-in one.")
     var kernel: String?
@@ -44,12 +59,17 @@ struct RunCommand: ParsableCommand {
                 let a = try Initramfs.Addition(parsing: text)
                 additions.append((a, try read(a.hostPath)))
             }
+            let busyboxFiles = try busybox.map { try BusyBox(path: $0, limit: min(budget, 1 << 30)) }
+            budget -= UInt64(busyboxFiles?.bytes.count ?? 0)
             var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernelPath)
-            config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions))
-            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath,
+            config.initrd = .bytes(try Initramfs.build(program: programBytes, additions: additions, tree: rootfs,
+                                                       budget: budget, busybox: busyboxFiles,
+                                                       mtime: UInt32(clamping: time(nil)),
+                                                       programPath: argv0 == nil ? program : nil))
+            config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, argv0: argv0 ?? program,
                                                            arguments: RunCommandLine.current.programArguments ?? arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
-            machine.runAndExit(config, program: Initramfs.initPath)
+            machine.runAndExit(config, program: argv0 ?? program)
         } catch {
             fail(error)
         }

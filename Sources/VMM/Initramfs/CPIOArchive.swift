@@ -15,7 +15,18 @@ struct CPIOArchive {
         var path: String           // without the leading "/"
         var kind: EntryKind
         var permissions: UInt32    // the low 12 bits of st_mode
+        var owner = Owner()
     }
+
+    /// An entry's c_uid, c_gid and c_mtime (seconds; newc has no nanoseconds).
+    struct Owner: Equatable {
+        var uid: UInt32 = 0
+        var gid: UInt32 = 0
+        var mtime: UInt32 = 0
+    }
+
+    /// The mtime of directories `add` creates for a path's missing parents.
+    var impliedMtime: UInt32 = 0
 
     enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case badPath(String)
@@ -44,7 +55,7 @@ struct CPIOArchive {
     /// Adds an entry, and any missing parent directories (mode 0755) first.
     /// Paths are compared as bytes, as the kernel compares them (Swift's
     /// String == would call "\u{e9}" and "e\u{301}" the same path).
-    mutating func add(_ path: String, _ kind: EntryKind, permissions: UInt32) throws {
+    mutating func add(_ path: String, _ kind: EntryKind, permissions: UInt32, owner: Owner? = nil) throws {
         let clean = try Self.normalize(path)
         var prefix = ""
         for component in Self.components(clean).dropLast() {
@@ -54,18 +65,26 @@ struct CPIOArchive {
                 guard entries[i].kind == .directory else { throw Error.parentNotDirectory(path: "/" + clean, parent: "/" + prefix) }
             } else {
                 position[Array(prefix.utf8)] = entries.count
-                entries.append(Entry(path: prefix, kind: .directory, permissions: 0o755))
+                entries.append(Entry(path: prefix, kind: .directory, permissions: 0o755, owner: Owner(mtime: impliedMtime)))
             }
         }
         if let existing = position[Array(clean.utf8)] {
             // An implied directory may be made explicit; anything else twice is an error.
             guard entries[existing].kind == .directory, kind == .directory else { throw Error.duplicate("/" + clean) }
             entries[existing].permissions = permissions & 0o7777
+            if let o = owner { entries[existing].owner = o }
             return
         }
         if case .file(let bytes) = kind, bytes.count > Int(UInt32.max) { throw Error.tooLarge("/" + clean) }
         position[Array(clean.utf8)] = entries.count
-        entries.append(Entry(path: clean, kind: kind, permissions: permissions & 0o7777))
+        entries.append(Entry(path: clean, kind: kind, permissions: permissions & 0o7777,
+                             owner: owner ?? Owner(mtime: impliedMtime)))
+    }
+
+    /// Whether `path` (normalized as `add` does) is already in the archive.
+    func contains(_ path: String) -> Bool {
+        guard let clean = try? Self.normalize(path) else { return false }
+        return position[Array(clean.utf8)] != nil
     }
 
     /// "/a//b/" -> "a/b"; rejects empty paths, ".", "..", NUL, and the
@@ -117,22 +136,22 @@ struct CPIOArchive {
                 let unpadded = out.count + 110 + e.path.utf8.count + 1
                 namePadding = (4096 - unpadded % 4096) % 4096
             }
-            Self.appendHeader(&out, inode: inode, mode: mode, links: links, size: UInt32(data.count),
+            Self.appendHeader(&out, inode: inode, mode: mode, owner: e.owner, links: links, size: UInt32(data.count),
                               rdev: rdev, name: e.path, padding: namePadding)
             out += data
             Self.pad(&out)
             inode += 1
         }
-        Self.appendHeader(&out, inode: 0, mode: 0, links: 1, size: 0, rdev: (0, 0), name: Self.trailer, padding: 0)
+        Self.appendHeader(&out, inode: 0, mode: 0, owner: Owner(), links: 1, size: 0, rdev: (0, 0), name: Self.trailer, padding: 0)
         return out
     }
 
-    private static func appendHeader(_ out: inout [UInt8], inode: UInt32, mode: UInt32, links: UInt32,
+    private static func appendHeader(_ out: inout [UInt8], inode: UInt32, mode: UInt32, owner: Owner, links: UInt32,
                                      size: UInt32, rdev: (UInt32, UInt32), name: String, padding: Int) {
         let nameBytes = Array(name.utf8) + [UInt8](repeating: 0, count: 1 + padding)
         // magic, ino, mode, uid, gid, nlink, mtime, filesize, devmajor,
         // devminor, rdevmajor, rdevminor, namesize, check: 8 hex digits each.
-        let fields: [UInt32] = [inode, mode, 0, 0, links, 0, size, 0, 0, rdev.0, rdev.1,
+        let fields: [UInt32] = [inode, mode, owner.uid, owner.gid, links, owner.mtime, size, 0, 0, rdev.0, rdev.1,
                                 UInt32(nameBytes.count), 0]
         out += Array("070701".utf8)
         for f in fields { out += Array(hex(f, 8).utf8) }

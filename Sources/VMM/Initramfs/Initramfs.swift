@@ -1,6 +1,6 @@
 /// The initramfs `vmm run` hands the built-in kernel: the program as /init,
-/// the device nodes Linux's own initramfs would have, /tmp, and any host files
-/// the user adds.
+/// the device nodes Linux's own initramfs would have, /tmp, a host tree
+/// (--rootfs), the host files the user adds, and BusyBox (--busybox).
 enum Initramfs {
     /// Linux character device numbers (Documentation/admin-guide/devices.txt).
     static let devices: [(String, UInt32, UInt32, UInt32)] = [
@@ -26,21 +26,33 @@ enum Initramfs {
 
     static let initPath = "/init"
 
-    /// `extra`: further entries by absolute path (directories first).
-    static func build(program: [UInt8], additions: [(Addition, [UInt8])],
-                      extra: [(String, CPIOArchive.EntryKind)] = []) throws -> [UInt8] {
+    /// `mtime` is the time of the entries vmm makes up (as gen_init_cpio
+    /// stamps its own with the build's time); `budget` bounds the bytes a
+    /// `tree` may add.
+    static func build(program: [UInt8], additions: [(Addition, [UInt8])], tree: String? = nil,
+                      budget: UInt64 = .max, busybox: BusyBox? = nil, mtime: UInt32 = 0,
+                      programPath: String? = nil) throws -> [UInt8] {
         var archive = CPIOArchive()
+        archive.impliedMtime = mtime
         try archive.add(initPath, .file(program), permissions: 0o755)
         try archive.add("/dev", .directory, permissions: 0o755)
         for (path, major, minor, mode) in devices {
             try archive.add(path, .characterDevice(major: major, minor: minor), permissions: mode)
         }
         try archive.add("/tmp", .directory, permissions: 0o1777)
+        if let tree {
+            var left = budget
+            try HostTree.add(tree, to: &archive, budget: &left)
+        }
         for (addition, bytes) in additions {
             try archive.add(addition.guestPath, .file(bytes), permissions: 0o755)
         }
-        for (path, kind) in extra {
-            try archive.add(path, kind, permissions: 0o755)
+        try busybox?.add(to: &archive, owner: CPIOArchive.Owner(mtime: mtime))
+        // PROGRAM's own path (its argv[0]) names it in the guest too, as on the
+        // host: a program that re-executes argv[0] finds itself. Not where the
+        // image has something, nor for a path the archive cannot hold ("..").
+        if let path = programPath, !archive.contains(path), (try? CPIOArchive.normalize(path)) != nil {
+            try? archive.add(path, .symlink(target: initPath), permissions: 0o777, owner: CPIOArchive.Owner(mtime: mtime))
         }
         return archive.encode()
     }

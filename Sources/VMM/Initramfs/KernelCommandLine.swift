@@ -12,8 +12,12 @@ enum KernelCommandLine {
         }
     }
 
-    static func forInit(_ initPath: String, arguments: [String], extra: String = "") throws -> String {
+    /// `argv0` is init's argv[0] when it is not `initPath`: the built-in
+    /// kernel's `init.argv0=` (Linux has no such parameter; a dotted one is
+    /// never put in init's environment, init/main.c).
+    static func forInit(_ initPath: String, argv0: String? = nil, arguments: [String], extra: String = "") throws -> String {
         var parts = [try quoted("init=" + initPath)]
+        if let argv0 { parts.append(try quoted("init.argv0=" + argv0)) }
         if !extra.isEmpty { parts.append(extra) }
         if !arguments.isEmpty {
             parts.append("--")

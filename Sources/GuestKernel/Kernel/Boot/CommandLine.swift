@@ -1,5 +1,8 @@
 /// The kernel command line, split as Linux does for init (init/main.c): `init=`
-/// names the program, `quiet` quiets the kernel, other `key=value` words go to
+/// names the program, `init.argv0=` its argv[0] when that is not the path
+/// (this kernel's: `vmm run` passes PROGRAM as the user typed it, which a
+/// multi-call binary reads; dotted words never reach init's environment, as
+/// in Linux), `quiet` quiets the kernel, other `key=value` words go to
 /// init's environment, the rest (and everything after `--`) to its argv.
 /// `transparent_hugepage=always|madvise|never` is Linux's THP switch
 /// (TransparentHugePages.swift); `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
@@ -16,6 +19,9 @@ struct BootCommandLine {
     static let maxPrograms = 64
     var initPath: UnsafePointer<UInt8> = StaticString("/init").utf8Start
     var initPathLength = 5
+    /// Program 0's argv[0], when `init.argv0=` gives one.
+    var argv0: UnsafePointer<UInt8>? = nil
+    var argv0Length = 0
     /// The argv words (after argv[0]) of every program, in order: program k's
     /// are args[argStarts[k] ..< argStarts[k + 1]]. Sized for every word the
     /// line can hold (a word and its space take 2 bytes or more), so none is
@@ -75,6 +81,7 @@ struct BootCommandLine {
             }
             if !quoted && n == 2 && w[0] == 0x2d && w[1] == 0x2d { afterDashes = true; continue }
             if n > 5 && bytesEqual(w, "init=", 5) { initPath = w + 5; initPathLength = n - 5; continue }
+            if n >= 11 && bytesEqual(w, "init.argv0=", 11) { argv0 = w + 11; argv0Length = n - 11; continue }
             if n > 20 && bytesEqual(w, "transparent_hugepage=", 21),
                let policy = TransparentHugePages.policy(named: w + 21, n - 21) { hugePages = policy; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
@@ -91,6 +98,12 @@ struct BootCommandLine {
     /// The path of program `k` (0 ..< programCount).
     func path(_ k: Int) -> (UnsafePointer<UInt8>, Int) {
         k == 0 ? (initPath, initPathLength) : (nextPaths.ptrs[k - 1], nextPaths.lens[k - 1])
+    }
+
+    /// Program `k`'s argv[0]: its path unless `init.argv0=` names program 0's.
+    func argv0(_ k: Int) -> (UnsafePointer<UInt8>, Int) {
+        if k == 0, let a = argv0 { return (a, argv0Length) }
+        return path(k)
     }
 
     /// The indices in `args` of program `k`'s argv words after argv[0].

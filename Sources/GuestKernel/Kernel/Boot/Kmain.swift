@@ -46,6 +46,7 @@ func kmain(_ bootInfo: UInt64) {
     if cmdline.faultTest { kernel_ud2() }
     if boot.initrdSize > 0 {
         Initramfs.load(CpioArchive(base: UnsafePointer(Physical.bytes(boot.initrdAddress)), size: Int(boot.initrdSize)))
+        Tmpfs.seed()
     }
     if cmdline.droppedPrograms > 0 {
         Console.log("run list longer than ")

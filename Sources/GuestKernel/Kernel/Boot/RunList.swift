@@ -97,7 +97,8 @@ enum RunList {
         for fd in 0..<3 { p.pointee.files.install(fd, con, cloexec: false) }
         let range = c.arguments(k)
         var args = StringList(capacity: range.count + 1)
-        _ = args.append(path, pathLength)
+        let (argv0, argv0Length) = c.argv0(k)
+        _ = args.append(argv0, argv0Length)
         for i in range { _ = args.append(c.args.ptrs[i], c.args.lens[i]) }
         var env = StringList(capacity: c.env.count + 2)
         _ = env.append("HOME=/")

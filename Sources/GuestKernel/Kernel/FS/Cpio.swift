@@ -11,6 +11,9 @@ struct CpioArchive {
         var name: UnsafePointer<UInt8>
         var nameLength: Int          // without the NUL
         var mode: UInt32
+        var mtime: UInt32            // c_mtime, seconds
+        var uid: UInt32
+        var gid: UInt32
         var data: UnsafePointer<UInt8>
         var dataSize: Int
     }
@@ -41,7 +44,8 @@ struct CpioArchive {
             // "070701" (or "070702", newc with checksums)
             guard base[at] == 0x30, base[at + 1] == 0x37, base[at + 2] == 0x30, base[at + 3] == 0x37,
                   base[at + 4] == 0x30, base[at + 5] == 0x31 || base[at + 5] == 0x32,
-                  let mode = hexField(at, 1), let fileSize = hexField(at, 6),
+                  let mode = hexField(at, 1), let uid = hexField(at, 2), let gid = hexField(at, 3),
+                  let mtime = hexField(at, 5), let fileSize = hexField(at, 6),
                   let nameSize = hexField(at, 11), nameSize >= 1 else { return }
             let nameStart = at + CpioArchive.headerSize
             guard Int(nameSize) <= size - nameStart else { return }
@@ -51,7 +55,7 @@ struct CpioArchive {
             // the data starts page-aligned (then the kernel maps it in place).
             var nameLength = 0
             while nameLength < Int(nameSize) - 1 && base[nameStart + nameLength] != 0 { nameLength += 1 }
-            let e = Entry(name: base + nameStart, nameLength: nameLength, mode: mode,
+            let e = Entry(name: base + nameStart, nameLength: nameLength, mode: mode, mtime: mtime, uid: uid, gid: gid,
                           data: base + dataStart, dataSize: Int(fileSize))
             if e.nameLength == 10 && bytesEqual(e.name, "TRAILER!!!", 10) { return }
             if !body(e) { return }

@@ -7,7 +7,7 @@ enum NullOps: FileOperations {
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { 0 }
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 { Int64(n) }
-    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, rdev: (1, 3), mode: f.mode) }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, mode: f.mode) }
     static var seeking: Seeking { .ignored }
 }
 
@@ -18,7 +18,7 @@ enum ZeroOps: FileOperations {
     }
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 { Int64(n) }
-    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, rdev: (1, 5), mode: f.mode) }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, mode: f.mode) }
     static var seeking: Seeking { .ignored }
 }
 
@@ -33,7 +33,7 @@ enum URandomOps: FileOperations {
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 {
         UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) ? Int64(n) : -Errno.EFAULT
     }
-    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, rdev: (1, 9), mode: f.mode) }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, mode: f.mode) }
     static var seeking: Seeking { .ignored }
 }
 

@@ -64,13 +64,12 @@ enum Seeking {
     case stream        // lseek returns 0, pread/pwrite ESPIPE (eventfd, epoll: noop_llseek, no FMODE_PREAD)
 }
 
-/// What stat(2) reports that depends on the kind.
+/// What stat(2) reports that depends on the kind; link count, owner,
+/// device number and times are FileMetadata's.
 struct FileStat {
-    var dev: UInt32 = 1                // st_dev minor: 1 initramfs, 2 tmpfs, 6 devtmpfs
-    var rdev: (UInt32, UInt32) = (0, 0)
+    var dev: UInt32 = 1                // st_dev minor: 1 initramfs, 2 tmpfs, 4 proc, 6 devtmpfs
     var mode: UInt32 = 0
     var size: UInt64 = 0
-    var nlink: UInt64 = 1
 }
 
 enum Poll {

@@ -19,6 +19,8 @@ struct OpenFile {
     var size: UInt64 = 0
     var mode: UInt32 = 0               // st_mode
     var inode: UInt64 = 0
+    var mtime: UInt32 = 0              // an initramfs entry's c_mtime (FileMetadata)
+    var owner: UInt64 = 0              // an initramfs entry's uid | gid << 32
     var node = -1                      // Tmpfs node of tmpFile/tmpDirectory
     /// getdents64 of an initramfs directory resumes its scan of the index at
     /// `dirCursor` when the offset is still `dirCursorOffset` (each call

@@ -19,19 +19,21 @@ extension Path {
         if n == 0 {
             f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1
             f.data = StaticString("").utf8Start; f.size = 0
+            f.mtime = UInt32(truncatingIfNeeded: Clock.bootRealtime / 1_000_000_000)     // made at boot
             return f
         }
-        if bytesEqual(path, "dev/console", n) || bytesEqual(path, "dev/tty", n) {
-            f.kind = .console; f.mode = 0o020620; f.inode = 2; return f
-        }
+        // Linux's modes and numbers (devices.txt): the inode tells tty from
+        // console and random from urandom (FileMetadata.rdev).
+        if bytesEqual(path, "dev/console", n) { f.kind = .console; f.mode = 0o020600; f.inode = 2; return f }
+        if bytesEqual(path, "dev/tty", n) { f.kind = .console; f.mode = 0o020666; f.inode = FileMetadata.ttyInode; return f }
         if bytesEqual(path, "dev/null", n) { f.kind = .null; f.mode = 0o020666; f.inode = 3; return f }
         if bytesEqual(path, "dev/zero", n) { f.kind = .zero; f.mode = 0o020666; f.inode = 4; return f }
-        if bytesEqual(path, "dev/urandom", n) || bytesEqual(path, "dev/random", n) {
-            f.kind = .urandom; f.mode = 0o020666; f.inode = 5; return f
-        }
+        if bytesEqual(path, "dev/urandom", n) { f.kind = .urandom; f.mode = 0o020666; f.inode = 5; return f }
+        if bytesEqual(path, "dev/random", n) { f.kind = .urandom; f.mode = 0o020666; f.inode = FileMetadata.randomInode; return f }
         if bytesEqual(path, "dev", n) {
             f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 6
             f.data = StaticString("dev").utf8Start; f.size = 3
+            f.mtime = UInt32(truncatingIfNeeded: Clock.bootRealtime / 1_000_000_000)
             return f
         }
         guard let e = Initramfs.find(path, n) else { return nil }
@@ -48,6 +50,8 @@ extension Path {
             f.size = UInt64(e.nameLength)
         }
         f.mode = e.mode
+        f.mtime = e.mtime
+        f.owner = UInt64(e.uid) | UInt64(e.gid) << 32
         f.inode = 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff)
         return f
     }

@@ -209,6 +209,6 @@ enum ProcFileOps: FileOperations {
 enum ProcDirectoryOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { -Errno.EISDIR }
-    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 4, mode: f.mode, nlink: 2) }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 4, mode: f.mode) }
     static var seeking: Seeking { .offset }
 }

@@ -45,18 +45,14 @@ enum TmpFileOps: FileOperations {
 enum InitrdDirectoryOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { -Errno.EISDIR }
-    static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: f.mode, nlink: 2) }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: f.mode) }
     static var seeking: Seeking { .offset }
 }
 
 enum TmpDirectoryOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { -Errno.EISDIR }
-    static func stat(_ f: OpenFile) -> FileStat {
-        var s = Tmpfs.stat(f, size: 0)
-        s.nlink = 2
-        return s
-    }
+    static func stat(_ f: OpenFile) -> FileStat { Tmpfs.stat(f, size: 0) }
     static var seeking: Seeking { .offset }
     static func opened(_ f: UnsafeMutablePointer<OpenFile>) { Tmpfs.opened(f.pointee.node) }
     static func release(_ f: UnsafeMutablePointer<OpenFile>) { Tmpfs.closed(f.pointee.node) }

@@ -17,6 +17,16 @@ struct TmpNode {
     var size: UInt64 = 0
     var linked = false
     var opens: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+    var subdirectories: UInt32 = 0                       // linked child directories: st_nlink is 2 + this
+    /// ns since the Epoch (the wall clock, Clock.realtime): set at creation,
+    /// mtime and ctime by writes, truncation and (directories) name changes
+    /// inside, ctime by chmod/chown, all by utimensat. atime changes only by
+    /// utimensat and creation (reads leave it, as with noatime).
+    var atime: UInt64 = 0
+    var mtime: UInt64 = 0
+    var ctime: UInt64 = 0
 }
 
 enum Tmpfs {
@@ -47,6 +57,8 @@ enum Tmpfs {
     static func initialize() {
         let t = zeroedTable(of: TmpNode.self, count: capacity)        // all zero = unused
         t[0].used = true; t[0].isDirectory = true; t[0].mode = 0o041777; t[0].linked = true
+        let now = Clock.realtime()
+        t[0].atime = now; t[0].mtime = now; t[0].ctime = now
         nodes = t
     }
 
@@ -95,6 +107,10 @@ enum Tmpfs {
             t[i].nameLength = n
             t[i].mode = (directory ? 0o040000 : 0o100000) | (mode & 0o7777)
             t[i].linked = true
+            let now = Clock.realtime()
+            t[i].atime = now; t[i].mtime = now; t[i].ctime = now
+            if directory { t[parent].subdirectories &+= 1 }
+            modified(parent)
             return i
         }
         return nil
@@ -110,6 +126,9 @@ enum Tmpfs {
     static func unlink(_ i: Int) {
         guard let t = nodes, i > 0 else { return }
         t[i].linked = false
+        if t[i].isDirectory && t[i].parent >= 0 { t[Int(t[i].parent)].subdirectories &-= 1 }
+        modified(Int(t[i].parent))
+        t[i].ctime = Clock.realtime()
         releaseIfUnused(i)
     }
 
@@ -137,7 +156,17 @@ enum Tmpfs {
             }
         }
         t[i].size = size
+        modified(i)
     }
+
+    /// Node `i`'s data (a directory's names) changed now: mtime and ctime.
+    static func modified(_ i: Int) {
+        guard let t = nodes, i >= 0, i < capacity else { return }
+        let now = Clock.realtime()
+        t[i].mtime = now
+        t[i].ctime = now
+    }
+
 
     /// The frame holding byte `offset` of file `i`, allocated when `create`.
     static func frame(_ i: Int, page k: Int, create: Bool) -> UInt64? {

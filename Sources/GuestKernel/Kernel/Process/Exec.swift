@@ -35,6 +35,7 @@ enum Exec {
         copyBytes(p.pointee.exe, path, p.pointee.exeLength)
         p.pointee.argv = sp + 8
         p.pointee.argc = args.count
+        TaskAccounting.named(p, path: path, pathLength)
         return (img.entry, sp, nil)
     }
 }

@@ -128,6 +128,7 @@ enum Processes {
             t[i].state = .runnable
             if i >= slotsInUse { slotsInUse = i + 1 }
             t[i].parent = parent
+            TaskAccounting.created(i, parent: parent)
             t[i].waitStatus = 0
             t[i].channel = 0
             t[i].deadline = 0

@@ -45,6 +45,7 @@ enum Scheduler {
         PathBuffers.use(next.pointee.memory)
         fxrstor(next.pointee.memory.fpu)
         Timers.switched(preempted: prev.map { $0.pointee.state == .runnable } ?? false)
+        TaskAccounting.switching(from: prev)
         switch_context(contexts + from, contexts[Processes.slot(next)])
     }
 
@@ -55,6 +56,7 @@ enum Scheduler {
         Processes.current = nil
         current_pid = 0
         Timers.tick = Timers.none
+        TaskAccounting.switching(from: prev)
         switch_context(contexts + from, contexts[idle])
     }
 

@@ -146,6 +146,26 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 318: return SysInfo.getrandom(p, a)
     case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
+    case 98: return SysResources.getrusage(p, a)
+    case 99: return SysResources.sysinfo(p, a)
+    case 100: return SysResources.times(p, a)
+    case 115: return SysResources.getgroups(p, a)
+    case 116: return SysResources.setgroups(p, a)
+    case 157: return SysResources.prctl(p, a)
+    case 203: return SysResources.setaffinity(p, a)
+    case 204: return SysResources.getaffinity(p, a)
+    case 309: return SysResources.getcpu(p, a)
+    case 90: return SysMetadata.chmod(SysMetadata.node(p, SysFile.AT_FDCWD, a.a0, follow: true, emptyPath: false), a.a1)
+    case 91: return SysMetadata.fchmod(p, a)
+    case 268: return SysMetadata.fchmodat(p, a)
+    case 92: return SysMetadata.chownPath(p, a, follow: true)                       // chown
+    case 94: return SysMetadata.chownPath(p, a, follow: false)                      // lchown
+    case 93: return SysMetadata.fchown(p, a)
+    case 260: return SysMetadata.fchownat(p, a)
+    case 280: return SysMetadata.utimensat(p, a)
+    case 235: return SysMetadata.utimes(p, SysFile.AT_FDCWD, a.a0, a.a1)
+    case 261: return SysMetadata.utimes(p, a.a0, a.a1, a.a2)                        // futimesat
+    case 132: return SysMetadata.utime(p, a)
     case UInt64(VMM_SYSCALL_MARK): return SysInfo.mark(a.a0)
     default: return SysEpoll.dispatch(p, a, nr) ?? unknownSyscall(nr)    // event files: outside this switch (below)
     }

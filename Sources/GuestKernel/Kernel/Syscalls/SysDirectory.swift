@@ -32,8 +32,8 @@ enum SysDirectory {
         } else if f.pointee.kind == .procDirectory {
             ProcFS.list(f.pointee.node) { name, n, type, inode in emit(name, n, type: type, inode: inode) }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
-            let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", 2), ("null", 3), ("zero", 4),
-                                                      ("urandom", 5), ("random", 5)]
+            let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", FileMetadata.ttyInode), ("null", 3), ("zero", 4),
+                                                      ("urandom", 5), ("random", FileMetadata.randomInode)]
             for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
         } else {
             // Emits `e` if it is a direct child: "<dir>/<name>" (or "<name>"
@@ -43,6 +43,9 @@ enum SysDirectory {
                 let skip = dirLength == 0 ? 0 : dirLength + 1
                 guard n > skip, dirLength == 0 || (bytesEqual(name, dir, dirLength) && name[dirLength] == 0x2f) else { return false }
                 for i in skip..<n where name[i] == 0x2f { return false }
+                // `find . | cpio` archives "." itself (and a writer may add
+                // ".."): those are the records emitted above, not children.
+                if name[skip] == 0x2e && (n - skip == 1 || (n - skip == 2 && name[skip + 1] == 0x2e)) { return false }
                 let type: UInt8
                 switch e.mode & 0o170000 {
                 case 0o040000: type = DT_DIR

@@ -66,7 +66,7 @@ enum SysFork {
             if t[i].state == .zombie {
                 guard exited else { continue }
                 let ws = t[i].waitStatus
-                if !keep { Processes.destroy(t + i) }
+                if !keep { TaskAccounting.reaped(i, by: me); Processes.destroy(t + i) }
                 return ((cpid, ws), 0)
             }
             if stopped && t[i].stopReport != 0 && t[i].state == .stopped {

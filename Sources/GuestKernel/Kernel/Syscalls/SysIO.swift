@@ -35,6 +35,7 @@ enum SysIO {
         }
         if offset + done > t[node].size { t[node].size = offset + done }
         if done == 0 { return failed ? -Errno.ENOSPC : -Errno.EFAULT }
+        Tmpfs.modified(node)
         return Int64(done)
     }
 

@@ -11,9 +11,9 @@ enum SysStat {
         let k = FileOps.stat(f)
         st.0 = UInt64(k.dev)                               // st_dev
         st.1 = f.inode                                     // st_ino
-        st.2 = k.nlink                                     // st_nlink
-        st.3 = UInt64(k.mode)                              // st_mode | st_uid 0 << 32
-        st.5 = UInt64(k.rdev.0 << 8 | k.rdev.1)            // st_rdev
+        st.3 = UInt64(k.mode)                              // st_mode (st_uid: FileMetadata)
+        // st_nlink, st_uid, st_gid, st_rdev, times
+        withUnsafeMutableBytes(of: &st) { FileMetadata.fill(f, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
         st.6 = k.size                                      // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
@@ -65,13 +65,25 @@ enum SysStat {
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
         let k = FileOps.stat(file)
-        r.storeBytes(of: UInt32(truncatingIfNeeded: k.nlink), toByteOffset: 16, as: UInt32.self)
+        // nlink, owner, times as stat's (FileMetadata.fill), in statx's places.
+        var st = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                  UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &st) { FileMetadata.fill(file, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.2), toByteOffset: 16, as: UInt32.self)       // stx_nlink
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.3 >> 32), toByteOffset: 20, as: UInt32.self) // stx_uid
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.4), toByteOffset: 24, as: UInt32.self)       // stx_gid
         r.storeBytes(of: UInt16(truncatingIfNeeded: k.mode), toByteOffset: 28, as: UInt16.self)
+        r.storeBytes(of: st.9, toByteOffset: 64, as: UInt64.self)                                     // stx_atime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.10), toByteOffset: 72, as: UInt32.self)
+        r.storeBytes(of: st.13, toByteOffset: 96, as: UInt64.self)                                    // stx_ctime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.14), toByteOffset: 104, as: UInt32.self)
+        r.storeBytes(of: st.11, toByteOffset: 112, as: UInt64.self)                                   // stx_mtime
+        r.storeBytes(of: UInt32(truncatingIfNeeded: st.12), toByteOffset: 120, as: UInt32.self)
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
         let size = k.size
         r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
         r.storeBytes(of: (size + 511) / 512, toByteOffset: 48, as: UInt64.self)
-        let rdev = k.rdev
+        let rdev = FileMetadata.rdev(file)
         r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
         r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
         r.storeBytes(of: k.dev, toByteOffset: 140, as: UInt32.self)                    // stx_dev_minor

@@ -143,6 +143,13 @@ enum SysTmpfs {
         }
         let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: w.nameLength)
         for j in 0..<w.nameLength { copy[j] = w.name[j] }
+        Tmpfs.modified(Int(t[srcNode].parent))
+        Tmpfs.modified(parent)
+        if t[srcNode].isDirectory {
+            t[Int(t[srcNode].parent)].subdirectories &-= 1
+            t[parent].subdirectories &+= 1
+        }
+        t[srcNode].ctime = Clock.realtime()
         t[srcNode].name?.deallocate()
         t[srcNode].name = copy
         t[srcNode].nameLength = w.nameLength

@@ -1,0 +1,138 @@
+import Foundation
+import GuestKernel
+import Testing
+
+/// Real programs through `vmm run` (issue 13): BusyBox (Debian's
+/// busybox-static) picks its applet by argv[0], shell scripts run in the
+/// guest exactly as on the host with the same binary, --rootfs trees keep
+/// their metadata.
+enum RealPrograms {
+    static let busybox = "/bin/busybox"
+
+    /// The host's BusyBox, when it is a static x86_64 one (the guest runs no other).
+    static let staticBusyBox: Bool = {
+        guard let h = FileHandle(forReadingAtPath: busybox) else { return false }
+        defer { try? h.close() }
+        let head = h.readData(ofLength: 1 << 20)
+        return head.starts(with: [0x7f, 0x45, 0x4c, 0x46]) && head.range(of: Data("/lib64/ld-linux".utf8)) == nil
+    }()
+
+    static let skipReason = !TestEnvironment.runKVMTests ? TestEnvironment.kvmSkipReason
+        : "no static BusyBox at /bin/busybox (apt-get install busybox-static): BusyBox runs skipped"
+    static var enabled: Bool { TestEnvironment.runKVMTests && staticBusyBox && KernelTestPrograms.defaultCompiler != nil }
+
+    /// A script file for `--add` (the kernel command line cannot carry newlines or quotes).
+    static func script(_ name: String, _ text: String) throws -> URL { try TestGuests.file(name, Array(text.utf8)) }
+
+    /// `busybox sh SCRIPT` on the host and in the guest (`--busybox`, the
+    /// script at /NAME): stdout and status.
+    static func both(_ name: String, _ text: String, extra: [String] = []) throws -> (host: ProcessResult, guest: ProcessResult) {
+        let file = try script(name, text)
+        let host = try Run.program(URL(fileURLWithPath: busybox), ["sh", file.path], limit: 60)
+        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "400", "--busybox", busybox,
+                                 "--add", "\(file.path):/\(name)"] + extra + [busybox, "sh", "/\(name)"], limit: 450)
+        return (host, guest)
+    }
+}
+
+@Suite(.enabled(if: RealPrograms.enabled, Comment(rawValue: RealPrograms.skipReason)))
+struct BusyBoxRunTests {
+    /// argv[0] is PROGRAM as given, or --argv0's.
+    @Test func argvZeroIsProgramAsGiven() throws {
+        let exe = try RunCommandTests.build("hello", compiler: KernelTestPrograms.defaultCompiler!)
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", exe.path, "x"])
+        #expect(r.stdout == "hello from \(exe.path), argc=2 [x]\n", "\(r.stderr)")
+        let named = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", "--argv0", "other name", exe.path])
+        #expect(named.stdout == "hello from other name, argc=1\n", "\(named.stderr)")
+    }
+
+    /// A multi-call binary runs the applet its argv[0] names (it ran its init applet and hung).
+    @Test func busyBoxRunsTheNamedApplet() throws {
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", RealPrograms.busybox, "echo", "hi"])
+        #expect(r.stdout == "hi\n" && r.status == 0, "\(r.stderr)")
+        let sh = try Run.vmm(["run", "--memory", "64M", "--timeout", "60", RealPrograms.busybox, "sh", "-c", "echo $((6*7)); exit 4"])
+        #expect(sh.stdout == "42\n" && sh.status == 4, "\(sh.stderr)")
+    }
+
+    /// Pipelines, subshells, command substitution, here-documents, `yes |
+    /// head`, functions, tar/gzip/sed/sort/awk: the guest prints the host's lines.
+    @Test func shellScriptMatchesTheHost() throws {
+        let (host, guest) = try RealPrograms.both("pipes.sh", Self.pipes)
+        #expect(host.status == 0, "host: \(host.stderr)")
+        ProcessPrograms.compare(guest, with: host, "pipes.sh guest vs host")
+        #expect(host.stdout.hasSuffix("done\n"))
+    }
+
+    static let pipes = """
+        set -e
+        d=/tmp/bbt.$$; mkdir $d; cd $d
+        echo "pipeline: $(echo one two three | tr ' ' '\\n' | sort -r | head -2 | tr '\\n' ,)"
+        x=$( (echo a; echo b) | wc -l ); echo "subshell lines: $x"
+        cat <<END > here.txt
+        line one
+          line two $x
+        END
+        cat here.txt; wc -c < here.txt
+        yes abc | head -3
+        seq 1 20 | awk '{s+=$1} END {print "sum", s}'
+        printf 'b\\na\\nc\\na\\n' | sort | uniq -c | sed 's/^ *//'
+        echo "sed: $(echo hello world | sed -e 's/o/0/g' -e 's/w/W/')"
+        mkdir t; for i in 1 2 3; do echo "file $i" > t/f$i; done
+        tar cf t.tar t; rm -r t; tar xf t.tar; cat t/f2; ls t | tr '\\n' ' '; echo
+        gzip -c t.tar > t.tar.gz; gunzip -c t.tar.gz | tar tf - | sort | tr '\\n' ' '; echo
+        f() { echo "func $1"; return 3; }; f x || echo "status $?"
+        case abc in a*) echo case-ok;; esac
+        i=0; while [ $i -lt 3 ]; do i=$((i+1)); done; echo "loop $i"
+        test -d t && echo dir; [ -f t/f1 ] && echo file
+        echo $(( 7 * 6 )); expr 2 + 3; basename /a/b/c.txt .txt; dirname /a/b/c
+        false | true; echo "pipe status $?"; ! false && echo negated
+        cd /; rm -r $d; echo done
+
+        """
+
+    /// `ls -a /` of an initramfs made by `find . | cpio` (which archives ".")
+    /// lists "." and ".." once each (the "." entry was a child named ".").
+    @Test func dotIsListedOnceInAFindCpioImage() throws {
+        let root = TestGuests.directory.appendingPathComponent("findcpio-root")
+        try? FileManager.default.removeItem(at: root)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: RealPrograms.busybox, toPath: root.appendingPathComponent("init").path)
+        let image = TestGuests.directory.appendingPathComponent("findcpio.cpio")
+        let pack = try Run.program(URL(fileURLWithPath: "/bin/sh"),
+                                   ["-c", "cd '\(root.path)' && find . | cpio -o -H newc > '\(image.path)' 2>/dev/null"])
+        try #require(pack.status == 0, "find | cpio: \(pack.stderr)")
+        let r = try Run.vmm(["boot", GuestKernel.elfPath, "--memory", "64M", "--timeout", "60", "--initrd", image.path,
+                             "--cmdline", "quiet init.argv0=ls -- -a /"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let names = r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        #expect(names.sorted() == [".", "..", "bin", "init"], "\(r.stdout)")
+    }
+}
+
+/// `ls -la /` and a --rootfs tree: no doubled "." or "..", the tree's
+/// modes, owners, mtimes and links as the host has them.
+@Suite(.enabled(if: RealPrograms.enabled, Comment(rawValue: RealPrograms.skipReason)))
+struct RootfsRunTests {
+    @Test func treeKeepsModesOwnersMtimesAndLinks() throws {
+        let root = TestGuests.directory.appendingPathComponent("rootfs-tree")
+        try? FileManager.default.removeItem(at: root)
+        let fm = FileManager.default
+        try fm.createDirectory(at: root.appendingPathComponent("etc/sub"), withIntermediateDirectories: true)
+        #expect(fm.createFile(atPath: root.appendingPathComponent("etc/data").path, contents: Data("hello\n".utf8)))
+        #expect(chmod(root.appendingPathComponent("etc/data").path, 0o640) == 0)
+        #expect(chown(root.appendingPathComponent("etc/data").path, 12, 34) == 0)
+        try fm.createSymbolicLink(atPath: root.appendingPathComponent("etc/link").path, withDestinationPath: "data")
+        var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, root.appendingPathComponent("etc/data").path, &times, 0) == 0)
+        #expect(utimensat(AT_FDCWD, root.appendingPathComponent("etc/sub").path, &times, 0) == 0)
+        let script = "cd /etc && stat -c '%n %a %u %g %h %Y' data sub . && readlink link && cat link && ls -a / | sort | uniq -d | wc -l"
+        let r = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", "--rootfs", root.path, "--busybox", RealPrograms.busybox,
+                             RealPrograms.busybox, "sh", "-c", script], limit: 180)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "data 640 12 34 1 1000000000", "\(r.stdout)")
+        #expect(lines.dropFirst().first == "sub 755 0 0 2 1000000000", "\(r.stdout)")
+        #expect(lines.dropFirst(2).first?.hasPrefix(". 755 0 0 3 ") == true, "\(r.stdout)")
+        #expect(Array(lines.dropFirst(3)) == ["data", "hello", "0"], "\(r.stdout)")
+    }
+}
