@@ -61,6 +61,7 @@ enum OpenFiles {
         guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }
         t[i].refs -= 1
         if t[i].refs <= 0 {
+            if FileLocks.count != 0 { FileLocks.descriptionReleased(i) }
             let node = t[i].node
             let tmp = t[i].kind == .tmpFile || t[i].kind == .tmpDirectory
             if t[i].isPipe { Pipes.close(node, writer: t[i].kind == .pipeWrite) }

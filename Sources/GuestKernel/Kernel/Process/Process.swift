@@ -112,6 +112,7 @@ enum Processes {
             t[i].channel = 0
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
+            t[i].files.owner = t[i].pid
             t[i].sid = t[i].pid
             nextPid += 1
             t[i].pml4 = pml4

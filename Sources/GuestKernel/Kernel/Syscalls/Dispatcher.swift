@@ -88,6 +88,7 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 234: return SysKill.tgkill(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2))
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
+    case 73: return SysLock.flock(p, a)
     case 76: return SysTmpfs.truncate(p, a)
     case 77: return SysTmpfs.ftruncate(p, a)
     case 79: return SysDirectory.getcwd(p, a)
