@@ -50,4 +50,14 @@ struct FileTable {
         slots[fd] = -1
         cloexec[fd] = false
     }
+
+    /// A new description `f` at the lowest free descriptor: the descriptor,
+    /// or -EMFILE/-ENFILE (then `f` is released as its kind says).
+    func open(_ f: OpenFile, cloexec flag: Bool) -> Int64 {
+        var file = f
+        guard let fd = lowestFree() else { FileOps.release(&file); return -Errno.EMFILE }
+        guard let i = OpenFiles.create(f) else { FileOps.release(&file); return -Errno.ENFILE }
+        install(fd, i, cloexec: flag)
+        return Int64(fd)
+    }
 }

@@ -1,5 +1,6 @@
 /// Open-file descriptions (what `open` creates and `dup` shares: open(2),
 /// "open file description"): kind, status flags, offset, reference count.
+/// What each kind does is its table in FileOps (FileOps.swift says how to add one).
 enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
     case symlink                       // only seen by lstat/readlink: data/size = target
@@ -49,7 +50,7 @@ enum OpenFiles {
         for i in 0..<capacity where t[i].kind == .free {
             t[i] = f
             t[i].refs = 1
-            if (f.kind == .tmpFile || f.kind == .tmpDirectory) && f.node >= 0 { Tmpfs.nodes?[f.node].opens += 1 }
+            FileOps.opened(t + i)
             return i
         }
         return nil
@@ -62,14 +63,8 @@ enum OpenFiles {
         t[i].refs -= 1
         if t[i].refs <= 0 {
             if FileLocks.count != 0 { FileLocks.descriptionReleased(i) }
-            let node = t[i].node
-            let tmp = t[i].kind == .tmpFile || t[i].kind == .tmpDirectory
-            if t[i].isPipe { Pipes.close(node, writer: t[i].kind == .pipeWrite) }
+            FileOps.release(t + i)
             t[i] = OpenFile()
-            if tmp && node >= 0, let n = Tmpfs.nodes {
-                n[node].opens -= 1
-                Tmpfs.releaseIfUnused(node)
-            }
         }
     }
 }

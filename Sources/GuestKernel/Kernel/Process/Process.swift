@@ -19,6 +19,11 @@ struct Process {
     var waitStatus: Int32 = 0
     /// What a sleeping task waits for (Scheduler.sleep/wakeup).
     var channel: UInt64 = 0
+    /// A timed sleep's end, in TSC ticks (0: none; Timers).
+    var deadline: UInt64 = 0
+    /// Whether a signal ends the sleep (TASK_INTERRUPTIBLE) and why it ended.
+    var interruptible = true
+    var wakeReason = SleepResult.woken
     var pgid: Int32 = 0
     var sid: Int32 = 0
     /// A vfork child runs in its parent's address space (pml4) until it
@@ -110,6 +115,7 @@ enum Processes {
             t[i].parent = parent
             t[i].waitStatus = 0
             t[i].channel = 0
+            t[i].deadline = 0
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
             t[i].files.owner = t[i].pid

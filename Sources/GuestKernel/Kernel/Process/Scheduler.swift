@@ -33,14 +33,7 @@ enum Scheduler {
     static func run(_ next: UnsafeMutablePointer<Process>) {
         let prev = Processes.current
         if prev == next { next.pointee.state = .running; return }
-        let from: Int
-        if let prev = prev {
-            fxsave(prev.pointee.memory.fpu)
-            if prev.pointee.state == .running { prev.pointee.state = .runnable }
-            from = Processes.slot(prev)
-        } else {
-            from = idle
-        }
+        let from = prev.map { leave($0) } ?? idle
         Processes.current = next
         current_pid = next.pointee.pid
         next.pointee.state = .running
@@ -57,11 +50,19 @@ enum Scheduler {
     /// Back to the kernel context (RunList's loop) from the running task.
     static func runIdle() {
         guard let prev = Processes.current else { return }
-        fxsave(prev.pointee.memory.fpu)
-        if prev.pointee.state == .running { prev.pointee.state = .runnable }
+        let from = leave(prev)
         Processes.current = nil
         current_pid = 0
-        switch_context(contexts + Processes.slot(prev), contexts[idle])
+        switch_context(contexts + from, contexts[idle])
+    }
+
+    /// What every switch away from task `prev` saves (its x87/SSE state:
+    /// live in the CPU, the kernel has none) and its state (a task still
+    /// running becomes runnable); its slot, where its context goes.
+    @inline(__always) static func leave(_ prev: UnsafeMutablePointer<Process>) -> Int {
+        fxsave(prev.pointee.memory.fpu)
+        if prev.pointee.state == .running { prev.pointee.state = .runnable }
+        return Processes.slot(prev)
     }
 
     /// The next runnable task after the current one in slot order, or nil.
@@ -81,6 +82,7 @@ enum Scheduler {
     /// it sleeps or exits): another runnable task runs, else the kernel
     /// context; returns when this task runs again (never for a zombie).
     static func schedule() {
+        if Timers.due { Timers.expire() }       // INTERIM: no timer interrupt yet
         if let next = pick() { run(next); return }
         if let p = Processes.current, p.pointee.state == .running || p.pointee.state == .runnable {
             p.pointee.state = .running
@@ -95,22 +97,51 @@ enum Scheduler {
         run(next)
     }
 
-    /// Sleeps until wakeup(channel). Callers loop on their condition (a wakeup
-    /// only says it may hold now).
-    static func sleep(on channel: UInt64) {
-        guard let p = Processes.current else { return }
+    /// Sleeps on `channel` (0: none) until wakeup(channel) (.woken), the
+    /// TSC reaching `deadline` (.timedOut), or, when `interruptible`, a
+    /// signal that acts on the task (interrupt: .interrupted; one already
+    /// pending returns at once, as Linux's signal_pending check in its wait
+    /// loops). Callers loop on their condition: .woken only says it may hold
+    /// now. Interrupts are off in ring 0, so nothing runs between a caller's
+    /// check and this sleep: no lost wakeups. SLEEP-API.md.
+    @discardableResult
+    static func sleep(on channel: UInt64, deadline: UInt64? = nil, interruptible: Bool = true) -> SleepResult {
+        guard let p = Processes.current else { return .woken }
+        if interruptible && Signals.interrupted(p) { return .interrupted }
+        if let d = deadline {
+            if rdtsc() >= d { return .timedOut }
+            Timers.add(d)
+        }
         p.pointee.channel = channel
+        p.pointee.deadline = deadline ?? 0
+        p.pointee.interruptible = interruptible
+        p.pointee.wakeReason = .woken
         p.pointee.state = .sleeping
         schedule()
         p.pointee.channel = 0
+        p.pointee.deadline = 0
+        return p.pointee.wakeReason
     }
 
+    /// Wakes every task sleeping on `channel`, and those on anyChannel.
     static func wakeup(_ channel: UInt64) {
         guard let t = Processes.table else { return }
-        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping && t[i].channel == channel {
+        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping
+            && (t[i].channel == channel || t[i].channel == anyChannel) {
             t[i].state = .runnable
         }
     }
+
+    /// A signal acts on `p` (Signals.send): an interruptible sleep ends with .interrupted.
+    static func interrupt(_ p: UnsafeMutablePointer<Process>) {
+        guard p.pointee.state == .sleeping && p.pointee.interruptible else { return }
+        p.pointee.wakeReason = .interrupted
+        p.pointee.state = .runnable
+    }
+
+    /// A sleeper on it is woken by every wakeup, whatever the channel
+    /// (poll, select, epoll_wait over several files: they rescan).
+    static let anyChannel: UInt64 = 0x8_0000_0000
 
     /// The channel a vfork parent sleeps on until child `slot` execs or exits.
     static func vforkChannel(_ slot: Int) -> UInt64 { 0x2_0000_0000 | UInt64(slot) }
@@ -123,11 +154,21 @@ enum Scheduler {
 }
 
 extension Scheduler {
-    /// The kernel context found nothing runnable. Every sleep so far waits
-    /// for another task (a pipe, a child, a signal), so with no task runnable
-    /// none can ever wake: where Linux would hang, the VM ends with
-    /// VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
+    /// The kernel context found nothing runnable. With a deadline pending
+    /// (a timed sleep, an alarm) the CPU waits for it: for now by spinning on
+    /// the TSC (INTERIM: no timer interrupt yet; the LAPIC timer and HLT
+    /// replace this). With none, every sleep waits for another task (a pipe,
+    /// a child, a signal), so none can ever wake: where Linux would hang, the
+    /// VM ends with VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
     static func idleWait() {
+        Timers.expire()
+        if pick() != nil { return }
+        let next = Timers.earliest
+        if next != Timers.none {
+            while rdtsc() < next {}
+            Timers.expire()
+            return
+        }
         Console.write("[kernel] every process is asleep and nothing can wake one:")
         if let t = Processes.table {
             for i in 0..<Processes.slotsInUse where t[i].state == .sleeping {
@@ -138,4 +179,9 @@ extension Scheduler {
         Console.write("\n")
         exitVM(UInt32(VMM_KERNEL_EXIT_DEADLOCK))
     }
+}
+
+/// Why Scheduler.sleep returned (SLEEP-API.md).
+enum SleepResult {
+    case woken, timedOut, interrupted
 }

@@ -56,7 +56,7 @@ enum Signals {
         }
         p.pointee.pendingSignals |= bit
         guard sig == Signal.kill || p.pointee.signalMask & bit == 0 else { return }
-        if (isFatal(p, sig) || stops(p, sig)) && p.pointee.state == .sleeping { p.pointee.state = .runnable }
+        if isFatal(p, sig) || stops(p, sig) { Scheduler.interrupt(p) }
         if sig == Signal.kill && p.pointee.state == .stopped { p.pointee.state = .runnable }
     }
 

@@ -111,10 +111,10 @@ enum SysFile {
 
     static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        switch f.pointee.kind {
-        case .console, .pipeRead, .pipeWrite: return -Errno.ESPIPE
-        case .null, .zero, .urandom: return 0
-        default: break
+        switch FileOps.seeking(f.pointee.kind) {
+        case .unseekable: return -Errno.ESPIPE
+        case .ignored: return 0
+        case .offset: break
         }
         let off = Int64(bitPattern: a.a1)
         let base: Int64
@@ -153,11 +153,7 @@ enum SysFile {
             var revents: UInt16 = 0
             if fd >= 0 {
                 if let f = p.pointee.files.get(UInt64(UInt32(bitPattern: fd))) {
-                    if f.pointee.isPipe { revents = SysPipe.poll(f, events) }
-                    else {
-                        if f.pointee.readable { revents |= events & 0x0041 }    // POLLIN | POLLRDNORM
-                        if f.pointee.writable { revents |= events & 0x0104 }    // POLLOUT | POLLWRNORM
-                    }
+                    revents = UInt16(truncatingIfNeeded: FileOps.poll(f) & (UInt32(events) | Poll.ERR | Poll.HUP))
                 } else {
                     revents = 0x20                                               // POLLNVAL
                 }

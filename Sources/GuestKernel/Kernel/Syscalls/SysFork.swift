@@ -32,7 +32,7 @@ enum SysFork {
             // vfork(2): the parent sleeps until the child has released its memory.
             let channel = Scheduler.vforkChannel(Processes.slot(c))
             while c.pointee.pid == pid && c.pointee.vforkParent >= 0 && c.pointee.state != .free {
-                Scheduler.sleep(on: channel)
+                Scheduler.sleep(on: channel, interruptible: false)
             }
         }
         return Int64(pid)

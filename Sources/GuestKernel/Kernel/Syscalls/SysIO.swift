@@ -5,35 +5,12 @@ import KernelSupport
 enum SysIO {
     static let maxRW: UInt64 = 0x7fff_f000          // Linux MAX_RW_COUNT
 
-    /// Writes `len` user bytes at `buf` to `f`; bytes written, or -errno.
-    static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64) -> Int64 {
+    /// Writes `len` user bytes at `buf` to `f` (at `offset`: pwrite); bytes written, or -errno.
+    static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
+                      at offset: UInt64? = nil) -> Int64 {
         guard f.pointee.writable else { return -Errno.EBADF }
         guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
-        let n = min(len, maxRW)
-        switch f.pointee.kind {
-        case .console:
-            var done: UInt64 = 0
-            _ = UserMemory.forEachChunk(p, buf, n, write: false) { src, count in
-                Console.write(bytes: src, count: count)
-                done += UInt64(count)
-            }
-            if done == 0 && n > 0 { return -Errno.EFAULT }
-            return Int64(done)
-        case .null, .zero:
-            return Int64(n)                                    // not even read (drivers/char/mem.c)
-        case .urandom:
-            guard UserMemory.forEachChunk(p, buf, n, write: false, { _, _ in }) else { return -Errno.EFAULT }
-            return Int64(n)
-        case .pipeWrite:
-            return SysPipe.write(p, f, buf, n)
-        case .tmpFile:
-            let at = f.pointee.statusFlags & 0o2000 != 0 ? f.pointee.currentSize : f.pointee.offset   // O_APPEND
-            let r = writeTmp(p, f.pointee.node, buf, n, at: at)
-            if r > 0 { f.pointee.offset = at &+ UInt64(r) }
-            return r
-        default:
-            return -Errno.EBADF
-        }
+        return FileOps.write(p, f, buf, min(len, maxRW), at: offset)
     }
 
     /// Writes into tmpfs file `node` at `offset`, growing it (EFBIG past Tmpfs.maxPages).
@@ -87,49 +64,11 @@ enum SysIO {
                      at offset: UInt64) -> Int64 {
         guard f.pointee.readable else { return -Errno.EBADF }
         guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
-        let n = min(len, maxRW)
-        switch f.pointee.kind {
-        case .console, .null:
-            // /dev/null reads end at once without touching the buffer
-            // (drivers/char/mem.c); the console has no input device yet.
-            return 0
-        case .zero, .urandom:
-            var done: UInt64 = 0
-            let random = f.pointee.kind == .urandom
-            _ = UserMemory.forEachChunk(p, buf, n, write: true) { dst, count in
-                if random { Random.fill(dst, count) } else { for i in 0..<count { dst[i] = 0 } }
-                done += UInt64(count)
-            }
-            return done == 0 && n > 0 ? -Errno.EFAULT : Int64(done)
-        case .initrdFile:
-            guard offset < f.pointee.size, let data = f.pointee.data else { return 0 }
-            let count = min(n, f.pointee.size - offset)
-            var done: UInt64 = 0
-            _ = UserMemory.forEachChunk(p, buf, count, write: true) { dst, c in
-                copyBytes(dst, data + Int(offset + done), c)
-                done += UInt64(c)
-            }
-            return done == 0 && count > 0 ? -Errno.EFAULT : Int64(done)
-        case .tmpFile:
-            return readTmp(p, f.pointee.node, buf, n, at: offset)
-        case .pipeRead:
-            return SysPipe.read(p, f, buf, n)
-        case .pipeWrite:
-            return -Errno.EBADF
-        case .initrdDirectory, .tmpDirectory:
-            return -Errno.EISDIR
-        case .free, .symlink:
-            return -Errno.EBADF
-        }
+        return FileOps.read(p, f, buf, min(len, maxRW), at: offset)
     }
 
-    static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { f.pointee.isRegular }
-
-    /// pread/pwrite work on regular files and on /dev/{null,zero,urandom};
-    /// a terminal is ESPIPE (pread(2)).
-    static func positional(_ f: UnsafeMutablePointer<OpenFile>) -> Bool {
-        f.pointee.isRegular || (f.pointee.isDevice && f.pointee.kind != .console)
-    }
+    /// Reads advance the offset of kinds that have one.
+    static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { FileOps.seeking(f.pointee.kind) == .offset }
 
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
@@ -146,19 +85,15 @@ enum SysIO {
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard positional(f) else { return f.pointee.isDirectory ? -Errno.EISDIR : -Errno.ESPIPE }
+        guard FileOps.seeking(f.pointee.kind) != .unseekable else { return -Errno.ESPIPE }
         return read(p, f, a.a1, a.a2, at: a.a3)
     }
 
     static func pwrite(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
-        guard positional(f) else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
-        guard f.pointee.writable else { return -Errno.EBADF }
-        if f.pointee.isDevice { return write(p, f, a.a1, a.a2) }
-        guard f.pointee.kind == .tmpFile else { return -Errno.EBADF }
-        guard UserMemory.accessOK(a.a1, a.a2) else { return -Errno.EFAULT }
-        return writeTmp(p, f.pointee.node, a.a1, min(a.a2, maxRW), at: a.a3)
+        guard FileOps.seeking(f.pointee.kind) != .unseekable else { return f.pointee.writable ? -Errno.ESPIPE : -Errno.EBADF }
+        return write(p, f, a.a1, a.a2, at: a.a3)
     }
 
     /// readv/writev as Linux's import_iovec: more than UIO_MAXIOV (1024)
@@ -199,29 +134,10 @@ enum SysIO {
         return total
     }
 
-    static let TCGETS: UInt64 = 0x5401, TCSETS: UInt64 = 0x5402, TCSETSW: UInt64 = 0x5403, TCSETSF: UInt64 = 0x5404
-    static let TIOCGWINSZ: UInt64 = 0x5413, TIOCSWINSZ: UInt64 = 0x5414
-
-    /// ioctl_tty(2) on the console: TCGETS/TCSETS* (the kernel's struct termios,
-    /// 36 bytes: four flag words, c_line, c_cc[19]) and TIOCGWINSZ/TIOCSWINSZ
-    /// (0 x 0, as a Linux serial console reports). Output is not translated
-    /// (c_oflag has no OPOST). Everything else is ENOTTY.
+    /// ioctl(2): the kind's (ioctl_tty(2) for the console), ENOTTY elsewhere.
     static func ioctl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        guard f.pointee.kind == .console else { return -Errno.ENOTTY }
-        let t = ConsoleTTY.termios
-        switch a.a1 & 0xffff_ffff {
-        case TCGETS:
-            return UserMemory.copyOut(p, to: a.a2, from: t, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
-        case TCSETS, TCSETSW, TCSETSF:
-            return UserMemory.copyIn(p, to: t, from: a.a2, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
-        case TIOCGWINSZ:
-            return UserMemory.copyOut(p, to: a.a2, from: ConsoleTTY.winsize, count: 8) ? 0 : -Errno.EFAULT
-        case TIOCSWINSZ:
-            return UserMemory.copyIn(p, to: ConsoleTTY.winsize, from: a.a2, count: 8) ? 0 : -Errno.EFAULT
-        default:
-            return -Errno.ENOTTY
-        }
+        return FileOps.ioctl(p, f, a.a1, a.a2)
     }
 
     /// readlink(2): the target, not NUL-terminated, truncated to `size`. No

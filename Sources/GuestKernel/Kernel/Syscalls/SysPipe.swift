@@ -111,16 +111,4 @@ enum SysPipe {
         }
         return (done, !ok || (full && done == 0))
     }
-
-    static func poll(_ f: UnsafeMutablePointer<OpenFile>, _ events: UInt16) -> UInt16 {
-        guard let t = Pipes.table else { return 0x20 }
-        let i = f.pointee.node
-        if f.pointee.kind == .pipeRead {
-            var r: UInt16 = t[i].count > 0 ? events & 0x0041 : 0
-            if t[i].writers <= 0 { r |= 0x10 }                            // POLLHUP
-            return r
-        }
-        if t[i].readers <= 0 { return 0x08 }                              // POLLERR
-        return t[i].count < Pipes.size ? events & 0x0104 : 0
-    }
 }

@@ -8,22 +8,13 @@ enum SysStat {
         var st: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                  UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let device = f.isDevice
-        st.0 = device ? 6 : (f.kind == .tmpFile || f.kind == .tmpDirectory ? 2 : 1)   // st_dev
+        let k = FileOps.stat(f)
+        st.0 = UInt64(k.dev)                               // st_dev
         st.1 = f.inode                                     // st_ino
-        st.2 = f.isDirectory ? 2 : 1                       // st_nlink
-        if f.kind == .symlink { st.6 = f.size }
-        var mode = f.kind == .tmpFile || f.kind == .tmpDirectory ? (Tmpfs.nodes?[f.node].mode ?? f.mode) : f.mode
-        if f.isPipe { mode = 0o010600 }                    // S_IFIFO
-        st.3 = UInt64(mode)                                // st_mode | st_uid 0 << 32
-        switch f.kind {                                    // st_rdev
-        case .console: st.5 = (5 << 8) | 1
-        case .null: st.5 = (1 << 8) | 3
-        case .zero: st.5 = (1 << 8) | 5
-        case .urandom: st.5 = (1 << 8) | 9
-        default: st.5 = 0
-        }
-        if f.kind != .symlink { st.6 = f.isRegular ? f.currentSize : 0 }   // st_size
+        st.2 = k.nlink                                     // st_nlink
+        st.3 = UInt64(k.mode)                              // st_mode | st_uid 0 << 32
+        st.5 = UInt64(k.rdev.0 << 8 | k.rdev.1)            // st_rdev
+        st.6 = k.size                                      // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
         return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
@@ -73,24 +64,17 @@ enum SysStat {
         let r = UnsafeMutableRawPointer(buf)
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
-        r.storeBytes(of: UInt32(file.isDirectory ? 2 : 1), toByteOffset: 16, as: UInt32.self)
-        r.storeBytes(of: UInt16(truncatingIfNeeded: file.mode), toByteOffset: 28, as: UInt16.self)
+        let k = FileOps.stat(file)
+        r.storeBytes(of: UInt32(truncatingIfNeeded: k.nlink), toByteOffset: 16, as: UInt32.self)
+        r.storeBytes(of: UInt16(truncatingIfNeeded: k.mode), toByteOffset: 28, as: UInt16.self)
         r.storeBytes(of: file.inode, toByteOffset: 32, as: UInt64.self)
-        let size = file.isRegular ? file.currentSize : (file.kind == .symlink ? file.size : 0)
+        let size = k.size
         r.storeBytes(of: size, toByteOffset: 40, as: UInt64.self)
         r.storeBytes(of: (size + 511) / 512, toByteOffset: 48, as: UInt64.self)
-        let rdev: (UInt32, UInt32)
-        switch file.kind {
-        case .console: rdev = (5, 1)
-        case .null: rdev = (1, 3)
-        case .zero: rdev = (1, 5)
-        case .urandom: rdev = (1, 9)
-        default: rdev = (0, 0)
-        }
+        let rdev = k.rdev
         r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
         r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
-        let dev: UInt32 = file.isDevice ? 6 : (file.kind == .tmpFile || file.kind == .tmpDirectory ? 2 : 1)
-        r.storeBytes(of: dev, toByteOffset: 140, as: UInt32.self)                    // stx_dev_minor
+        r.storeBytes(of: k.dev, toByteOffset: 140, as: UInt32.self)                    // stx_dev_minor
         return UserMemory.copyOut(p, to: a.a4, from: r, count: 256) ? 0 : -Errno.EFAULT
     }
 }

@@ -1,4 +1,5 @@
-/// clock_gettime(2), clock_getres(2), gettimeofday(2), time(2), nanosleep(2) from the TSC.
+/// clock_gettime(2), clock_getres(2), gettimeofday(2), time(2) from the TSC;
+/// nanosleep(2), clock_nanosleep(2) on Scheduler.sleep with a TSC deadline.
 enum SysTime {
     static func timespec(_ p: UnsafeMutablePointer<Process>, _ at: UInt64, ns: UInt64) -> Bool {
         var ts: (UInt64, UInt64) = (ns / 1_000_000_000, ns % 1_000_000_000)
@@ -45,31 +46,55 @@ enum SysTime {
         return Int64(t)
     }
 
-    /// Busy-waits on the TSC (no timer interrupt yet): one process, nothing else to run.
-    static func sleep(_ p: UnsafeMutablePointer<Process>, _ req: UInt64) -> Int64 {
+    /// Reads a user timespec as nanoseconds: EFAULT, EINVAL as Linux (get_timespec64, timespec64_valid).
+    static func readTimespec(_ p: UnsafeMutablePointer<Process>, _ at: UInt64) -> (UInt64, Int64) {
         var ts: (UInt64, UInt64) = (0, 0)
-        guard UserMemory.copyIn(p, to: &ts, from: req, count: 16) else { return -Errno.EFAULT }
-        guard Int64(bitPattern: ts.0) >= 0, ts.1 < 1_000_000_000 else { return -Errno.EINVAL }
-        let (ns, o) = ts.0.multipliedReportingOverflow(by: 1_000_000_000)
-        let until = Clock.nanoseconds() &+ (o ? UInt64.max / 2 : ns &+ ts.1)
-        while Clock.nanoseconds() < until {}
-        return 0
+        guard UserMemory.copyIn(p, to: &ts, from: at, count: 16) else { return (0, -Errno.EFAULT) }
+        guard let ns = Clock.nanoseconds(timespec: ts.0, ts.1) else { return (0, -Errno.EINVAL) }
+        return (ns, 0)
     }
 
-    static func nanosleep(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { sleep(p, a.a0) }
+    /// The task sleeps (the CPU halts when nothing else runs) until TSC
+    /// `deadline`; a signal that acts ends it with EINTR and, when `rem` is
+    /// not NULL, the time left there (nanosleep(2); a handler's signal makes
+    /// Linux's restart block EINTR too, SA_RESTART or not).
+    static func sleep(_ p: UnsafeMutablePointer<Process>, until deadline: UInt64, remaining rem: UInt64) -> Int64 {
+        while true {
+            switch Scheduler.sleep(on: 0, deadline: deadline) {
+            case .timedOut: return 0
+            case .woken: continue
+            case .interrupted:
+                if rem != 0 && !timespec(p, rem, ns: Clock.nanoseconds(until: deadline)) { return -Errno.EFAULT }
+                return -Errno.EINTR
+            }
+        }
+    }
 
+    static func nanosleep(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let (ns, error) = readTimespec(p, a.a0)
+        if error != 0 { return error }
+        return sleep(p, until: Clock.deadline(afterNanoseconds: ns), remaining: a.a1)
+    }
+
+    static let EOPNOTSUPP: Int64 = 95
+    static let TIMER_ABSTIME: UInt64 = 1
+
+    /// clock_nanosleep(2): CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME
+    /// and CLOCK_TAI sleep (one clock here: no suspend, no leap seconds);
+    /// the clocks Linux cannot sleep on (MONOTONIC_RAW, the COARSE ones, the
+    /// thread CPU clock) and the process CPU clock (no CPU-time accounting
+    /// here) give EOPNOTSUPP. Checks in Linux's order (posix-timers.c).
     static func clockNanosleep(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard validClock(a.a0) else { return -Errno.EINVAL }
-        if a.a1 & 1 != 0 {                                     // TIMER_ABSTIME
-            var ts: (UInt64, UInt64) = (0, 0)
-            guard UserMemory.copyIn(p, to: &ts, from: a.a2, count: 16) else { return -Errno.EFAULT }
-            guard ts.1 < 1_000_000_000 else { return -Errno.EINVAL }
-            let (ns, o) = ts.0.multipliedReportingOverflow(by: 1_000_000_000)
-            let until = o ? UInt64.max / 2 : ns &+ ts.1
-            let wall = isWallClock(a.a0)
-            while (wall ? Clock.realtime() : Clock.nanoseconds()) < until {}
-            return 0
+        let clock = a.a0
+        guard clock == 0 || clock == 1 || clock == 7 || clock == 11 else { return -EOPNOTSUPP }
+        let (ns, error) = readTimespec(p, a.a2)
+        if error != 0 { return error }
+        guard a.a1 & TIMER_ABSTIME != 0 else {
+            return sleep(p, until: Clock.deadline(afterNanoseconds: ns), remaining: a.a3)
         }
-        return sleep(p, a.a2)
+        // An absolute time on the wall clock: since boot, the boot's wall time off.
+        let monotonic = isWallClock(clock) ? (ns > Clock.bootRealtime ? ns - Clock.bootRealtime : 0) : ns
+        return sleep(p, until: Clock.tsc(atNanoseconds: monotonic), remaining: 0)
     }
 }

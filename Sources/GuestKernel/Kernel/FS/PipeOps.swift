@@ -1,0 +1,38 @@
+/// The two ends of a pipe (pipe(7)); OpenFile.node is the Pipes index.
+/// I/O is SysPipe's; readiness as pipe_poll (fs/pipe.c).
+enum PipeReadOps: FileOperations {
+    static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                     _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { SysPipe.read(p, f, buf, n) }
+    /// Readable with bytes buffered; POLLHUP once no writer is left.
+    static func poll(_ f: UnsafeMutablePointer<OpenFile>) -> UInt32 {
+        guard let t = Pipes.table else { return Poll.NVAL }
+        let i = f.pointee.node
+        var r: UInt32 = t[i].count > 0 ? Poll.IN | Poll.RDNORM : 0
+        if t[i].writers <= 0 { r |= Poll.HUP }
+        return r
+    }
+    static var canPoll: Bool { true }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: 0o010600) }     // S_IFIFO
+    static func release(_ f: UnsafeMutablePointer<OpenFile>) { Pipes.close(f.pointee.node, writer: false) }
+    static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 {
+        SysPipe.channel(f.pointee.node, writer: false)
+    }
+}
+
+enum PipeWriteOps: FileOperations {
+    static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                      _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 { SysPipe.write(p, f, buf, n) }
+    /// Writable with room; POLLERR once no reader is left.
+    static func poll(_ f: UnsafeMutablePointer<OpenFile>) -> UInt32 {
+        guard let t = Pipes.table else { return Poll.NVAL }
+        let i = f.pointee.node
+        if t[i].readers <= 0 { return Poll.ERR }
+        return t[i].count < Pipes.size ? Poll.OUT | Poll.WRNORM : 0
+    }
+    static var canPoll: Bool { true }
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: 0o010600) }
+    static func release(_ f: UnsafeMutablePointer<OpenFile>) { Pipes.close(f.pointee.node, writer: true) }
+    static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 {
+        SysPipe.channel(f.pointee.node, writer: true)
+    }
+}
