@@ -53,6 +53,7 @@ int ckvm_set_user_memory_region(int fd, const struct kvm_userspace_memory_region
     return ioctl(fd, KVM_SET_USER_MEMORY_REGION, r);
 }
 int ckvm_create_vcpu(int fd, unsigned long id) { return ioctl(fd, KVM_CREATE_VCPU, id); }
+int ckvm_create_irqchip(int fd) { return ioctl(fd, KVM_CREATE_IRQCHIP, 0); }
 int ckvm_get_stats_fd(int fd) { return ioctl(fd, KVM_GET_STATS_FD, 0); }
 
 int ckvm_run(int fd) { return ioctl(fd, KVM_RUN, 0); }

@@ -55,6 +55,8 @@ enum {
     CKVM_CAP_PRE_FAULT_MEMORY = KVM_CAP_PRE_FAULT_MEMORY,
     CKVM_CAP_X86_DISABLE_EXITS = KVM_CAP_X86_DISABLE_EXITS,
     CKVM_CAP_SYNC_REGS = KVM_CAP_SYNC_REGS,
+    CKVM_CAP_IRQCHIP = KVM_CAP_IRQCHIP,
+    CKVM_CAP_TSC_DEADLINE_TIMER = KVM_CAP_TSC_DEADLINE_TIMER,
 };
 
 /* ---- System ioctls (/dev/kvm) ------------------------------------------- */
@@ -67,6 +69,7 @@ int ckvm_get_supported_cpuid(int kvm_fd, struct kvm_cpuid2 *cpuid);
 /* ---- VM ioctls ------------------------------------------------------------ */
 int ckvm_set_user_memory_region(int vm_fd, const struct kvm_userspace_memory_region *region);
 int ckvm_create_vcpu(int vm_fd, unsigned long id);
+int ckvm_create_irqchip(int vm_fd);                     /* before any vCPU */
 int ckvm_get_stats_fd(int fd);                        /* VM or vCPU fd */
 
 /* ---- vCPU ioctls ---------------------------------------------------------- */

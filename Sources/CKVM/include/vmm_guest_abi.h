@@ -65,6 +65,15 @@
                                                    touch RAM once to warm it */
 #define VMM_BOOT_FLAG_STAGE2_WARM    (1u << 3)  /* KVM_PRE_FAULT_MEMORY done */
 #define VMM_BOOT_FLAG_SOFTWARE_KVM   (1u << 4)  /* ring 0 is emulated (kvm_pvm) */
+#define VMM_BOOT_FLAG_IRQCHIP        (1u << 5)  /* in-kernel LAPIC (KVM_CREATE_IRQCHIP):
+                                                   the kernel may use its timer */
+
+/* An ELF note in the kernel image (PT_NOTE; owner "VMM", type
+   VMM_ELFNOTE_FEATURES, a 4-byte descriptor of VMM_FEATURE_* bits): what the
+   kernel asks of the machine. A kernel without it gets none of them. */
+#define VMM_ELFNOTE_FEATURES         1
+#define VMM_FEATURE_IRQCHIP          (1u << 0)  /* wants the in-kernel irqchip; it
+                                                   then halts only to wait for interrupts */
 
 /* Marks the kernel makes around its TOUCH_RAM loop (VMM_HC_MARK): the VMM
    reports the time and stage-2 faults between them (--warm touch). */

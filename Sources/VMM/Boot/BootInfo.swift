@@ -22,6 +22,7 @@ struct BootInfo: Equatable {
         static let touchRAM = UInt64(VMM_BOOT_FLAG_TOUCH_RAM)
         static let stage2Warm = UInt64(VMM_BOOT_FLAG_STAGE2_WARM)
         static let softwareKVM = UInt64(VMM_BOOT_FLAG_SOFTWARE_KVM)
+        static let irqchip = UInt64(VMM_BOOT_FLAG_IRQCHIP)
     }
 
     /// The bytes of the record, exactly as the guest reads them.

@@ -1,3 +1,5 @@
+import CKVM
+
 /// What is wrong with a kernel image. Each case is one line for the user.
 enum ELFError: Error, Equatable, CustomStringConvertible {
     case truncated(String)
@@ -62,8 +64,11 @@ struct ELFImage: Equatable {
 
     let entry: UInt64
     let segments: [Segment]     // PT_LOAD with p_memsz > 0, in file order
+    /// VMM_FEATURE_* bits of the kernel's "VMM" note (0 without one).
+    let features: UInt32
 
     static let ptLoad: UInt32 = 1
+    static let ptNote: UInt32 = 4
 
     /// Parses the headers (ELF-64 Object File Format, version 1.5; System V
     /// gABI ch. 4-5). Checks only what is intrinsic to the file; placement in
@@ -91,8 +96,14 @@ struct ELFImage: Equatable {
         }
 
         var segments: [Segment] = []
+        var features: UInt32 = 0
         for i in 0..<phnum {
             let h = Int(phoff) + i * 56
+            if u32(h) == Self.ptNote {
+                let offset = u64(h + 8), size = u64(h + 32)
+                guard offset <= fileSize, size <= fileSize - offset else { throw ELFError.segmentBeyondFile(segment: i) }
+                features |= Self.vmmFeatures(bytes, from: Int(offset), to: Int(offset + size))
+            }
             guard u32(h) == Self.ptLoad else { continue }
             let s = Segment(index: i, physicalAddress: u64(h + 24), virtualAddress: u64(h + 16),
                             fileOffset: u64(h + 8), fileSize: u64(h + 32), memorySize: u64(h + 40),
@@ -123,6 +134,31 @@ struct ELFImage: Equatable {
         }) else { throw ELFError.entryNotExecutable(entry: entry) }
         self.entry = entry
         self.segments = segments
+        self.features = features
+    }
+
+    /// The descriptor of the notes named "VMM" of type VMM_ELFNOTE_FEATURES
+    /// in bytes [start, end) (gABI 5, "Note Section": namesz, descsz, type,
+    /// then name and descriptor, each padded to 4 bytes). A malformed note
+    /// ends the scan: it asks for nothing.
+    static func vmmFeatures(_ bytes: [UInt8], from start: Int, to end: Int) -> UInt32 {
+        func u32(_ o: Int) -> UInt32 {
+            UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
+        }
+        var features: UInt32 = 0
+        var o = start
+        while o + 12 <= end {
+            let namesz = Int(u32(o)), descsz = Int(u32(o + 4)), type = u32(o + 8)
+            let name = o + 12, desc = name + (namesz + 3) & ~3
+            let next = desc + (descsz + 3) & ~3
+            guard namesz <= end - name, descsz <= end - name, next <= end else { break }
+            if type == UInt32(VMM_ELFNOTE_FEATURES), namesz == 4, descsz == 4,
+               bytes[name] == 0x56, bytes[name + 1] == 0x4d, bytes[name + 2] == 0x4d, bytes[name + 3] == 0 {   // "VMM\0"
+                features |= u32(desc)
+            }
+            o = next
+        }
+        return features
     }
 
     /// Checks that every segment fits in guest RAM above the VMM's own

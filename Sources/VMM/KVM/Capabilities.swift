@@ -16,10 +16,12 @@ struct Capability {
     static let nrMemslots = Capability(name: "NR_MEMSLOTS", number: Int32(CKVM_CAP_NR_MEMSLOTS))
     static let x86DisableExits = Capability(name: "X86_DISABLE_EXITS", number: Int32(CKVM_CAP_X86_DISABLE_EXITS))
     static let syncRegs = Capability(name: "SYNC_REGS", number: Int32(CKVM_CAP_SYNC_REGS))
+    static let irqchip = Capability(name: "IRQCHIP", number: Int32(CKVM_CAP_IRQCHIP))
+    static let tscDeadlineTimer = Capability(name: "TSC_DEADLINE_TIMER", number: Int32(CKVM_CAP_TSC_DEADLINE_TIMER))
 
     /// The ones `vmm info` lists.
     static let reported: [Capability] = [
         immediateExit, getTSCKHz, binaryStatsFD, preFaultMemory, userMemory2, guestMemFD,
-        nrVCPUs, maxVCPUs, nrMemslots, x86DisableExits, syncRegs,
+        nrVCPUs, maxVCPUs, nrMemslots, x86DisableExits, syncRegs, irqchip, tscDeadlineTimer,
     ]
 }

@@ -36,6 +36,7 @@ struct SetupReport {
     var tscKHz: UInt64 = 0
     var setupNanos: UInt64 = 0
     var bootFlags: UInt64 = 0
+    var irqchip = IRQChip.Decision.none
 }
 
 /// Builds a VM from a configuration and runs it: the data flow of
@@ -101,8 +102,15 @@ final class Machine {
 
         vm = try kvm.createVM()
         try vm.setUserMemoryRegion(slot: 0, guestPhysicalAddress: 0, size: ramSize, host: memory.base)
+        setup.irqchip = IRQChip.decide(features: image.features, irqchipCap: kvm.checkExtension(Capability.irqchip.number),
+                                       tscDeadlineCap: kvm.checkExtension(Capability.tscDeadlineTimer.number))
+        if case .created = setup.irqchip { try vm.createIRQChip() }          // before the vCPU: its LAPIC
+        if setup.irqchip == .unavailable {
+            setup.notes.append("the kernel asks for an in-kernel irqchip, but KVM has no KVM_CAP_IRQCHIP: no timer interrupts")
+        }
         vcpu = try vm.createVCPU(id: 0)
-        try vcpu.setCPUID2(try kvm.supportedCPUID())
+        let cpuid = try kvm.supportedCPUID()
+        try vcpu.setCPUID2(setup.irqchip == .created(tscDeadline: true) ? IRQChip.withTSCDeadline(cpuid) : cpuid)
         if kvm.checkExtension(Capability.getTSCKHz.number) > 0 { setup.tscKHz = (try? vcpu.getTSCKHz()) ?? 0 }
         stats = kvm.checkExtension(Capability.binaryStatsFD.number) > 0
             ? try BinaryStatsReader(fd: try vcpu.getStatsFD()) : nil
@@ -148,6 +156,7 @@ final class Machine {
         }
         if setup.preallocation.hugePagesAdvised { flags |= BootInfo.Flag.hugePages }
         if setup.kvmKind.isSoftware { flags |= BootInfo.Flag.softwareKVM }
+        if case .created = setup.irqchip { flags |= BootInfo.Flag.irqchip }
         setup.bootFlags = flags
 
         let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),

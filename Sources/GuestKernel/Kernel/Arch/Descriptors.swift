@@ -30,8 +30,11 @@ enum Descriptors {
         ltr(UInt16(VMM_SEL_TSS))
 
         let idt: UnsafeMutablePointer<UInt64> = Physical.pointer(idtFrame)
-        for v in 0..<32 {
-            let handler = isr_stub_address(UInt32(v))
+        for v in 0..<256 {
+            let handler = v < 32 ? isr_stub_address(UInt32(v))
+                : UInt64(v) == LAPIC.timerVector ? timer_entry_address()
+                : UInt64(v) == LAPIC.spuriousVector ? spurious_entry_address() : 0
+            if handler == 0 { idt[2 * v] = 0; idt[2 * v + 1] = 0; continue }   // not present: #GP if raised
             let ist: UInt64 = v == 8 ? 1 : 0                 // #DF on its own stack
             let dpl: UInt64 = v == 3 || v == 4 ? 3 : 0        // int3/into allowed from ring 3
             let attr: UInt64 = 0x8e | (dpl << 5)              // present, 64-bit interrupt gate
@@ -39,7 +42,7 @@ enum Descriptors {
                 | (attr << 40) | (((handler >> 16) & 0xffff) << 48)
             idt[2 * v + 1] = handler >> 32
         }
-        var idtr = table_pointer(limit: UInt16(32 * 16 - 1), base: UInt64(UInt(bitPattern: idt)))
+        var idtr = table_pointer(limit: UInt16(256 * 16 - 1), base: UInt64(UInt(bitPattern: idt)))
         lidt(&idtr)
         return true
     }

@@ -76,7 +76,7 @@ syscall_entry:
     pushq   $0x2b                   // SS
     pushq   syscall_user_rsp(%rip)  // RSP
     andl    $USER_RFLAGS, %r11d     // see isr14
-    orl     $2, %r11d
+    orl     $USER_RFLAGS_SET, %r11d
     pushq   %r11                    // RFLAGS
     pushq   $0x33                   // CS
     pushq   %rcx                    // RIP
@@ -85,9 +85,11 @@ syscall_entry:
 // #PF. Fast path: a user-mode fault (error code U bit) with RIP == LSTAR is the
 // software-assisted SYSCALL: RCX = return RIP, R11 = RFLAGS (platform.md).
 // Only user-settable flags go back through iretq (SDM Vol. 3A, 2.3): not IOPL,
-// RF, VM, VIF/VIP, nor NT (SYSCALL clears it, as SFMASK does); IF stays clear:
-// no interrupt source exists yet. Falls through into syscall_common.
+// RF, VM, VIF/VIP, nor NT (SYSCALL clears it, as SFMASK does); IF is always
+// set: ring 3 takes the timer interrupt (Interrupts.swift). Falls through into
+// syscall_common.
 USER_RFLAGS = 0x240dd5              // CF PF AF ZF SF TF DF OF AC ID
+USER_RFLAGS_SET = 0x202             // IF, and bit 1 (always 1)
     .balign 16
 1:  pushq   $14
     jmp     isr_common
@@ -97,7 +99,7 @@ isr14:
     testb   $4, (%rsp)
     jz      1b
     andl    $USER_RFLAGS, %r11d
-    orl     $2, %r11d
+    orl     $USER_RFLAGS_SET, %r11d
     movq    %rcx, 8(%rsp)           // the frame becomes the return frame
     movq    %r11, 24(%rsp)
     addq    $8, %rsp                // drop the error code
@@ -251,6 +253,38 @@ return_to_user:
     addq    $16, %rsp               // vector, error code
     iretq
 
+// ---- Interrupts ---------------------------------------------------------------
+// The LAPIC timer (vector 32, LAPIC.swift): a trap_frame as for exceptions,
+// interrupt_handler(frame) (Interrupts.swift), which may switch tasks before
+// it returns; then the frame's registers and iretq. The spurious vector (0xff)
+// needs no EOI (SDM Vol. 3A, 11.9): iretq.
+    .balign 16
+    .globl timer_entry
+timer_entry:
+    pushq   $0
+    pushq   $32
+    PUSH_GENERAL_REGISTERS
+    movq    %rsp, %rdi
+    cld
+    call    interrupt_handler
+    jmp     return_to_user
+
+    .balign 16
+    .globl spurious_entry
+spurious_entry:
+    iretq
+
+// The idle wait (Scheduler.idleWait): interrupts on for one HLT. STI's
+// shadow keeps an interrupt from coming between STI and HLT (SDM Vol. 2B,
+// STI); the handler also steps over the HLT if one does (idle_hlt).
+    .globl idle_halt, idle_hlt
+idle_halt:
+    sti
+idle_hlt:
+    hlt
+    cli
+    ret
+
     .globl isr_stub_address
 isr_stub_address:
     cmpl    $32, %edi
@@ -307,5 +341,16 @@ kernel_stack_top:
     .globl df_stack_top
     .skip   8192
 df_stack_top:
+
+// What this kernel asks of the VMM (vmm_guest_abi.h: an ELF note, owner
+// "VMM", type VMM_ELFNOTE_FEATURES = 1, descriptor VMM_FEATURE_IRQCHIP = 1):
+// the in-kernel irqchip for the LAPIC timer.
+    .section .note.vmm, "a", @note
+    .balign 4
+    .long   4                       // namesz
+    .long   4                       // descsz
+    .long   1                       // VMM_ELFNOTE_FEATURES
+    .asciz  "VMM"
+    .long   1                       // VMM_FEATURE_IRQCHIP
 
     .section .note.GNU-stack, "", @progbits

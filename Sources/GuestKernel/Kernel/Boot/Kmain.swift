@@ -31,6 +31,8 @@ func kmain(_ bootInfo: UInt64) {
 
     guard Descriptors.install() else { panic("out of memory for GDT/IDT") }
     SyscallMSRs.install()
+    LAPIC.initialize(irqchip: boot.has(VMM_BOOT_FLAG_IRQCHIP))
+    Timers.initialize()
     Processes.initialize()
     OpenFiles.initialize()
     Tmpfs.initialize()

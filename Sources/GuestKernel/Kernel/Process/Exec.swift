@@ -128,7 +128,7 @@ enum SysExec {
         zero_qwords(f, UInt64(MemoryLayout<trap_frame>.size / 8))
         f.pointee.rip = entry
         f.pointee.cs = UInt64(VMM_SEL_USER_CS)
-        f.pointee.rflags = 0x2
+        f.pointee.rflags = 0x202                  // IF: ring 3 takes the timer interrupt
         f.pointee.rsp = sp
         f.pointee.ss = UInt64(VMM_SEL_USER_DS)
         return 0

@@ -9,7 +9,7 @@ extension Processes {
         let f = p.pointee.memory.frame
         f.pointee.rip = entry
         f.pointee.cs = UInt64(VMM_SEL_USER_CS)
-        f.pointee.rflags = 0x2
+        f.pointee.rflags = 0x202                  // IF: ring 3 takes the timer interrupt
         f.pointee.rsp = sp
         f.pointee.ss = UInt64(VMM_SEL_USER_DS)
         Scheduler.prepare(p)

@@ -44,6 +44,7 @@ enum Scheduler {
         syscall_kernel_rsp = top
         PathBuffers.use(next.pointee.memory)
         fxrstor(next.pointee.memory.fpu)
+        Timers.switched(preempted: prev.map { $0.pointee.state == .runnable } ?? false)
         switch_context(contexts + from, contexts[Processes.slot(next)])
     }
 
@@ -53,6 +54,7 @@ enum Scheduler {
         let from = leave(prev)
         Processes.current = nil
         current_pid = 0
+        Timers.tick = Timers.none
         switch_context(contexts + from, contexts[idle])
     }
 
@@ -82,7 +84,7 @@ enum Scheduler {
     /// it sleeps or exits): another runnable task runs, else the kernel
     /// context; returns when this task runs again (never for a zombie).
     static func schedule() {
-        if Timers.due { Timers.expire() }       // INTERIM: no timer interrupt yet
+        if Timers.due { Timers.expire() }       // without a LAPIC timer, the only check
         if let next = pick() { run(next); return }
         if let p = Processes.current, p.pointee.state == .running || p.pointee.state == .runnable {
             p.pointee.state = .running
@@ -129,6 +131,7 @@ enum Scheduler {
         for i in 0..<Processes.slotsInUse where t[i].state == .sleeping
             && (t[i].channel == channel || t[i].channel == anyChannel) {
             t[i].state = .runnable
+            Timers.startTick()
         }
     }
 
@@ -137,6 +140,7 @@ enum Scheduler {
         guard p.pointee.state == .sleeping && p.pointee.interruptible else { return }
         p.pointee.wakeReason = .interrupted
         p.pointee.state = .runnable
+        Timers.startTick()
     }
 
     /// A sleeper on it is woken by every wakeup, whatever the channel
@@ -155,18 +159,24 @@ enum Scheduler {
 
 extension Scheduler {
     /// The kernel context found nothing runnable. With a deadline pending
-    /// (a timed sleep, an alarm) the CPU waits for it: for now by spinning on
-    /// the TSC (INTERIM: no timer interrupt yet; the LAPIC timer and HLT
-    /// replace this). With none, every sleep waits for another task (a pipe,
-    /// a child, a signal), so none can ever wake: where Linux would hang, the
-    /// VM ends with VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
+    /// (a timed sleep, an alarm) the CPU halts until the LAPIC timer fires
+    /// for it (the interrupt ends the sleep, Interrupts.timer); without a
+    /// LAPIC (no in-kernel irqchip) it spins on the TSC. With none, every
+    /// sleep waits for another task (a pipe, a child, a signal), so none can
+    /// ever wake: where Linux would hang, the VM ends with
+    /// VMM_KERNEL_EXIT_DEADLOCK, naming the sleepers.
     static func idleWait() {
         Timers.expire()
         if pick() != nil { return }
         let next = Timers.earliest
         if next != Timers.none {
-            while rdtsc() < next {}
-            Timers.expire()
+            if LAPIC.present {
+                Timers.program()
+                idle_halt()                     // sti; hlt; cli: the interrupt handler has run
+            } else {
+                while rdtsc() < next {}
+                Timers.expire()
+            }
             return
         }
         Console.write("[kernel] every process is asleep and nothing can wake one:")

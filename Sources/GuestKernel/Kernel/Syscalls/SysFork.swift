@@ -28,6 +28,7 @@ enum SysFork {
         if flags & CLONE_PARENT_SETTID != 0 { _ = UserMemory.write32(p, parentTid, UInt32(bitPattern: pid)) }
         if vfork { c.pointee.vforkParent = Processes.slot(p) }
         c.pointee.state = .runnable
+        Timers.startTick()                  // two tasks want the CPU now
         if vfork {
             // vfork(2): the parent sleeps until the child has released its memory.
             let channel = Scheduler.vforkChannel(Processes.slot(c))
@@ -167,10 +168,12 @@ enum SysFork {
         if q.pointee.pid == q.pointee.sid { return -Errno.EPERM }           // a session leader
         let target = pgid == 0 ? q.pointee.pid : pgid
         if target != q.pointee.pid {
-            // The group must exist in the same session.
+            // The group must exist in the same session; a zombie still
+            // holds its group until reaped (Linux detaches its pid links in
+            // release_task).
             guard let t = Processes.table else { return -Errno.EPERM }
             var ok = false
-            for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].state != .zombie
+            for i in 0..<Processes.slotsInUse where t[i].state != .free
                 && t[i].pgid == target && t[i].sid == p.pointee.sid { ok = true; break }
             if !ok { return -Errno.EPERM }
         }
