@@ -6,7 +6,7 @@ import Testing
 /// (guest-images/kernel-tests/ipc_*.c), compared as the proc_*.c ones
 /// (ProcessPrograms): host glibc vs musl, then the guest vs the host.
 enum IPCPrograms {
-    static let names = ["ipc_locks"]
+    static let names = ["ipc_locks", "ipc_sockets"]
 }
 
 @Suite(.enabled(if: KernelTestPrograms.muslGCC != nil, Comment(rawValue: KernelTestPrograms.skipReason)))

@@ -229,10 +229,10 @@ enum FileLocks {
         let s = Processes.slot(p)
         w[s] = r
         waiting += 1
-        Scheduler.sleep(on: channel(w, s))
+        let result = Scheduler.sleep(on: channel(w, s))
         waiting -= 1
         w[s] = FileLock()
-        return !Signals.interrupted(p)
+        return result != .interrupted
     }
 
     /// Would process `r.owner` waiting for lock `blocker` close a cycle? The

@@ -110,6 +110,7 @@ enum FileOps {
         case .symlink: return op(SymlinkOps.self)
         case .pipeRead: return op(PipeReadOps.self)
         case .pipeWrite: return op(PipeWriteOps.self)
+        case .socket: return op(UnixSocketOps.self)
         }
     }
 

@@ -5,6 +5,7 @@ enum FileKind: UInt8 {
     case free, console, null, zero, urandom, initrdFile, initrdDirectory, tmpFile, tmpDirectory
     case symlink                       // only seen by lstat/readlink: data/size = target
     case pipeRead, pipeWrite           // node = Pipes index
+    case socket                        // node = Sockets index (AF_UNIX)
 }
 
 struct OpenFile {
