@@ -6,7 +6,7 @@
 
 static inline const char *ipc_ename(int e) {
     switch (e) {
-    case EDEADLK: return "EDEADLK"; case ENOLCK: return "ENOLCK"; case EOVERFLOW: return "EOVERFLOW";
+    case ENXIO: return "ENXIO"; case EDEADLK: return "EDEADLK"; case ENOLCK: return "ENOLCK"; case EOVERFLOW: return "EOVERFLOW";
     case ENOTSOCK: return "ENOTSOCK"; case EDESTADDRREQ: return "EDESTADDRREQ"; case EMSGSIZE: return "EMSGSIZE";
     case EPROTOTYPE: return "EPROTOTYPE"; case ENOPROTOOPT: return "ENOPROTOOPT";
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT"; case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";

@@ -219,6 +219,7 @@ static void named(void) {
         say("server: bind: %s\n", r(bind(l, (struct sockaddr *)&a, len)));
         struct stat st;
         say("server: stat of the name: socket %s\n", yes(stat(a.sun_path, &st) == 0 && S_ISSOCK(st.st_mode)));
+        say("server: open of the name: %s\n", r(open(a.sun_path, O_RDONLY)));
         int l2 = socket(AF_UNIX, SOCK_STREAM, 0);
         say("server: second bind to the name: %s\n", r(bind(l2, (struct sockaddr *)&a, len)));
         say("server: bind again: %s\n", r(bind(l, (struct sockaddr *)&a, len)));
@@ -413,16 +414,24 @@ static void rights(void) {
         _exit(0);
     }
     close(sv[1]);
+    /* The parent's lines wait for the child's end: both print as they go otherwise. */
     int two[2] = { file, p[1] };
-    say("sendmsg 2 descriptors: %s\n", r(send_fds(sv[0], two, 2, "here")));
+    long s1 = send_fds(sv[0], two, 2, "here");
+    int e1 = errno;
     close(p[1]);
     close(file);
     char b[32] = {0};
-    say("parent reads the child's pipe write: %s \"%s\"\n", r(read_full(p[0], b, 16)), b);
+    long got = read_full(p[0], b, 16);
     int three[3] = { 0, 1, 2 };
-    say("sendmsg 3 to a receiver with room for 1: %s\n", r(send_fds(sv[0], three, 3, "more")));
-    say("sendmsg with descriptors to read(): %s\n", r(send_fds(sv[0], three, 1, "plain")));
+    long s2 = send_fds(sv[0], three, 3, "more");
+    int e2 = errno;
+    long s3 = send_fds(sv[0], three, 1, "plain");
+    int e3 = errno;
     reap(pid);
+    errno = e1; say("sendmsg 2 descriptors: %s\n", r(s1));
+    say("parent read the child's pipe write: %ld \"%s\"\n", got, b);
+    errno = e2; say("sendmsg 3 to a receiver with room for 1: %s\n", r(s2));
+    errno = e3; say("sendmsg with descriptors to read(): %s\n", r(s3));
     close(sv[0]);
     socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
     int many[254];

@@ -40,6 +40,7 @@ enum SysFile {
             return -Errno.EEXIST
         }
         guard var f = found else { return -Errno.ENOENT }
+        if f.mode & 0o170000 == 0o140000 { return -Errno.ENXIO }               // a socket's name (unix(7))
         let accmode = flags & O_ACCMODE
         guard accmode != 3 else { return -Errno.EINVAL }
         if f.isDirectory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
