@@ -162,10 +162,10 @@ enum Sockets {
 
     // MARK: SCM_RIGHTS
 
-    /// A free batch slot for socket `i`, or nil (ETOOMANYREFS-like: too many in flight).
+    /// A free batch slot (socket -1; -2 is taken by a sendmsg not done yet), or nil: too many in flight.
     static func newBatch() -> UnsafeMutablePointer<RightsBatch>? {
         guard let b = batches else { return nil }
-        for k in 0..<batchCapacity where b[k].socket < 0 { return b + k }
+        for k in 0..<batchCapacity where b[k].socket == -1 { return b + k }
         return nil
     }
 

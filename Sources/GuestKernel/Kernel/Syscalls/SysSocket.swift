@@ -87,9 +87,7 @@ enum SysSocket {
     static func checkType(_ domain: UInt64, _ type: UInt64, _ proto: UInt64) -> (UInt8, Int64) {
         let t = type & 0xffff_ffff
         guard t & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf) == 0 else { return (0, -Errno.EINVAL) }
-        guard domain & 0xffff_ffff == UInt64(AF_UNIX) else {
-            return (0, domain & 0xffff_ffff >= 46 ? -Errno.EAFNOSUPPORT : -Errno.EAFNOSUPPORT)
-        }
+        guard domain & 0xffff_ffff == UInt64(AF_UNIX) else { return (0, -Errno.EAFNOSUPPORT) }     // only AF_UNIX here
         let protocolValue = proto & 0xffff_ffff
         guard protocolValue == 0 || protocolValue == 1 else { return (0, -Errno.EPROTONOSUPPORT) }
         switch t & 0xf {
