@@ -125,6 +125,7 @@ enum FileOps {
         case .epoll: return op(EpollOps.self)
         case .procFile: return op(ProcFileOps.self)
         case .procDirectory: return op(ProcDirectoryOps.self)
+        case .socket: return op(UnixSocketOps.self)
         }
     }
 

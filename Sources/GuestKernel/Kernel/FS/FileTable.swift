@@ -12,6 +12,8 @@ struct FileTable {
         p.initialize(repeating: false, count: FileTable.capacity)
         return p
     }()
+    /// The pid whose POSIX record locks a close here releases (FileLocks.closed).
+    var owner: Int32 = 0
 
     /// The description behind a raw descriptor argument, or nil (EBADF).
     func get(_ raw: UInt64) -> UnsafeMutablePointer<OpenFile>? {
@@ -36,13 +38,14 @@ struct FileTable {
 
     /// Installs description `file` (whose reference the table takes) at `fd`.
     func install(_ fd: Int, _ file: Int, cloexec flag: Bool) {
-        if slots[fd] >= 0 { OpenFiles.release(Int(slots[fd])) }
+        close(fd)
         slots[fd] = Int16(file)
         cloexec[fd] = flag
     }
 
     func close(_ fd: Int) {
         guard slots[fd] >= 0 else { return }
+        if FileLocks.count != 0 { FileLocks.closed(Int(slots[fd]), by: owner) }
         OpenFiles.release(Int(slots[fd]))
         slots[fd] = -1
         cloexec[fd] = false

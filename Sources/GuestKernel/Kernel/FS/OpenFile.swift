@@ -8,6 +8,7 @@ enum FileKind: UInt8 {
     case eventfd                       // node = EventFDs index
     case epoll                         // node = Epolls index
     case procFile, procDirectory       // node = ProcFS id | pid << 8 (FS/ProcFS.swift)
+    case socket                        // node = Sockets index (AF_UNIX)
 }
 
 struct OpenFile {
@@ -68,6 +69,7 @@ enum OpenFiles {
         t[i].refs -= 1
         if t[i].refs <= 0 {
             if let w = Epolls.watchers, w[i] > 0 { Epolls.forget(file: i) }
+            if FileLocks.count != 0 { FileLocks.descriptionReleased(i) }
             FileOps.release(t + i)
             t[i] = OpenFile()
         }

@@ -185,6 +185,14 @@ extension Path {
         let raw = PathBuffers.raw
         let n = UserMemory.copyString(p, path, into: raw, max: max)
         if n <= 0 { return n < 0 ? Int64(n) : -Errno.ENOENT }    // "": before any dirfd is looked at
+        return normalizeRaw(p, dirfd, n, into: norm, follow: follow)
+    }
+
+    /// normalizeUser of the `n` bytes (n > 0) already in PathBuffers.raw
+    /// (an AF_UNIX sun_path, which need not end in a NUL).
+    static func normalizeRaw(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ n: Int,
+                             into norm: UnsafeMutablePointer<UInt8>, follow: Follow = .lookup) -> Int64 {
+        let raw = PathBuffers.raw
         // Most paths end in a name ("." is 0x2e, "/" 0x2f).
         var follow = follow
         if raw[n - 1] | 1 == 0x2f { follow = adjust(follow, toTailOf: raw, n) }

@@ -136,6 +136,7 @@ enum Processes {
             t[i].itimerInterval = 0
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
+            t[i].files.owner = t[i].pid
             t[i].sid = t[i].pid
             nextPid += 1
             t[i].pml4 = pml4

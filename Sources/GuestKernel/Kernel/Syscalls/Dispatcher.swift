@@ -105,6 +105,23 @@ func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_f
     case 234: return SysKill.tgkill(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2))
     case 63: return SysInfo.uname(p, a)
     case 72: return SysFile.fcntl(p, a)
+    case 73: return SysLock.flock(p, a)
+    case 41: return SysSocket.socket(p, a)
+    case 42: return SysSocket.connect(p, a)
+    case 43: return SysSocket.accept(p, a, flags: 0)
+    case 288: return SysSocket.accept(p, a, flags: a.a3)                            // accept4
+    case 44: return SysSocket.sendto(p, a)
+    case 45: return SysSocket.recvfrom(p, a)
+    case 46: return SysSocket.sendmsg(p, a)
+    case 47: return SysSocket.recvmsg(p, a)
+    case 48: return SysSocket.shutdown(p, a)
+    case 49: return SysSocket.bind(p, a)
+    case 50: return SysSocket.listen(p, a)
+    case 51: return SysSocket.name(p, a, peer: false)                               // getsockname
+    case 52: return SysSocket.name(p, a, peer: true)                                // getpeername
+    case 53: return SysSocket.socketpair(p, a)
+    case 54: return SysSocket.setsockopt(p, a)
+    case 55: return SysSocket.getsockopt(p, a)
     case 76: return SysTmpfs.truncate(p, a)
     case 77: return SysTmpfs.ftruncate(p, a)
     case 79: return SysDirectory.getcwd(p, a)

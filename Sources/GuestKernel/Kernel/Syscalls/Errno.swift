@@ -9,4 +9,11 @@ enum Errno {
     static let ENAMETOOLONG: Int64 = 36, EXDEV: Int64 = 18, EBUSY: Int64 = 16
     static let ERANGE: Int64 = 34, ENOSYS: Int64 = 38, ELOOP: Int64 = 40
     static let ENOEXEC: Int64 = 8, ECHILD: Int64 = 10, EPIPE: Int64 = 32
+    static let ENXIO: Int64 = 6
+    static let EDEADLK: Int64 = 35, ENOLCK: Int64 = 37, EOVERFLOW: Int64 = 75              // locks
+    static let ENOTSOCK: Int64 = 88, EDESTADDRREQ: Int64 = 89, EMSGSIZE: Int64 = 90, EPROTOTYPE: Int64 = 91
+    static let ENOPROTOOPT: Int64 = 92, EPROTONOSUPPORT: Int64 = 93, ESOCKTNOSUPPORT: Int64 = 94
+    static let EOPNOTSUPP: Int64 = 95, EAFNOSUPPORT: Int64 = 97, EADDRINUSE: Int64 = 98, EADDRNOTAVAIL: Int64 = 99
+    static let ECONNABORTED: Int64 = 103, ECONNRESET: Int64 = 104, ENOBUFS: Int64 = 105, EISCONN: Int64 = 106
+    static let ENOTCONN: Int64 = 107, ETOOMANYREFS: Int64 = 109, ECONNREFUSED: Int64 = 111     // sockets
 }

@@ -40,6 +40,7 @@ enum SysFile {
             return -Errno.EEXIST
         }
         guard var f = found else { return -Errno.ENOENT }
+        if f.mode & 0o170000 == 0o140000 { return -Errno.ENXIO }               // a socket's name (unix(7))
         let accmode = flags & O_ACCMODE
         guard accmode != 3 else { return -Errno.EINVAL }
         if f.isDirectory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
@@ -99,6 +100,7 @@ enum SysFile {
             guard let f = p.pointee.files.get(a.a0), f.pointee.isPipe else { return -Errno.EBADF }
             return Int64(Pipes.size)
         case F_SETFD: p.pointee.files.cloexec[fd] = a.a2 & 1 != 0; return 0
+        case let cmd where SysLock.isLockCommand(cmd): return SysLock.fcntl(p, f, cmd, a.a2)
         case F_GETFL: return Int64(f.pointee.statusFlags | 0o100000)        // O_LARGEFILE, as Linux reports
         case F_SETFL:                                                        // O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME
             let settable: UInt32 = 0o2000 | 0o4000 | 0o20000 | 0o40000 | 0o1000000
