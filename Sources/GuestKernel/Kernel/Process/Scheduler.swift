@@ -107,7 +107,7 @@ enum Scheduler {
     /// pending returns at once, as Linux's signal_pending check in its wait
     /// loops). Callers loop on their condition: .woken only says it may hold
     /// now. Interrupts are off in ring 0, so nothing runs between a caller's
-    /// check and this sleep: no lost wakeups. SLEEP-API.md.
+    /// check and this sleep: no lost wakeups. Sources/GuestKernel/SLEEPING.md.
     @discardableResult
     static func sleep(on channel: UInt64, deadline: UInt64? = nil, interruptible: Bool = true) -> SleepResult {
         guard let p = Processes.current else { return .woken }
@@ -193,7 +193,7 @@ extension Scheduler {
     }
 }
 
-/// Why Scheduler.sleep returned (SLEEP-API.md).
+/// Why Scheduler.sleep returned (Sources/GuestKernel/SLEEPING.md).
 enum SleepResult {
     case woken, timedOut, interrupted
 }

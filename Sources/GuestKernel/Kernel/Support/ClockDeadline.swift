@@ -1,7 +1,7 @@
 import KernelSupport
 
 /// Nanoseconds to TSC deadlines and back (Scheduler.sleep's deadlines,
-/// SLEEP-API.md). Saturating: a user's huge timeout never wraps into the past.
+/// Sources/GuestKernel/SLEEPING.md). Saturating: a user's huge timeout never wraps into the past.
 extension Clock {
     /// `ns` nanoseconds as TSC ticks at tscKHz, saturating.
     static func ticks(nanoseconds ns: UInt64) -> UInt64 {
