@@ -65,6 +65,15 @@ int ckvm_get_tsc_khz(int fd) { return ioctl(fd, KVM_GET_TSC_KHZ, 0); }
 int ckvm_translate(int fd, struct kvm_translation *t) { return ioctl(fd, KVM_TRANSLATE, t); }
 int ckvm_pre_fault_memory(int fd, struct kvm_pre_fault_memory *r) { return ioctl(fd, KVM_PRE_FAULT_MEMORY, r); }
 
+int ckvm_set_singlestep(int fd, int on) {
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof dbg);
+    dbg.control = on ? (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP) : 0;
+    return ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg) == 0 ? 0 : -errno;
+}
+
+uint64_t ckvm_debug_pc(const struct kvm_run *run) { return run->debug.arch.pc; }
+
 void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
     memset(out, 0, sizeof *out);
     out->reason = run->exit_reason;

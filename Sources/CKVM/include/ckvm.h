@@ -79,6 +79,12 @@ int ckvm_set_cpuid2(int vcpu_fd, const struct kvm_cpuid2 *cpuid);
 int ckvm_get_tsc_khz(int vcpu_fd);
 int ckvm_translate(int vcpu_fd, struct kvm_translation *tr);
 int ckvm_pre_fault_memory(int vcpu_fd, struct kvm_pre_fault_memory *range);
+/* KVM_SET_GUEST_DEBUG with KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP (on)
+ * or nothing (off): every stepped instruction is a KVM_EXIT_DEBUG (KVM API
+ * doc 4.65). 0 or -errno. */
+int ckvm_set_singlestep(int vcpu_fd, int on);
+/* KVM_EXIT_DEBUG's guest RIP (struct kvm_debug_exit_arch.pc). */
+uint64_t ckvm_debug_pc(const struct kvm_run *run);
 
 /* ---- struct kvm_run: decoding the exit ------------------------------------ */
 

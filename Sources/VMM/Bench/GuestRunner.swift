@@ -4,6 +4,8 @@ struct GuestRunner {
     let kernelPath: String
     let benchBinary: [UInt8]
     let options: MachineOptions
+    /// Single-step the guest (`vmm bench --profile`).
+    var profile = false
 
     struct Run {
         let output: BenchOutput
@@ -14,12 +16,14 @@ struct GuestRunner {
         let cumulativeStats: Set<String>
         /// This boot's warm-up, with the host's populate and mlock times.
         let warm: WarmReport
+        let profile: InstructionProfile?
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
     func run(arguments: [String], timeoutSeconds: Double) throws -> Run {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
+        config.profile = profile
         config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: []))
         config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, arguments: arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
@@ -36,6 +40,6 @@ struct GuestRunner {
                    countsInstructions: machine.setup.kvmKind.isSoftware && machine.stats?.layout.descriptors
                        .contains { $0.name == "insn_emulation" } == true,
                    cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
-                       .map(\.name) ?? []), warm: warm)
+                       .map(\.name) ?? []), warm: warm, profile: outcome.profile)
     }
 }

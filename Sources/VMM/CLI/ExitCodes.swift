@@ -21,7 +21,7 @@ enum VMMExit {
             }
             if case .apiVersion = e { return unavailable }
             return osError
-        case is ELFError, is BootError, is CPIOArchive.Error, is KernelCommandLine.Unrepresentable: return dataError
+        case is ELFError, is BootError, is CPIOArchive.Error, is KernelCommandLine.Unrepresentable, is KernelSymbols.ParseError: return dataError
         case is BuiltInKernel.NotBuilt: return noInput
         case let e as ImageFileError:
             if case .cannotOpen = e { return noInput }

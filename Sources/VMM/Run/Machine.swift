@@ -16,6 +16,8 @@ struct MachineConfiguration {
     var kernelLog: ConsoleSink? = FileConsole(fd: 2)
     /// `--warm`; nil: WarmMode.choose's default.
     var warm: WarmMode?
+    /// Single-step the guest and count its instructions by kernel function (--profile).
+    var profile = false
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -47,6 +49,8 @@ final class Machine {
     let vcpu: VCPU
     let memory: GuestMemory
     let stats: BinaryStatsReader?
+    /// The booted kernel's function symbols, with --profile.
+    let profileSymbols: KernelSymbols?
     private(set) var setup: SetupReport
 
     init(_ config: MachineConfiguration) throws {
@@ -60,6 +64,7 @@ final class Machine {
         let kernelBytes = try kernelFile.readAll(limit: ramSize)
         let image = try ELFImage(bytes: kernelBytes)
         try image.validatePlacement(ramSize: ramSize)
+        profileSymbols = config.profile ? try KernelSymbols(elf: kernelBytes) : nil
         let cmdline = Array(config.commandLine.utf8)
         guard cmdline.count <= BootInfo.maxCommandLine else { throw BootError.commandLineTooLong(cmdline.count) }
         var initrdFile: ImageFile?
@@ -175,7 +180,7 @@ final class Machine {
     func run() throws -> RunOutcome {
         let loop = RunLoop(vcpu: vcpu, memory: memory, stats: stats, console: configuration.console,
                            kernelLog: configuration.kernelLog, ignoreUnknownIO: configuration.ignoreUnknownIO,
-                           timeoutSeconds: configuration.timeoutSeconds)
+                           timeoutSeconds: configuration.timeoutSeconds, profileSymbols: profileSymbols)
         return try VCPUThread.run { try loop.run() }
     }
 }
