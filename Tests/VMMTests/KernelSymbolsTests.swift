@@ -14,6 +14,7 @@ struct KernelSymbolsTests {
             ("beta", 2, 1, text + 0x40, 0x10), ("label", 0, 1, text + 0x80, 0),
             (".Lx", 0, 1, text + 0x90, 0), ("data_sym", 2, 4, 0xffff_ffff_8020_0000, 8),
             ("undefined", 2, 0, 0, 0), ("past_section", 2, 1, text + 0xf0, 0x20),
+            ("overlapping", 2, 1, text + 0x48, 0x4), ("gamma", 2, 1, text + 0x60, 0x10),
         ]
         var strtab: [UInt8] = [0], nameOffsets: [UInt32] = []
         for s in syms { nameOffsets.append(UInt32(strtab.count)); strtab += Array(s.name.utf8) + [0] }
@@ -44,8 +45,9 @@ struct KernelSymbolsTests {
 
     @Test func functionsAndLabelsInExecutableSectionsOnly() throws {
         let s = try KernelSymbols(elf: Self.elf())
-        #expect(s.symbols.map(\.name) == ["alias", "beta", "label"])   // one name per address; no .L, data, undefined
-        #expect(s.symbols[2].end == Self.text + 0x100)                // a label runs to its section's end
+        #expect(s.symbols.map(\.name) == ["alias", "beta", "overlapping", "gamma", "label"])   // one name per address; no .L, data, undefined
+        #expect(s.symbols[1].end == Self.text + 0x48)                 // beta yields to the symbol inside it
+        #expect(s.symbols[4].end == Self.text + 0x100)                // a label runs to its section's end
     }
 
     @Test func lookupFindsTheHoldingSymbolOrNone() throws {
@@ -54,7 +56,7 @@ struct KernelSymbolsTests {
         #expect(name(0x0f) == nil)
         #expect(name(0x10) == "alias" && name(0x2f) == "alias")
         #expect(name(0x30) == nil)
-        #expect(name(0x40) == "beta" && name(0x4f) == "beta" && name(0x50) == nil)
+        #expect(name(0x40) == "beta" && name(0x47) == "beta" && name(0x48) == "overlapping" && name(0x4c) == nil)
         #expect(name(0x80) == "label" && name(0xff) == "label" && name(0x100) == nil)
         #expect(s.index(of: 0) == nil && s.index(of: .max) == nil)
         #expect(KernelSymbols(symbols: []).index(of: Self.text) == nil)

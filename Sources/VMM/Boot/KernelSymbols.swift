@@ -5,8 +5,8 @@
 struct KernelSymbols: Equatable {
     struct Symbol: Equatable {
         let start: UInt64
-        /// Exclusive; a size-0 symbol (an assembly label) runs to the next
-        /// symbol or the end of its section.
+        /// Exclusive, at most the next symbol's start; a size-0 symbol (an
+        /// assembly label) runs to the next symbol or the end of its section.
         let end: UInt64
         let name: String
     }
@@ -97,7 +97,10 @@ struct KernelSymbols: Equatable {
         for (k, s) in found.enumerated() where out.last?.start != s.start {
             var next = s.sectionEnd
             if let later = found[(k + 1)...].first(where: { $0.start > s.start }) { next = min(next, later.start) }
-            out.append(Symbol(start: s.start, end: s.size > 0 ? s.start + s.size : next, name: s.name))
+            // Clipped at the next start: ranges stay disjoint, so every
+            // address has one name (an overlapping symbol yields to the next).
+            let end = s.size > 0 ? min(s.start + s.size, next) : next
+            if end > s.start { out.append(Symbol(start: s.start, end: end, name: s.name)) }   // a label at its section's end names nothing
         }
         symbols = out
     }
