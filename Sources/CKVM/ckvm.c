@@ -75,6 +75,15 @@ int ckvm_irq_line(int fd, uint32_t irq, uint32_t level) {
 }
 int ckvm_set_tss_addr(int fd, unsigned long addr) { return ioctl(fd, KVM_SET_TSS_ADDR, addr); }
 
+int ckvm_set_singlestep(int fd, int on) {
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof dbg);
+    dbg.control = on ? (KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP) : 0;
+    return ioctl(fd, KVM_SET_GUEST_DEBUG, &dbg) == 0 ? 0 : -errno;
+}
+
+uint64_t ckvm_debug_pc(const struct kvm_run *run) { return run->debug.arch.pc; }
+
 void ckvm_decode_exit(const struct kvm_run *run, struct ckvm_exit *out) {
     memset(out, 0, sizeof *out);
     out->reason = run->exit_reason;

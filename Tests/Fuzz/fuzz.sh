@@ -34,6 +34,7 @@ targets=(
   "json|baseline/JSON parser: Report/JSONParser.swift, Report/JSON.swift, Bench/Baseline.swift||-max_len=4096"
   "exit|exit decoding from a kvm_run page (CKVM ckvm_decode_exit, KVM/VCPU.swift, KVM/VCPUExit.swift) through Run/ExitDispatcher.swift and the devices||-max_len=16384"
   "hypercall|hypercall records: Devices/Hypercall.swift against Memory/GuestMemory.swift||-max_len=4096"
+  "symbols|the profile's symbol table: Boot/KernelSymbols.swift, Run/InstructionProfile.swift, Report/ProfileText.swift||-max_len=8192"
 )
 
 field() { # field TARGET N

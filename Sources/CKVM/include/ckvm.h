@@ -87,6 +87,12 @@ int ckvm_pre_fault_memory(int vcpu_fd, struct kvm_pre_fault_memory *range);
 int ckvm_create_pit2(int vm_fd);
 int ckvm_irq_line(int vm_fd, uint32_t irq, uint32_t level);
 int ckvm_set_tss_addr(int vm_fd, unsigned long addr);
+/* KVM_SET_GUEST_DEBUG with KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP (on)
+ * or nothing (off): every stepped instruction is a KVM_EXIT_DEBUG (KVM API
+ * doc 4.65). 0 or -errno. */
+int ckvm_set_singlestep(int vcpu_fd, int on);
+/* KVM_EXIT_DEBUG's guest RIP (struct kvm_debug_exit_arch.pc). */
+uint64_t ckvm_debug_pc(const struct kvm_run *run);
 
 /* ---- struct kvm_run: decoding the exit ------------------------------------ */
 

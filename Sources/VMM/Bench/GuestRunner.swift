@@ -13,6 +13,8 @@ struct GuestRunner {
     /// resets at once (status 119). (Not nokaslr: the kernel proper does not
     /// know it and passes it to init as an argument.)
     static let linuxParameters = "console=ttyS0 quiet panic=-1 reboot=k"
+    /// Single-step the guest (`vmm bench --profile`).
+    var profile = false
 
     struct Run {
         let output: BenchOutput
@@ -23,6 +25,7 @@ struct GuestRunner {
         let cumulativeStats: Set<String>
         /// This boot's warm-up, with the host's populate and mlock times.
         let warm: WarmReport
+        let profile: InstructionProfile?
     }
 
     /// One boot; the watchdog (`timeoutSeconds`) is the caller's, per run.
@@ -30,6 +33,7 @@ struct GuestRunner {
     func run(arguments: [String], timeoutSeconds: Double, busybox: BusyBox? = nil) throws -> Run {
         var config = options.configuration(kernel: kernelPath)
         config.timeoutSeconds = timeoutSeconds
+        config.profile = profile
         config.initrd = .bytes(try Initramfs.build(program: benchBinary, additions: [], busybox: busybox))
         if linux {
             let extra = [Self.linuxParameters, HostHugePagePolicy.kernelParameter()].filter { !$0.isEmpty }
@@ -52,6 +56,6 @@ struct GuestRunner {
                    countsInstructions: machine.setup.kvmKind.isSoftware && machine.stats?.layout.descriptors
                        .contains { $0.name == "insn_emulation" } == true,
                    cumulativeStats: Set(machine.stats?.layout.descriptors.filter { $0.isScalar && $0.kind == .cumulative }
-                       .map(\.name) ?? []), warm: warm)
+                       .map(\.name) ?? []), warm: warm, profile: outcome.profile)
     }
 }

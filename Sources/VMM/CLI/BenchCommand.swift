@@ -62,6 +62,15 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "A Linux bzImage: each benchmark also runs as /init of this Linux under the same vmm (needs hardware-assisted KVM).")
     var linuxKernel: String?
 
+    @Option(name: .customLong("profile"), help: ArgumentHelp("Profile benchmark NAME instead: run it once in the guest under single-step and print its top kernel functions with instructions/op (README, \"Profiling the guest kernel\").", valueName: "NAME"))
+    var profileName: String?
+
+    @Option(name: .customLong("profile-iters"), parsing: .unconditional, help: "With --profile: iterations of the timed loop.")
+    var profileIterations: Int = 100
+
+    @Option(name: .customLong("profile-top"), parsing: .unconditional, help: "With --profile: how many functions to list.")
+    var profileTop: Int = 25
+
     @OptionGroup var machine: MachineOptions
 
     func validate() throws {
@@ -71,11 +80,16 @@ struct BenchCommand: ParsableCommand {
         if let p = pin, p < 0 { throw ValidationError("--pin must be a CPU number (0 or more)") }
         if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
         if let f = filter { do { _ = try Regex(f) } catch { throw ValidationError("--filter: \(error)") } }
+        guard (1...1_000_000).contains(profileIterations) else { throw ValidationError("--profile-iters must be between 1 and 1000000") }
+        guard (1...10_000).contains(profileTop) else { throw ValidationError("--profile-top must be between 1 and 10000") }
+        if profileName != nil && (filter != nil || baseline != nil || json != nil || svg != nil) {
+            throw ValidationError("--profile runs one benchmark in the guest only: --filter, --baseline, --json and --svg do not apply")
+        }
     }
 
     func run() throws {
         do {
-            try runBench()
+            if let name = profileName { try runProfile(name) } else { try runBench() }
         } catch let e as UserInterrupt.Stopped {
             Glibc.exit(128 + e.signal)
         } catch let e as BenchFailure {

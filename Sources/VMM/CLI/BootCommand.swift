@@ -20,6 +20,9 @@ struct BootCommand: ParsableCommand {
     @Option(help: "The kernel command line.")
     var cmdline: String = ""
 
+    @Option(help: ArgumentHelp("Single-step the guest kernel and write its instructions per kernel function, for the run and per window between guest marks, to this file (software-assisted KVM; README, \"Profiling the guest kernel\").", valueName: "FILE"))
+    var profile: String?
+
     @OptionGroup var machine: MachineOptions
 
     @ParentCommand var root: VMMCommand
@@ -28,6 +31,7 @@ struct BootCommand: ParsableCommand {
         var config = machine.with(rootPrealloc: root.prealloc).configuration(kernel: kernel)
         config.initrd = initrd.map { .file($0) }
         config.commandLine = cmdline
-        machine.runAndExit(config)
+        config.profile = profile != nil
+        machine.runAndExit(config, profilePath: profile)
     }
 }

@@ -24,7 +24,8 @@ enum VMMExit {
         case let e as LinuxGuestError:
             if case .softwareKVM = e { return unavailable }
             return dataError
-        case is ELFError, is BzImageError, is BootError, is CPIOArchive.Error, is KernelCommandLine.Unrepresentable: return dataError
+        case is ELFError, is BzImageError, is BootError, is CPIOArchive.Error, is KernelCommandLine.Unrepresentable,
+             is KernelSymbols.ParseError: return dataError
         case is BuiltInKernel.NotBuilt: return noInput
         case let e as ImageFileError:
             if case .cannotOpen = e { return noInput }

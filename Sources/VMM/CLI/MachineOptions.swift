@@ -64,14 +64,15 @@ struct MachineOptions: ParsableArguments {
     /// Boots, runs, reports, and exits the process with the guest's status.
     /// `program` names the guest's program (`vmm run`'s /init) for the line
     /// a shell would print when it died of a signal.
-    func runAndExit(_ config: MachineConfiguration, program: String? = nil) -> Never {
+    /// `profilePath`: where --profile's text goes (config.profile set).
+    func runAndExit(_ config: MachineConfiguration, program: String? = nil, profilePath: String? = nil) -> Never {
         let machine: Machine
         let outcome: RunOutcome
         // A closed pipe on stdout is an EPIPE the console reports (status 74),
         // not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         do {
-            if let path = jsonStats { try checkWritable(path) }   // before the run, not after it
+            for path in [jsonStats, profilePath].compactMap({ $0 }) { try checkWritable(path) }   // before the run, not after it
             machine = try Machine(config)
             if config.warm == nil && machine.setup.warm.mode == .touch && !exitStats {
                 printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
@@ -92,6 +93,9 @@ struct MachineOptions: ParsableArguments {
             printError("  (kvm_amd resets the vCPU on a triple fault: these are its reset values, not the faulting state)")
         }
 
+        if let path = profilePath, let profile = outcome.profile {
+            do { try writeFile(path, ProfileText.render(profile, kernel: config.kernelPath)) } catch { fail(error) }
+        }
         if exitStats || jsonStats != nil {
             let report = RunReport(setup: machine.setup, outcome: outcome,
                                    vmmResident: VMMResidentMemory.measure(memory: machine.memory),

@@ -33,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Boot this kernel instead of the built-in one.")
     var kernel: String?
 
+    @Option(help: ArgumentHelp("Single-step the guest kernel and write its instructions per kernel function, for the run and per window between guest marks, to this file (software-assisted KVM; README, \"Profiling the guest kernel\").", valueName: "FILE"))
+    var profile: String?
+
     @OptionGroup var machine: MachineOptions
 
     @ParentCommand var root: VMMCommand
@@ -69,7 +72,8 @@ struct RunCommand: ParsableCommand {
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, argv0: argv0 ?? program,
                                                            arguments: RunCommandLine.current.programArguments ?? arguments,
                                                            extra: HostHugePagePolicy.kernelParameter())
-            machine.runAndExit(config, program: argv0 ?? program)
+            config.profile = profile != nil
+            machine.runAndExit(config, program: argv0 ?? program, profilePath: profile)
         } catch {
             fail(error)
         }

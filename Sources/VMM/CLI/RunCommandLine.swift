@@ -10,7 +10,7 @@ enum RunCommandLine {
     /// `vmm run`'s options that take a value (RunCommand and MachineOptions;
     /// a test checks this list against the help text).
     static let valueOptions: Set<String> = ["--add", "--kernel", "--memory", "--timeout", "--json-stats", "--warm",
-                                                 "--argv0", "--rootfs", "--busybox"]
+                                                 "--argv0", "--rootfs", "--busybox", "--profile"]
 
     struct Split: Equatable {
         /// What ArgumentParser parses.

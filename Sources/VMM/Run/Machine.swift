@@ -16,6 +16,8 @@ struct MachineConfiguration {
     var kernelLog: ConsoleSink? = FileConsole(fd: 2)
     /// `--warm`; nil: WarmMode.choose's default.
     var warm: WarmMode?
+    /// Single-step the guest and count its instructions by kernel function (--profile).
+    var profile = false
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -48,6 +50,8 @@ final class Machine {
     let vcpu: VCPU
     let memory: GuestMemory
     let stats: BinaryStatsReader?
+    /// The booted kernel's function symbols, with --profile.
+    let profileSymbols: KernelSymbols?
     private(set) var setup: SetupReport
     /// A bzImage booted by the Linux boot protocol, with the PC devices.
     private(set) var isLinux = false
@@ -61,6 +65,8 @@ final class Machine {
         let kernelFile = try ImageFile(path: config.kernelPath)
         defer { kernelFile.close() }
         let kernelBytes = try kernelFile.readAll(limit: ramSize)
+        // (A bzImage has no symbols to profile with: KernelSymbols refuses it, status 65.)
+        profileSymbols = config.profile ? try KernelSymbols(elf: kernelBytes) : nil
         let cmdline = Array(config.commandLine.utf8)
         var initrdFile: ImageFile?
         defer { initrdFile?.close() }
@@ -233,7 +239,8 @@ final class Machine {
                            kernelLog: configuration.kernelLog,
                            // A PC bus answers every port: Linux probes for devices that are not there.
                            ignoreUnknownIO: configuration.ignoreUnknownIO || isLinux,
-                           timeoutSeconds: configuration.timeoutSeconds, pcDevicesVM: isLinux ? vm : nil)
+                           timeoutSeconds: configuration.timeoutSeconds, pcDevicesVM: isLinux ? vm : nil,
+                           profileSymbols: profileSymbols)
         return try VCPUThread.run { try loop.run() }
     }
 }

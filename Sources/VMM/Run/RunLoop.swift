@@ -17,6 +17,8 @@ struct RunOutcome {
     let badHypercalls: UInt64
     /// The signal the guest kernel said killed the program (VMM_HC_LOG).
     let programKilledBy: Int32?
+    /// With --profile: every guest instruction, by kernel function and window.
+    let profile: InstructionProfile?
 }
 
 /// The KVM_RUN loop for one vCPU: run, decode, dispatch, account, repeat.
@@ -42,12 +44,15 @@ final class RunLoop: HypercallHost {
     private var records = GuestRecords()
     private var startNanos: UInt64 = 0
     private let kernelLog: KernelLog
+    private let profileSymbols: KernelSymbols?
+    private var profile: InstructionProfile?
 
     init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
          kernelLog: ConsoleSink? = nil, ignoreUnknownIO: Bool, timeoutSeconds: Double?,
-         pcDevicesVM: VirtualMachine? = nil) {
+         pcDevicesVM: VirtualMachine? = nil, profileSymbols: KernelSymbols? = nil) {
         self.kernelLog = KernelLog(sink: kernelLog)
         self.pcDevicesVM = pcDevicesVM
+        self.profileSymbols = profileSymbols
         self.vcpu = vcpu
         self.memory = memory
         self.stats = stats
@@ -67,6 +72,7 @@ final class RunLoop: HypercallHost {
         let m = Mark(id: id, nanos: monotonicNanos() - startNanos, exits: accounting.total + 1,
                      exitsByKind: byKind, stats: stats?.snapshot() ?? StatsSnapshot(values: [:]))
         records.add(m)
+        profile?.mark(id: id, emulated: m.stats.values["insn_emulation"])
         return m
     }
 
@@ -94,6 +100,13 @@ final class RunLoop: HypercallHost {
             ckvm_kick_register(nil)
         }
 
+        // Single-step is switched on once, before confinement, and never
+        // off: the filter need not allow KVM_SET_GUEST_DEBUG (README, "Seccomp").
+        if profileSymbols != nil {
+            let r = ckvm_set_singlestep(vcpu.fd, 1)
+            if r != 0 { throw KVMError.system("KVM_SET_GUEST_DEBUG (single-step, for --profile)", Errno(rawValue: -r)) }
+        }
+
         // Set-up is done: from here this thread may make only the run
         // loop's system calls (README, "Seccomp").
         let confined = ckvm_seccomp_confine(stats?.fd ?? -1)
@@ -101,6 +114,7 @@ final class RunLoop: HypercallHost {
         if let probe = getenv("VMM_DEBUG_SECCOMP_PROBE"), String(cString: probe) == "open" { _ = ckvm_seccomp_probe() }
 
         let statsAtStart = stats?.snapshot() ?? StatsSnapshot(values: [:])
+        if let s = profileSymbols { profile = InstructionProfile(symbols: s, emulatedAtStart: statsAtStart.values["insn_emulation"]) }
         startNanos = monotonicNanos()
         var reason: StopReason
         loop: while true {
@@ -114,6 +128,11 @@ final class RunLoop: HypercallHost {
                 if kick == CKVM_KICK_WATCHDOG { reason = .timedOut(seconds: timeoutSeconds ?? 0); break loop }
                 if kick > 0 { reason = .signal(kick); break loop }
                 accounting.record(.interrupted, nanos: monotonicNanos() - t0)
+                continue
+            }
+            // A stepped instruction (KVM API doc 5, KVM_EXIT_DEBUG): counted, not a VM exit of the guest's.
+            if profile != nil, vcpu.run.pointee.exit_reason == UInt32(KVM_EXIT_DEBUG) {
+                profile?.step(rip: ckvm_debug_pc(vcpu.run))
                 continue
             }
             let exit = vcpu.lastExit()
@@ -132,13 +151,15 @@ final class RunLoop: HypercallHost {
         }
         let runNanos = monotonicNanos() - startNanos
         let statsAtEnd = stats?.snapshot() ?? StatsSnapshot(values: [:])
+        profile?.finish(emulated: statsAtEnd.values["insn_emulation"])
         var dump: RegisterDump?
         if reason.wantsRegisterDump, let regs = try? vcpu.getRegisters(), let sregs = try? vcpu.getSpecialRegisters() {
             dump = RegisterDump(regs: regs, sregs: sregs, memory: memory)
         }
         return RunOutcome(reason: reason, dump: dump, accounting: accounting, records: records,
                           statsAtStart: statsAtStart, statsAtEnd: statsAtEnd, runNanos: runNanos,
-                          badHypercalls: dispatcher.badHypercalls, programKilledBy: kernelLog.programKilledBy)
+                          badHypercalls: dispatcher.badHypercalls, programKilledBy: kernelLog.programKilledBy,
+                          profile: profile)
     }
 
     /// Writes the value an IN or MMIO read returns into the run area.
