@@ -33,7 +33,12 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "again") == 0) { printf("re-exec of /proc/self/exe: ok\n"); return 0; }
     char comm[16], link[4096], want[64];
-    const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    /* comm is the base name of the file exec'd (fs/exec.c: __set_task_comm
+     * of bprm->filename), cut to 15 bytes: the program's own name on the
+     * host; in `vmm run` the kernel execs /init, whatever argv[0] says. */
+    ssize_t e = readlink("/proc/self/exe", link, sizeof link - 1);
+    link[e > 0 ? e : 0] = 0;
+    const char *base = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
     snprintf(comm, sizeof comm, "%s", base);
 
     struct stat a, b;
