@@ -13,7 +13,7 @@ enum ProcessPrograms {
     /// with a timeout does not sleep yet and select is ENOSYS: the two lines
     /// of poll/select timeouts). Remove a name when its program matches;
     /// a listed program that starts matching fails ("known issue not recorded").
-    static let notYetInTheGuest: Set<String> = ["proc_fork", "proc_sleep"]
+    static let notYetInTheGuest: Set<String> = ["proc_fork"]
 
     /// The guest's watchdog (vmm --timeout) per program: the others take a
     /// few seconds to a minute of emulated ring 0.
