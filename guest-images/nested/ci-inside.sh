@@ -76,7 +76,7 @@ echo "skip null_loop: 100001 exits, each an SVM exit emulated by TCG (minutes); 
 echo "== guest kernel (vmm run / vmm boot, guest-images/kernel-tests)"
 for libc in musl glibc; do
   run "hello $libc" 7 vmm run --memory 64M --timeout 60 $P/hello-$libc "a b" "" "--x=1" \
-    && out_is "hello $libc" "hello from /init, argc=4 [a b] [] [--x=1]"
+    && out_is "hello $libc" "hello from $P/hello-$libc, argc=4 [a b] [] [--x=1]"
   for f in segv:139 kernel-address:139 ud2:132 div0:136 int3:133 syscalls:3; do
     run "faults ${f%:*} $libc" ${f#*:} vmm run --memory 64M --timeout 60 $P/faults-$libc ${f%:*} \
       && { grep -q 'KERNEL FAULT' $T/out && fail "faults ${f%:*} $libc: KERNEL FAULT" || pass "faults ${f%:*} $libc (${f#*:})"; }
@@ -89,7 +89,12 @@ for libc in musl glibc; do
   # the real SYSCALL/SYSRET path with context switches.
   # (proc_wait is not here yet: its run on this Linux or in the guest did
   # not finish within 10 minutes under TCG; not yet understood.)
-  for prog in proc_exec proc_pipes; do
+  # Events, locks and sockets (issue 12): epoll across processes, record locks
+  # and flock between two processes, AF_UNIX pairs, a named server, SCM_RIGHTS.
+  # (ev_eventfd and ev_poll are not here: Linux 6.1 here and the outer host's
+  # newer Linux differ on a 16-byte eventfd write and on select of a closed
+  # fd, and the guest follows the newer one.)
+  for prog in proc_exec proc_pipes ev_epoll ipc_locks ipc_sockets; do
     (cd / && timeout 120 $P/$prog-$libc) > $T/linux 2>&1
     run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc && same "$prog $libc = Linux" $T/linux $T/out
   done
