@@ -59,7 +59,7 @@ struct BusyBoxRunTests {
     @Test func shellScriptMatchesTheHost() throws {
         let (host, guest) = try RealPrograms.both("pipes.sh", Self.pipes)
         #expect(host.status == 0, "host: \(host.stderr)")
-        ProcessPrograms.compare(guest, with: host, "pipes.sh guest vs host")
+        Differential.compare(guest, with: host, "pipes.sh guest vs host")
         #expect(host.stdout.hasSuffix("done\n"))
     }
 

@@ -14,11 +14,7 @@ enum EventFilePrograms {
 struct EventFileProgramsOnTheHostTests {
     @Test(arguments: EventFilePrograms.names)
     func glibcAndMuslPrintTheSameLinesOnTheHost(program: String) throws {
-        let musl = try #require(try ProcessPrograms.host(program, "musl"))
-        #expect(musl.status == 0, "\(musl.stderr)")
-        #expect(musl.stdout.hasSuffix("\ndone\n"), "\(musl.stdout)")
-        guard let glibc = try ProcessPrograms.host(program, "glibc") else { return }
-        ProcessPrograms.compare(glibc, with: musl, "\(program) glibc vs musl on the host")
+        try Differential.libcsAgreeOnTheHost(program)
     }
 }
 
@@ -28,11 +24,6 @@ struct EventFileProgramsOnTheHostTests {
 struct EventFileDifferentialTests {
     @Test(arguments: EventFilePrograms.names, ["musl", "glibc"])
     func guestMatchesTheHostLineForLine(program: String, libc: String) throws {
-        guard let cc = ProcessPrograms.compiler(libc), let host = try ProcessPrograms.host(program, libc) else { return }
-        #expect(host.status == 0, "host: \(host.stderr)")
-        let exe = try RunCommandTests.build(program, compiler: cc)
-        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "150", exe.path], limit: 180)
-        #expect(!guest.stdout.contains("KERNEL FAULT"), "\(guest.stdout)")
-        ProcessPrograms.compare(guest, with: host, "\(program) (\(libc)) guest vs host")
+        try Differential.guestMatchesTheHost(program, libc: libc)
     }
 }

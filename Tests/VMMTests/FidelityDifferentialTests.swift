@@ -14,7 +14,7 @@ struct FidelityDifferentialTests {
         let host = try Run.program(exe, [], limit: 60)
         #expect(host.status == 0 && host.stdout.hasSuffix("done\n"), "host: \(host.stderr)")
         let guest = try Run.vmm(["run", "--memory", "128M", "--timeout", "150", exe.path], limit: 180)
-        ProcessPrograms.compare(guest, with: host, "fidelity (\(libc)) guest vs host")
+        Differential.compare(guest, with: host, "fidelity (\(libc)) guest vs host")
         #expect(!guest.stderr.contains("unimplemented"), "\(guest.stderr)")
     }
 }

@@ -12,14 +12,6 @@ import Testing
 struct ProcFSTests {
     @Test(arguments: KernelTestPrograms.libcs)
     func procReadsAsOnTheHost(libc: String) throws {
-        let cc = try #require(KernelTestPrograms.compiler(libc))
-        let exe = try RunCommandTests.build("procfs", compiler: cc)
-        let host = try Run.program(exe, [])
-        let guest = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", exe.path])
-        #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
-        let h = host.stdout.split(separator: "\n"), g = guest.stdout.split(separator: "\n")
-        #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count): \(guest.stdout)")
-        for (gl, hl) in zip(g, h) { #expect(gl == hl) }
-        #expect(g.last == "done")
+        try Differential.guestMatchesTheHost("procfs", libc: libc, memory: "64M", timeout: 120)
     }
 }

@@ -24,27 +24,6 @@ enum ProcessPrograms {
     /// default 200 took 140-230 s, and over 420 s with both libcs at once),
     /// ProcessLeakTests the full 200.
     static func arguments(_ name: String) -> [String] { name == "proc_stress" ? ["50"] : [] }
-
-    static func compiler(_ libc: String) -> String? {
-        libc == "musl" ? KernelTestPrograms.muslGCC : (KernelTestPrograms.glibcStatic ? "/usr/bin/gcc" : nil)
-    }
-
-    static func host(_ name: String, _ libc: String) throws -> ProcessResult? {
-        guard let cc = compiler(libc) else { return nil }
-        return try Run.program(try RunCommandTests.build(name, compiler: cc), arguments(name), limit: 120)
-    }
-
-    static func lines(_ s: String) -> [Substring] { s.split(separator: "\n", omittingEmptySubsequences: false) }
-
-    /// Line-for-line comparison, one issue per differing line.
-    static func compare(_ actual: ProcessResult, with expected: ProcessResult, _ what: String) {
-        let a = lines(actual.stdout), e = lines(expected.stdout)
-        #expect(actual.status == expected.status, "\(what): status \(actual.status), expected \(expected.status); \(actual.stderr)")
-        #expect(a.count == e.count, "\(what): \(a.count) lines, expected \(e.count)")
-        for (i, (al, el)) in zip(a, e).enumerated() where al != el {
-            Issue.record("\(what): line \(i + 1): \"\(al)\", expected \"\(el)\"")
-        }
-    }
 }
 
 /// The host half: each program runs to "done" with status 0 on the host and
@@ -54,12 +33,7 @@ enum ProcessPrograms {
 struct ProcessProgramsOnTheHostTests {
     @Test(arguments: ProcessPrograms.names)
     func glibcAndMuslPrintTheSameLinesOnTheHost(program: String) throws {
-        let musl = try #require(try ProcessPrograms.host(program, "musl"))
-        #expect(musl.status == 0, "\(musl.stderr)")
-        #expect(musl.stdout.hasSuffix("\ndone\n"), "\(musl.stdout)")
-        #expect(!musl.stdout.contains("no fault?"))
-        guard let glibc = try ProcessPrograms.host(program, "glibc") else { return }
-        ProcessPrograms.compare(glibc, with: musl, "\(program) glibc vs musl on the host")
+        try Differential.libcsAgreeOnTheHost(program, ProcessPrograms.arguments(program))
     }
 }
 
@@ -69,20 +43,10 @@ struct ProcessProgramsOnTheHostTests {
 struct ProcessDifferentialTests {
     @Test(arguments: ProcessPrograms.names, ["musl", "glibc"])
     func guestMatchesTheHostLineForLine(program: String, libc: String) throws {
-        guard let cc = ProcessPrograms.compiler(libc), let host = try ProcessPrograms.host(program, libc) else { return }
-        #expect(host.status == 0, "host: \(host.stderr)")
-        let exe = try RunCommandTests.build(program, compiler: cc)
-        let t = ProcessPrograms.timeout(program)
-        let guest = try Run.vmm(["run", "--memory", "256M", "--timeout", "\(t)", exe.path] + ProcessPrograms.arguments(program), limit: Double(t + 30))
-        #expect(!guest.stdout.contains("KERNEL FAULT"), "\(guest.stdout)")
-        #expect(guest.status < 112 || guest.status > 115, "the kernel stopped with its own status \(guest.status)")
-        if ProcessPrograms.notYetInTheGuest.contains(program) {
-            withKnownIssue("issue 11: \(program) needs processes in the guest kernel") {
-                ProcessPrograms.compare(guest, with: host, "\(program) (\(libc)) guest vs host")
-            }
-        } else {
-            ProcessPrograms.compare(guest, with: host, "\(program) (\(libc)) guest vs host")
-        }
+        try Differential.guestMatchesTheHost(program, libc: libc, timeout: ProcessPrograms.timeout(program),
+                                             arguments: ProcessPrograms.arguments(program),
+                                             knownIssue: ProcessPrograms.notYetInTheGuest.contains(program)
+                                                 ? "issue 11: \(program) needs processes in the guest kernel" : nil)
     }
 }
 

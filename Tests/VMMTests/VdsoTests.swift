@@ -13,14 +13,6 @@ import Testing
 struct VdsoTests {
     @Test(arguments: KernelTestPrograms.libcs)
     func vdsoAgreesWithTheSystemCallsAsOnTheHost(libc: String) throws {
-        let cc = try #require(KernelTestPrograms.compiler(libc))
-        let exe = try RunCommandTests.build("vdso", compiler: cc)
-        let host = try Run.program(exe, [])
-        let guest = try Run.vmm(["run", "--memory", "64M", "--timeout", "120", exe.path])
-        #expect(host.status == 0 && guest.status == 0, "\(guest.stdout) \(guest.stderr)")
-        let h = host.stdout.split(separator: "\n"), g = guest.stdout.split(separator: "\n")
-        #expect(g.count == h.count, "guest \(g.count) lines, host \(h.count): \(guest.stdout)")
-        for (gl, hl) in zip(g, h) { #expect(gl == hl, "\(guest.stderr)") }
-        #expect(g.last == "done")
+        try Differential.guestMatchesTheHost("vdso", libc: libc, memory: "64M", timeout: 120)
     }
 }
