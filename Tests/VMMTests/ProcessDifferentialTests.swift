@@ -5,7 +5,7 @@ import Testing
 /// The multi-process differential programs (guest-images/kernel-tests/proc_*.c,
 /// issue 11), built with gcc -static (glibc) and musl-gcc -static.
 enum ProcessPrograms {
-    static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep", "proc_stress", "proc_timer", "proc_sigframe"]
+    static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep", "proc_stress", "proc_timer", "proc_sigframe", "proc_restart"]
 
     /// Programs whose guest run is still expected to differ from the host
     /// (issue 11): proc_fork (MAP_SHARED memory is copied, not shared, by

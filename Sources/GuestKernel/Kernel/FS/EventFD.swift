@@ -51,7 +51,7 @@ enum EventFDOps: FileOperations {
         while t[i].count == 0 {
             if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
             Scheduler.sleep(on: EventFDs.channel(i, writer: false))
-            if Signals.interrupted(p) { return -Errno.EINTR }
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_read)
         }
         var v = t[i].semaphore ? 1 : t[i].count
         t[i].count -= v                                     // taken even when the copy faults, as Linux
@@ -72,7 +72,7 @@ enum EventFDOps: FileOperations {
         while max - t[i].count < v {
             if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
             Scheduler.sleep(on: EventFDs.channel(i, writer: true))
-            if Signals.interrupted(p) { return -Errno.EINTR }
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_read)
         }
         t[i].count += v
         EventFDs.changed(t, i, writer: false)               // even for 0: an edge for EPOLLET, as Linux's wakeup

@@ -101,6 +101,8 @@ struct SignalState {
     var restoreMask = false
     /// The set rt_sigtimedwait waits for: blocked, yet its signals wake the task.
     var waiting: UInt64 = 0
+    /// What restart_syscall(2) resumes.
+    var restart = RestartBlock()
     var trapno: UInt64 = 0, error: UInt64 = 0, cr2: UInt64 = 0
 
     /// A new process's (fork: the caller then copies the alternate stack).
@@ -109,6 +111,7 @@ struct SignalState {
         altStack = SignalFrame.AltStack()
         restoreMask = false
         waiting = 0
+        restart = RestartBlock()
         trapno = 0; error = 0; cr2 = 0
     }
 }

@@ -102,19 +102,23 @@ enum SysEpoll {
     }
 
     /// Nothing ready yet: sleep (with `mask` in force) until something may
-    /// be, the time is up, or a signal acts.
+    /// be, the time is up, or a signal acts: EINTR, never restarted
+    /// (signal(7)), the mask kept until the handler's frame records the old.
     @inline(never)
     static func block(_ p: UnsafeMutablePointer<Process>, _ e: Int, _ events: UInt64, _ maxevents: Int,
                       _ wait: PollWait, mask: UInt64?) -> Int64 {
         let saved = PollWait.apply(p, mask)
-        defer { PollWait.restore(p, saved) }
         while true {
             switch wait.sleep() {
             case .woken:
                 let r = collect(p, e, events, maxevents)
-                if r != 0 { return r }
-            case .timedOut: return collect(p, e, events, maxevents)
-            case .interrupted: return -Errno.EINTR
+                if r != 0 { PollWait.restore(p, saved); return r }
+            case .timedOut:
+                PollWait.restore(p, saved)
+                return collect(p, e, events, maxevents)
+            case .interrupted:                      // never restarted (signal(7)); epoll_pwait's mask stays for the handler
+                PollWait.keepForDelivery(p, saved, mask)
+                return -Errno.EINTR
             }
         }
     }

@@ -88,13 +88,14 @@ enum SysLock {
 
     /// Takes (or drops) lock `r`: EAGAIN on a conflict, or with `wait`
     /// sleeps until there is none (EDEADLK when that would never happen,
-    /// EINTR when a signal comes first).
+    /// -ERESTARTSYS when a signal comes first: restarted with SA_RESTART,
+    /// signal(7)).
     static func set(_ p: UnsafeMutablePointer<Process>, _ r: FileLock, wait: Bool) -> Int64 {
         if r.type != FileLock.unlock {
             while let c = FileLocks.conflict(r) {
                 if !wait { return -Errno.EAGAIN }
                 if FileLocks.deadlock(r, blockedBy: c) { return -Errno.EDEADLK }
-                if !FileLocks.wait(p, for: r) { return -Errno.EINTR }
+                if !FileLocks.wait(p, for: r) { return -Errno.ERESTARTSYS }
             }
         }
         return FileLocks.apply(r)
@@ -135,7 +136,7 @@ enum SysLock {
         if type == FileLock.unlock { return 0 }
         while FileLocks.conflict(r) != nil {
             if op & LOCK_NB != 0 { return -Errno.EAGAIN }            // EWOULDBLOCK
-            if !FileLocks.wait(p, for: r) { return -Errno.EINTR }
+            if !FileLocks.wait(p, for: r) { return -Errno.ERESTARTSYS }
         }
         return FileLocks.apply(r)
     }

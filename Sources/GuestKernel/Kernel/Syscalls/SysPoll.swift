@@ -11,7 +11,7 @@ enum SysPoll {
         let r = scan(p, a.a0, Int(a.a1))
         let ms = Int32(truncatingIfNeeded: a.a2)
         if r != 0 || ms == 0 { return r }
-        return run(p, a.a0, a.a1, PollWait(milliseconds: ms), mask: nil, remaining: 0)
+        return run(p, a.a0, a.a1, PollWait(milliseconds: ms), mask: nil, remaining: 0, restartBlock: true)
     }
 
     /// ppoll(2): a timespec (NULL: no end) and a signal mask in force meanwhile.
@@ -22,26 +22,41 @@ enum SysPoll {
         return run(p, a.a0, a.a1, wait, mask: mask, remaining: a.a2)
     }
 
+    /// The scan-and-sleep loop of poll and ppoll. A signal ends it with the
+    /// time left written back (ppoll) and EINTR when a handler runs; else the
+    /// call restarts: ppoll as itself (-ERESTARTNOHAND, with the time left),
+    /// poll (`restartBlock`) through restart_syscall(2) to the same deadline
+    /// (do_restart_poll).
     @inline(never)
     static func run(_ p: UnsafeMutablePointer<Process>, _ fds: UInt64, _ nfds: UInt64, _ wait: PollWait,
-                    mask: UInt64?, remaining: UInt64) -> Int64 {
+                    mask: UInt64?, remaining: UInt64, restartBlock: Bool = false) -> Int64 {
         guard nfds <= UInt64(FileTable.capacity) else { return -Errno.EINVAL }        // nfds > RLIMIT_NOFILE
         let saved = PollWait.apply(p, mask)
-        defer { PollWait.restore(p, saved) }
         while true {
             let r = scan(p, fds, Int(nfds))
-            if r != 0 || !wait.block { return r }
+            if r != 0 || !wait.block { PollWait.restore(p, saved); return r }
             switch wait.sleep() {
             case .woken: continue
             case .timedOut:
                 let r = scan(p, fds, Int(nfds))
                 wait.writeRemaining(p, remaining, microseconds: false)
+                PollWait.restore(p, saved)
                 return r
             case .interrupted:
                 wait.writeRemaining(p, remaining, microseconds: false)
-                return -Errno.EINTR
+                PollWait.keepForDelivery(p, saved, mask)
+                guard restartBlock else { return -Errno.ERESTARTNOHAND }
+                p.pointee.signals.restart = RestartBlock(kind: .poll, deadline: wait.deadline ?? 0, address: fds, count: nfds)
+                return -Errno.ERESTART_RESTARTBLOCK
             }
         }
+    }
+
+    /// restart_syscall(2) of a poll a signal cut short: the same descriptors
+    /// until the same deadline (none when it had none).
+    static func restart(_ p: UnsafeMutablePointer<Process>, _ r: RestartBlock) -> Int64 {
+        let wait = PollWait(block: true, deadline: r.deadline == 0 ? nil : r.deadline)
+        return run(p, r.address, r.count, wait, mask: nil, remaining: 0, restartBlock: true)
     }
 
     /// One pass over the pollfd array: revents written, the count of
@@ -126,15 +141,19 @@ enum SysPoll {
             }
         }
         let saved = PollWait.apply(p, mask)
-        defer { PollWait.restore(p, saved) }
         var r: Int64
         while true {
             r = selectScan(p, sets, words)
             if r != 0 || !wait.block { break }
             let w = wait.sleep()
-            if w == .interrupted { wait.writeRemaining(p, a.a4, microseconds: microseconds); return -Errno.EINTR }
+            if w == .interrupted {                  // restarted as itself with the time left, or EINTR after a handler
+                wait.writeRemaining(p, a.a4, microseconds: microseconds)
+                PollWait.keepForDelivery(p, saved, mask)
+                return -Errno.ERESTARTNOHAND
+            }
             if w == .timedOut { r = selectScan(p, sets, words); break }
         }
+        PollWait.restore(p, saved)
         if r < 0 { return r }
         for s in 0..<3 where user(s) != 0 && words > 0 {
             guard UserMemory.copyOut(p, to: user(s), from: sets + 48 + s * 16, count: (n + 7) / 8) else { return -Errno.EFAULT }
@@ -221,4 +240,14 @@ struct PollWait {
         return old
     }
     static func restore(_ p: UnsafeMutablePointer<Process>, _ old: UInt64) { p.pointee.signalMask = old }
+
+    /// A signal cut the call short with its own mask in force: the mask
+    /// stays until the signal's handler frame has recorded the old one, so
+    /// the signal it let through is delivered (Linux's
+    /// restore_saved_sigmask_unless(-ERESTARTNOHAND); as rt_sigsuspend).
+    static func keepForDelivery(_ p: UnsafeMutablePointer<Process>, _ old: UInt64, _ mask: UInt64?) {
+        guard mask != nil else { return }
+        p.pointee.signals.savedMask = old
+        p.pointee.signals.restoreMask = true
+    }
 }

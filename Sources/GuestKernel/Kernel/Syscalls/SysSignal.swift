@@ -142,8 +142,16 @@ enum SysSignal {
         return Signals.send(q, info) ? 0 : -Errno.EAGAIN
     }
 
-    /// restart_syscall(2): what an -ERESTART_RESTARTBLOCK call left to
-    /// finish. No call here registers one yet, so it is Linux's
+    /// restart_syscall(2): finishes what an -ERESTART_RESTARTBLOCK call
+    /// left (RestartBlock), once; with nothing left it is Linux's
     /// do_no_restart_syscall: EINTR.
-    static func restartSyscall(_ p: UnsafeMutablePointer<Process>) -> Int64 { -Errno.EINTR }
+    static func restartSyscall(_ p: UnsafeMutablePointer<Process>) -> Int64 {
+        let r = p.pointee.signals.restart
+        p.pointee.signals.restart = RestartBlock()
+        switch r.kind {
+        case .nanosleep: return SysTime.sleep(p, until: r.deadline, remaining: r.address)
+        case .poll: return SysPoll.restart(p, r)
+        case .none: return -Errno.EINTR
+        }
+    }
 }

@@ -289,7 +289,7 @@ enum SysSocket {
             guard target.pointee.state == UnixSocket.listening else { return -Errno.ECONNREFUSED }
             if target.pointee.pendingCount > target.pointee.backlog {       // unix_recvq_full
                 if nonblock { return -Errno.EAGAIN }
-                if Scheduler.sleep(on: Sockets.channel(t, writer: true)) == .interrupted { return -Errno.EINTR }
+                if Scheduler.sleep(on: Sockets.channel(t, writer: true)) == .interrupted { return -Errno.ERESTARTSYS }
                 continue
             }
             guard let server = Sockets.create(type: s.pointee.type, pid: p.pointee.pid) else { return -Errno.ENFILE }
@@ -318,7 +318,7 @@ enum SysSocket {
         guard s.pointee.state == UnixSocket.listening else { return -Errno.EINVAL }
         while s.pointee.pendingCount == 0 {
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return -Errno.EAGAIN }
-            if Scheduler.sleep(on: Sockets.channel(l, writer: false)) == .interrupted { return -Errno.EINTR }
+            if Scheduler.sleep(on: Sockets.channel(l, writer: false)) == .interrupted { return -Errno.ERESTARTSYS }
             guard s.pointee.state == UnixSocket.listening else { return -Errno.EINVAL }
         }
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }

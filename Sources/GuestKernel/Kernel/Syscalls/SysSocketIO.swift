@@ -90,7 +90,7 @@ extension SysSocket {
             }
             if nonblock { return done > 0 ? Int64(done) : -Errno.EAGAIN }
             if Scheduler.sleep(on: Sockets.channel(target, writer: true)) == .interrupted {
-                return done > 0 ? Int64(done) : -Errno.EINTR
+                return done > 0 ? Int64(done) : -Errno.ERESTARTSYS
             }
         }
     }
@@ -124,7 +124,7 @@ extension SysSocket {
             while s.pointee.ring.count == 0 {
                 if done > 0 || s.pointee.shutRead { return (Int64(done), s.pointee.peer, 0) }
                 if nonblock { return (-Errno.EAGAIN, -1, 0) }
-                if Scheduler.sleep(on: Sockets.channel(i, writer: false)) == .interrupted { return (-Errno.EINTR, -1, 0) }
+                if Scheduler.sleep(on: Sockets.channel(i, writer: false)) == .interrupted { return (-Errno.ERESTARTSYS, -1, 0) }
             }
             let ring = s.pointee.ring
             if s.pointee.keepsBoundaries {

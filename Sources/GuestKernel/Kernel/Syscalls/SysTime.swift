@@ -55,17 +55,23 @@ enum SysTime {
     }
 
     /// The task sleeps (the CPU halts when nothing else runs) until TSC
-    /// `deadline`; a signal that acts ends it with EINTR and, when `rem` is
-    /// not NULL, the time left there (nanosleep(2); a handler's signal makes
-    /// Linux's restart block EINTR too, SA_RESTART or not).
-    static func sleep(_ p: UnsafeMutablePointer<Process>, until deadline: UInt64, remaining rem: UInt64) -> Int64 {
+    /// `deadline`. A signal ends it with the time left at `rem` (when not
+    /// NULL) and -ERESTART_RESTARTBLOCK for a relative sleep: EINTR when a
+    /// handler runs, SA_RESTART or not; resumed to the same deadline by
+    /// restart_syscall(2) when the signal only stopped and continued the
+    /// process (do_nanosleep, hrtimer_nanosleep_restart). An absolute sleep
+    /// restarts as itself: -ERESTARTNOHAND.
+    static func sleep(_ p: UnsafeMutablePointer<Process>, until deadline: UInt64, remaining rem: UInt64,
+                      absolute: Bool = false) -> Int64 {
         while true {
             switch Scheduler.sleep(on: 0, deadline: deadline) {
             case .timedOut: return 0
             case .woken: continue
             case .interrupted:
+                if absolute { return -Errno.ERESTARTNOHAND }
                 if rem != 0 && !timespec(p, rem, ns: Clock.nanoseconds(until: deadline)) { return -Errno.EFAULT }
-                return -Errno.EINTR
+                p.pointee.signals.restart = RestartBlock(kind: .nanosleep, deadline: deadline, address: rem)
+                return -Errno.ERESTART_RESTARTBLOCK
             }
         }
     }
@@ -95,6 +101,6 @@ enum SysTime {
         }
         // An absolute time on the wall clock: since boot, the boot's wall time off.
         let monotonic = isWallClock(clock) ? (ns > Clock.bootRealtime ? ns - Clock.bootRealtime : 0) : ns
-        return sleep(p, until: Clock.tsc(atNanoseconds: monotonic), remaining: 0)
+        return sleep(p, until: Clock.tsc(atNanoseconds: monotonic), remaining: 0, absolute: true)
     }
 }
