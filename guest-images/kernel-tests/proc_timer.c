@@ -3,7 +3,8 @@
  * forever in ring 3 while the parent and a worker keep working; a child runs
  * while its parent spins without a system call), timed sleeps of several
  * processes at once, alarm/setitimer/getitimer values, SIGALRM's default
- * action ending a sleeping and a spinning process. Handlers and EINTR from a
+ * action ending a sleeping and a spinning process, a child continued by
+ * SIGCONT running beside a spinning parent. Handlers and EINTR from a
  * timer signal are proc_signals' and proc_sleep's. Only relative facts and
  * yes/no are printed.
  */
@@ -132,9 +133,35 @@ static void timers(void) {
     say("alarm(0) after alarm(3): between 1 and 3 %s\n", yes(left >= 1 && left <= 3));
 }
 
+/* A stopped child continued by SIGCONT runs while its parent spins in ring 3
+   (SIGCONT makes it runnable: the tick must start for it). */
+static void continued(void) {
+    int p[2];
+    pipe(p);
+    pid_t c = fork();
+    if (c == 0) { close(p[0]); raise(SIGSTOP); write(p[1], "x", 1); _exit(4); }
+    close(p[1]);
+    int st;
+    waitpid(c, &st, WUNTRACED);
+    say("child stopped itself: %s\n", status_text(st));
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    kill(c, SIGCONT);
+    double t0 = now();
+    char ch;
+    long got = -1;
+    volatile unsigned long n = 0;
+    while (got != 1 && now() - t0 < 20) {
+        for (int j = 0; j < 1000000; j++) n++;
+        got = read(p[0], &ch, 1);
+    }
+    close(p[0]);
+    say("continued child ran while the parent spun: %s, %s\n", yes(got == 1), status_text(reap(c)));
+}
+
 int main(void) {
     proc_setup();
     preemption();
+    continued();
     sleepers();
     timers();
     say("done\n");

@@ -57,6 +57,7 @@ enum Signals {
             drop(p, stopMask)
             if p.pointee.state == .stopped {
                 p.pointee.state = .runnable
+                Timers.startTick()                          // it may share the CPU with a spinner now
                 p.pointee.stopReport = 0
                 p.pointee.continueReport = true
                 notifyParent(p, waitStatus: WaitStatus.continued)
@@ -73,7 +74,7 @@ enum Signals {
         p.pointee.pendingSignals |= bit
         guard !blocked || p.pointee.signals.waiting & bit != 0 else { return true }
         Scheduler.interrupt(p)
-        if sig == Signal.kill && p.pointee.state == .stopped { p.pointee.state = .runnable }
+        if sig == Signal.kill && p.pointee.state == .stopped { p.pointee.state = .runnable; Timers.startTick() }
         return true
     }
 
