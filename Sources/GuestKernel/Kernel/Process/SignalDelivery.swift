@@ -46,7 +46,12 @@ enum SignalDelivery {
             if h != Signals.SIG_DFL { return sig }
             switch DefaultAction.of(sig) {
             case .terminate, .core: kill(p, sig)
-            case .stop: stop(p, sig)
+            case .stop:
+                // SIGTSTP, SIGTTIN, SIGTTOU do not stop a process whose group
+                // is orphaned: nobody outside it could continue it (POSIX;
+                // Linux's get_signal, is_current_pgrp_orphaned).
+                if sig != Signal.stop && orphanedGroup(p.pointee.pgid) { continue }
+                stop(p, sig)
             default: continue                                    // ignore, continue
             }
         }
@@ -54,6 +59,21 @@ enum SignalDelivery {
 
     static func kill(_ p: UnsafeMutablePointer<Process>, _ sig: Int32) -> Never {
         killCurrent(signal: sig, frame: nil)
+    }
+
+    /// No member of group `pgid` has a parent in another group of its
+    /// session (will_become_orphaned_pgrp): zombies and children of init or
+    /// of the kernel do not count, as in Linux, where init's children are
+    /// skipped.
+    static func orphanedGroup(_ pgid: Int32) -> Bool {
+        guard let t = Processes.table else { return true }
+        for i in 0..<Processes.slotsInUse where t[i].pgid == pgid && t[i].state != .free && t[i].state != .zombie {
+            guard t[i].parent >= 0 else { continue }
+            let parent = t[t[i].parent]
+            if parent.pid == 1 { continue }
+            if parent.pgid != pgid && parent.sid == t[i].sid { return false }
+        }
+        return true
     }
 
     /// Stopped (reported to the parent) until SIGCONT or SIGKILL.
