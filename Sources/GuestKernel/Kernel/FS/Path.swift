@@ -5,16 +5,11 @@
 extension Path {
     /// What a normalized path names.
     static func lookup(_ path: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
-        var f = OpenFile()
         if Tmpfs.contains(path, n) {
-            guard let i = Tmpfs.walk(path, n).node, let t = Tmpfs.nodes else { return nil }
-            if t[i].isSymlink, let target = t[i].target {
-                f.kind = .symlink; f.data = UnsafePointer(target); f.size = UInt64(t[i].targetLength)
-                f.mode = 0o120777; f.inode = Tmpfs.inodeBase + UInt64(i)
-                return f
-            }
-            return tmpFile(i, t[i])
+            guard let i = Tmpfs.walk(path, n).node else { return nil }
+            return tmpLookup(i)
         }
+        var f = OpenFile()
         if ProcFS.contains(path, n) { return ProcFS.lookup(path, n) }
         if n == 0 {
             f.kind = .initrdDirectory; f.mode = 0o040755; f.inode = 1
@@ -56,11 +51,26 @@ extension Path {
         return f
     }
 
-    static func tmpFile(_ i: Int, _ node: TmpNode) -> OpenFile {
+    /// What tmpfs node `i` is to a lookup: a file, a directory or a link.
+    static func tmpLookup(_ i: Int) -> OpenFile {
+        guard let t = Tmpfs.nodes else { return OpenFile() }
+        if t[i].isSymlink, let target = t[i].target {
+            var f = OpenFile()
+            f.kind = .symlink; f.data = UnsafePointer(target); f.size = UInt64(t[i].targetLength)
+            f.mode = 0o120777; f.inode = Tmpfs.inodeBase + UInt64(i)
+            return f
+        }
+        return tmpFile(i)
+    }
+
+    /// An open-file description of tmpfs file or directory `i` (read in
+    /// place: the node is not copied).
+    static func tmpFile(_ i: Int) -> OpenFile {
         var f = OpenFile()
-        f.kind = node.isDirectory ? .tmpDirectory : .tmpFile
+        guard let t = Tmpfs.nodes else { return f }
+        f.kind = t[i].isDirectory ? .tmpDirectory : .tmpFile
         f.node = i
-        f.mode = node.mode
+        f.mode = t[i].mode
         f.inode = Tmpfs.inodeBase + UInt64(i)
         return f
     }
@@ -171,7 +181,7 @@ extension Path {
         let norm = PathBuffers.out1
         let m = normalizeUser(p, dirfd, path, into: norm, follow: follow ? .lookup : .slash)
         if m < 0 { return (nil, m) }
-        guard let f = lookup(norm, Int(m)) else { return (nil, missingError(norm, Int(m))) }
+        guard let f = lookupWalked(norm, Int(m)) else { return (nil, missingError(norm, Int(m))) }
         return (f, 0)
     }
 
@@ -193,10 +203,14 @@ extension Path {
     static func normalizeRaw(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ n: Int,
                              into norm: UnsafeMutablePointer<UInt8>, follow: Follow = .lookup) -> Int64 {
         let raw = PathBuffers.raw
+        PathBuffers.walked.length = -1
         // Most paths end in a name ("." is 0x2e, "/" 0x2f).
         var follow = follow
         if raw[n - 1] | 1 == 0x2f { follow = adjust(follow, toTailOf: raw, n) }
-        else { PathBuffers.tail = .name }
+        else {
+            PathBuffers.tail = .name
+            if let m = walkTmpfs(raw, n, into: norm, follow: follow) { return m }
+        }
         // A relative path starts at the working directory or at dirfd's directory.
         var base: UnsafePointer<UInt8>? = nil
         var baseLength = 0
@@ -237,6 +251,10 @@ enum PathBuffers {
     /// beside the buffers rather than a second result: the path system calls
     /// that never look at it pay one store). Never read across a sleep.
     nonisolated(unsafe) static var tail = Path.Tail.name
+    /// The tmpfs node the last normalizeRaw's fast walk reached and the
+    /// normal form it wrote (Path.walkTmpfs); length -1 when it took the
+    /// general walk. Read only by lookupWalked, right after, never across a sleep.
+    nonisolated(unsafe) static var walked: (norm: UnsafePointer<UInt8>?, length: Int, node: Int) = (nil, -1, 0)
 
     static func use(_ m: TaskMemory) {
         raw = m.pathBuffer(0); full = m.pathBuffer(1); tmp = m.pathBuffer(2)

@@ -60,6 +60,7 @@ enum Tmpfs {
         let now = Clock.realtime()
         t[0].atime = now; t[0].mtime = now; t[0].ctime = now
         nodes = t
+        initializeNameHash()
     }
 
     /// `path` (normalized) is "tmp" or below it.
@@ -67,12 +68,9 @@ enum Tmpfs {
         n >= 3 && bytesEqual(path, "tmp", 3) && (n == 3 || path[3] == 0x2f)
     }
 
+    /// The linked child `name[0..<n]` of directory `dir` (TmpfsNameHash.swift).
     static func child(_ dir: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> Int? {
-        guard let t = nodes else { return nil }
-        for i in 1..<end where t[i].used && t[i].linked && t[i].parent == Int32(dir) && t[i].nameLength == n {
-            if let nm = t[i].name, bytesEqual(nm, name, n) { return i }
-        }
-        return nil
+        child(dir, name, n, hash: hash(dir, name, n))
     }
 
     /// Walks a normalized path under "tmp": the node, or for a missing last
@@ -110,6 +108,7 @@ enum Tmpfs {
             let now = Clock.realtime()
             t[i].atime = now; t[i].mtime = now; t[i].ctime = now
             if directory { t[parent].subdirectories &+= 1 }
+            hashName(i)
             modified(parent)
             return i
         }
@@ -125,6 +124,7 @@ enum Tmpfs {
     /// Drops the name; frees the node when nothing has it open.
     static func unlink(_ i: Int) {
         guard let t = nodes, i > 0 else { return }
+        if t[i].linked { unhashName(i) }
         t[i].linked = false
         if t[i].isDirectory && t[i].parent >= 0 { t[Int(t[i].parent)].subdirectories &-= 1 }
         modified(Int(t[i].parent))

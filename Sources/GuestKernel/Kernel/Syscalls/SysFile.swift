@@ -21,7 +21,7 @@ enum SysFile {
             let e = Path.parentError(norm, Int(len))
             return e != 0 ? e : -Errno.EISDIR
         }
-        var found = Path.lookup(norm, Int(len))
+        var found = Path.lookupWalked(norm, Int(len))
         if found == nil {
             let e = Path.missingError(norm, Int(len))
             if e != -Errno.ENOENT { return e }
@@ -35,7 +35,7 @@ enum SysFile {
             guard w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
             guard let i = Tmpfs.create(parent: parent, w.name, w.nameLength, directory: false,
                                        mode: UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask) else { return -Errno.ENOSPC }
-            found = Path.tmpFile(i, Tmpfs.nodes![i])
+            found = Path.tmpFile(i)
         } else if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL {
             return -Errno.EEXIST
         }

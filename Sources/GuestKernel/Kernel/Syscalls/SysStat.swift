@@ -28,36 +28,36 @@ enum SysStat {
     static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100
 
     static func stat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
-        var first: UInt8 = 0
-        guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return -Errno.EFAULT }
-        if first == 0 {
-            guard flags & AT_EMPTY_PATH != 0 else { return -Errno.ENOENT }
-            if SyscallArgs.int(dirfd) == -100 {                             // the working directory
-                guard let cwd = Path.lookup(p.pointee.cwd, p.pointee.cwdLength) else { return -Errno.ENOENT }
-                return fill(p, cwd, buf)
-            }
-            guard let f = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
-            return fill(p, f.pointee, buf)
-        }
-        let (f, err) = Path.resolveUser(p, dirfd, path, follow: flags & AT_SYMLINK_NOFOLLOW == 0)
+        let (f, err) = target(p, dirfd, path, flags)
         guard let file = f else { return err }
         return fill(p, file, buf)
     }
 
+    /// What a stat-family path names: resolveUser's file, or with
+    /// AT_EMPTY_PATH and "" dirfd's (the working directory for AT_FDCWD).
+    /// glibc's fstat is newfstatat(fd, "", AT_EMPTY_PATH): with the flag the
+    /// first byte is looked at alone (one small copy), without it the path is
+    /// copied once and "" fails there with ENOENT before any dirfd is looked at.
+    static func target(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64) -> (OpenFile?, Int64) {
+        if flags & AT_EMPTY_PATH != 0 {
+            var first: UInt8 = 0
+            guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return (nil, -Errno.EFAULT) }
+            if first == 0 {
+                if SyscallArgs.int(dirfd) == -100 {                         // the working directory
+                    guard let cwd = Path.lookup(p.pointee.cwd, p.pointee.cwdLength) else { return (nil, -Errno.ENOENT) }
+                    return (cwd, 0)
+                }
+                guard let d = p.pointee.files.get(dirfd) else { return (nil, -Errno.EBADF) }
+                return (d.pointee, 0)
+            }
+        }
+        return Path.resolveUser(p, dirfd, path, follow: flags & AT_SYMLINK_NOFOLLOW == 0)
+    }
+
     /// statx(2): struct statx (256 bytes), basic fields.
     static func statx(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        let file: OpenFile
-        var first: UInt8 = 0
-        guard UserMemory.copyIn(p, to: &first, from: a.a1, count: 1) else { return -Errno.EFAULT }
-        if first == 0 {
-            guard a.a2 & AT_EMPTY_PATH != 0 else { return -Errno.ENOENT }
-            guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-            file = f.pointee
-        } else {
-            let (f, err) = Path.resolveUser(p, a.a0, a.a1, follow: a.a2 & AT_SYMLINK_NOFOLLOW == 0)
-            guard let found = f else { return err }
-            file = found
-        }
+        let (f, err) = target(p, a.a0, a.a1, a.a2)
+        guard let file = f else { return err }
         let buf = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
         defer { buf.deallocate() }
         buf.initialize(repeating: 0, count: 32)

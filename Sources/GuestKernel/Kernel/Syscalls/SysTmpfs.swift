@@ -150,10 +150,7 @@ enum SysTmpfs {
             t[parent].subdirectories &+= 1
         }
         t[srcNode].ctime = Clock.realtime()
-        t[srcNode].name?.deallocate()
-        t[srcNode].name = copy
-        t[srcNode].nameLength = w.nameLength
-        t[srcNode].parent = Int32(parent)
+        Tmpfs.move(srcNode, to: parent, name: copy, w.nameLength)
         return 0
     }
 

@@ -1,0 +1,52 @@
+/// The path walk's common case in one pass: an absolute user path below /tmp
+/// whose every component is an existing tmpfs name, with no symbolic link
+/// before its last component (nor at it when `follow` has `.link`). Such a
+/// path is already in normal form, so the general walk (join, normalize,
+/// look every prefix up for links, then look the whole path up again) would
+/// produce `raw[1...]` and the node reached here; the fast walk produces the
+/// same with one child lookup per component. Anything else ("//", ".", "..",
+/// a missing name, a file used as a directory, a link to follow) is a name
+/// no tmpfs node has, so `Tmpfs.child` misses and the general walk decides:
+/// no separate check is needed for it.
+extension Path {
+    /// normalizeRaw of `raw[0..<n]` (n > 0, not ending in "/" or ".") when it
+    /// is that common case: its normal form in `norm`, its length, and the node
+    /// in PathBuffers.walked; nil to take the general walk.
+    static func walkTmpfs(_ raw: UnsafePointer<UInt8>, _ n: Int, into norm: UnsafeMutablePointer<UInt8>,
+                          follow: Follow) -> Int64? {
+        // "/tmp" exactly or "/tmp/..." (Tmpfs.contains of the normal form).
+        guard n >= 4, raw[0] == 0x2f, raw[1] == 0x74, raw[2] == 0x6d, raw[3] == 0x70,
+              let t = Tmpfs.nodes else { return nil }
+        var node = 0
+        var i = 4
+        while i < n {
+            guard raw[i] == 0x2f else { return nil }                // "/tmpx..."
+            i &+= 1
+            let start = i
+            // The next "/": eight bytes a step while none of them is one
+            // (the has-zero-byte test on the word xor "////////").
+            while i &+ 8 <= n {
+                let x = UnsafeRawPointer(raw + i).loadUnaligned(as: UInt64.self) ^ 0x2f2f_2f2f_2f2f_2f2f
+                if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { break }
+                i &+= 8
+            }
+            while i < n && raw[i] != 0x2f { i &+= 1 }
+            // A file's children, "", "." and "..": no node, the general walk.
+            guard let c = Tmpfs.child(node, raw + start, i &- start) else { return nil }
+            if t[c].isSymlink && (i < n || follow.contains(.link)) { return nil }
+            node = c
+        }
+        copyBytes(norm, raw + 1, n &- 1)
+        PathBuffers.walked = (UnsafePointer(norm), n &- 1, node)
+        return Int64(n &- 1)
+    }
+
+    /// lookup(norm, n) right after normalizeUser/normalizeRaw into `norm`:
+    /// the node the fast walk reached, or the general lookup.
+    @inline(__always)
+    static func lookupWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
+        let w = PathBuffers.walked
+        if w.length == n && w.norm == norm { return tmpLookup(w.node) }
+        return lookup(norm, n)
+    }
+}

@@ -1,0 +1,77 @@
+/// tmpfs's name lookup, hashed by parent and name as Linux's dcache is
+/// (fs/dcache.c, d_hash(parent, name hash)): every linked name is in one
+/// chain of `heads`, so finding a name compares the few names of its chain
+/// instead of scanning every node. A name is in its chain exactly while it is
+/// linked: `create` adds it, `unlink` and `move` (rename) take it out, so
+/// there is nothing to invalidate. Node 0, /tmp itself, has no name and is in
+/// no chain; 0 ends a chain.
+extension Tmpfs {
+    static let bucketCount = 256                                   // a power of two >= capacity
+    nonisolated(unsafe) static var heads = UnsafeMutablePointer<Int32>(bitPattern: 0)
+    /// The next node of each node's chain (indexed like `nodes`).
+    nonisolated(unsafe) static var chain = UnsafeMutablePointer<Int32>(bitPattern: 0)
+
+    static func initializeNameHash() {
+        heads = zeroedTable(of: Int32.self, count: bucketCount)
+        chain = zeroedTable(of: Int32.self, count: capacity)
+    }
+
+    /// The chain of (parent, name): a hash of the parent, the length and the
+    /// name's first and last eight bytes, a constant ~20 instructions however
+    /// long the name (a byte-by-byte hash costs more than the compare it
+    /// saves); names that differ only in between share a chain.
+    static func hash(_ parent: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
+        var w = UInt64(truncatingIfNeeded: n) << 32 ^ UInt64(truncatingIfNeeded: parent)
+        if n >= 8 {
+            w ^= UnsafeRawPointer(name).loadUnaligned(as: UInt64.self) &* 0x9E37_79B9_7F4A_7C15
+            w ^= UnsafeRawPointer(name + (n &- 8)).loadUnaligned(as: UInt64.self)
+        } else {
+            for i in 0..<n { w ^= UInt64(name[i]) << UInt64(8 &* i &+ 8) }
+        }
+        w = w &* 0x9E37_79B9_7F4A_7C15
+        return UInt32(truncatingIfNeeded: w >> 32)
+    }
+
+    /// The linked child `name[0..<n]` of `dir` whose name hashes to `h`.
+    static func child(_ dir: Int, _ name: UnsafePointer<UInt8>, _ n: Int, hash h: UInt32) -> Int? {
+        guard let t = nodes, let hd = heads, let next = chain else { return nil }
+        var i = Int(hd[Int(h & UInt32(bucketCount - 1))])
+        while i != 0 {
+            if t[i].parent == Int32(dir) && t[i].nameLength == n, let nm = t[i].name, bytesEqual(nm, name, n) { return i }
+            i = Int(next[i])
+        }
+        return nil
+    }
+
+    /// Puts linked node `i` in its name's chain.
+    static func hashName(_ i: Int) {
+        guard let t = nodes, let hd = heads, let next = chain, i > 0, let nm = t[i].name else { return }
+        let b = Int(hash(Int(t[i].parent), nm, t[i].nameLength) & UInt32(bucketCount - 1))
+        next[i] = hd[b]
+        hd[b] = Int32(i)
+    }
+
+    /// Takes node `i` out of its name's chain (before its name or parent changes).
+    static func unhashName(_ i: Int) {
+        guard let t = nodes, let hd = heads, let next = chain, i > 0, let nm = t[i].name else { return }
+        let b = Int(hash(Int(t[i].parent), nm, t[i].nameLength) & UInt32(bucketCount - 1))
+        if hd[b] == Int32(i) { hd[b] = next[i]; next[i] = 0; return }
+        var j = Int(hd[b])
+        while j != 0 {
+            if next[j] == Int32(i) { next[j] = next[i]; next[i] = 0; return }
+            j = Int(next[j])
+        }
+    }
+
+    /// rename(2)'s change of node `i`'s name and parent (`name` allocated
+    /// for it), keeping the hash chains right.
+    static func move(_ i: Int, to parent: Int, name: UnsafeMutablePointer<UInt8>, _ n: Int) {
+        guard let t = nodes, i > 0 else { return }
+        unhashName(i)
+        t[i].name?.deallocate()
+        t[i].name = name
+        t[i].nameLength = n
+        t[i].parent = Int32(parent)
+        hashName(i)
+    }
+}
