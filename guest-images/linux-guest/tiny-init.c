@@ -4,7 +4,7 @@
  * its argument says:
  *   exit N     ioperm(2) the VMM's exit port (0x501) and write N: vmm exits N
  *   reboot     reboot(2) RB_AUTOBOOT: Linux resets through the i8042, vmm exits 119
- *   poweroff   reboot(2) RB_POWER_OFF: without ACPI Linux halts (see README)
+ *   poweroff   reboot(2) RB_POWER_OFF: Linux enters ACPI S5, vmm exits 0
  * Arguments come from the kernel command line after "--" (words before it
  * that Linux does not know, such as nokaslr, come first: they are skipped).
  */

@@ -74,21 +74,17 @@ struct ELFImage: Equatable {
     /// gABI ch. 4-5). Checks only what is intrinsic to the file; placement in
     /// guest RAM is `validatePlacement`.
     init(bytes: [UInt8]) throws {
-        func u16(_ o: Int) -> UInt16 { UInt16(bytes[o]) | UInt16(bytes[o + 1]) << 8 }
-        func u32(_ o: Int) -> UInt32 { UInt32(u16(o)) | UInt32(u16(o + 2)) << 16 }
-        func u64(_ o: Int) -> UInt64 { UInt64(u32(o)) | UInt64(u32(o + 4)) << 32 }
-
         guard bytes.count >= 4 else { throw ELFError.truncated("\(bytes.count) bytes") }
         guard bytes[0] == 0x7f, bytes[1] == 0x45, bytes[2] == 0x4c, bytes[3] == 0x46 else { throw ELFError.notELF }
         guard bytes.count >= 64 else { throw ELFError.truncated("ELF header needs 64 bytes, file has \(bytes.count)") }
         guard bytes[4] == 2 else { throw ELFError.not64Bit }            // EI_CLASS = ELFCLASS64
         guard bytes[5] == 1 else { throw ELFError.notLittleEndian }     // EI_DATA = ELFDATA2LSB
         guard bytes[6] == 1 else { throw ELFError.badVersion }          // EI_VERSION = EV_CURRENT
-        let machine = u16(18)
+        let machine = bytes.u16(18)
         guard machine == 62 else { throw ELFError.notX86_64(machine: machine) }   // EM_X86_64
-        let type = u16(16)
+        let type = bytes.u16(16)
         guard type == 2 else { throw ELFError.notExecutable(type: type) }         // ET_EXEC
-        let phoff = u64(32), phentsize = u16(54), phnum = Int(u16(56))
+        let phoff = bytes.u64(32), phentsize = bytes.u16(54), phnum = Int(bytes.u16(56))
         guard phentsize == 56 else { throw ELFError.badProgramHeaderSize(phentsize) }
         let fileSize = UInt64(bytes.count)
         guard phoff <= fileSize, UInt64(phnum) * 56 <= fileSize - phoff else {
@@ -99,15 +95,15 @@ struct ELFImage: Equatable {
         var features: UInt32 = 0
         for i in 0..<phnum {
             let h = Int(phoff) + i * 56
-            if u32(h) == Self.ptNote {
-                let offset = u64(h + 8), size = u64(h + 32)
+            if bytes.u32(h) == Self.ptNote {
+                let offset = bytes.u64(h + 8), size = bytes.u64(h + 32)
                 guard offset <= fileSize, size <= fileSize - offset else { throw ELFError.segmentBeyondFile(segment: i) }
                 features |= Self.vmmFeatures(bytes, from: Int(offset), to: Int(offset + size))
             }
-            guard u32(h) == Self.ptLoad else { continue }
-            let s = Segment(index: i, physicalAddress: u64(h + 24), virtualAddress: u64(h + 16),
-                            fileOffset: u64(h + 8), fileSize: u64(h + 32), memorySize: u64(h + 40),
-                            flags: u32(h + 4))
+            guard bytes.u32(h) == Self.ptLoad else { continue }
+            let s = Segment(index: i, physicalAddress: bytes.u64(h + 24), virtualAddress: bytes.u64(h + 16),
+                            fileOffset: bytes.u64(h + 8), fileSize: bytes.u64(h + 32), memorySize: bytes.u64(h + 40),
+                            flags: bytes.u32(h + 4))
             guard s.fileSize <= s.memorySize else { throw ELFError.fileSizeExceedsMemorySize(segment: i) }
             guard s.fileOffset <= fileSize, s.fileSize <= fileSize - s.fileOffset else {
                 throw ELFError.segmentBeyondFile(segment: i)
@@ -128,7 +124,7 @@ struct ELFImage: Equatable {
             }
             if furthest.map({ s.physicalEnd > $0.physicalEnd }) ?? true { furthest = s }
         }
-        let entry = u64(24)
+        let entry = bytes.u64(24)
         guard segments.contains(where: {
             $0.isExecutable && entry >= $0.virtualAddress && entry - $0.virtualAddress < $0.memorySize
         }) else { throw ELFError.entryNotExecutable(entry: entry) }
@@ -142,19 +138,16 @@ struct ELFImage: Equatable {
     /// then name and descriptor, each padded to 4 bytes). A malformed note
     /// ends the scan: it asks for nothing.
     static func vmmFeatures(_ bytes: [UInt8], from start: Int, to end: Int) -> UInt32 {
-        func u32(_ o: Int) -> UInt32 {
-            UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
-        }
         var features: UInt32 = 0
         var o = start
         while o + 12 <= end {
-            let namesz = Int(u32(o)), descsz = Int(u32(o + 4)), type = u32(o + 8)
+            let namesz = Int(bytes.u32(o)), descsz = Int(bytes.u32(o + 4)), type = bytes.u32(o + 8)
             let name = o + 12, desc = name + (namesz + 3) & ~3
             let next = desc + (descsz + 3) & ~3
             guard namesz <= end - name, descsz <= end - name, next <= end else { break }
             if type == UInt32(VMM_ELFNOTE_FEATURES), namesz == 4, descsz == 4,
                bytes[name] == 0x56, bytes[name + 1] == 0x4d, bytes[name + 2] == 0x4d, bytes[name + 3] == 0 {   // "VMM\0"
-                features |= u32(desc)
+                features |= bytes.u32(desc)
             }
             o = next
         }

@@ -42,7 +42,4 @@ enum MPTable {
     static func checksum(_ bytes: [UInt8]) -> UInt8 {
         0 &- bytes.reduce(0, &+)
     }
-
-    private static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xff), UInt8(v >> 8)] }
-    private static func le32(_ v: UInt32) -> [UInt8] { le16(UInt16(v & 0xffff)) + le16(UInt16(v >> 16)) }
 }

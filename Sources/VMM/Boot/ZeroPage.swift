@@ -35,9 +35,10 @@ struct ZeroPage: Equatable {
 
     /// The PC memory map Linux expects of RAM [0, ramSize): conventional
     /// memory below the EBDA at 639 KiB, the BIOS hole [0x9fc00, 1 MiB)
-    /// reserved (it holds the MP table), RAM from 1 MiB. The VMM's own
-    /// structures below 0x80000 are RAM to Linux: it copies the zero page
-    /// and command line early and builds its own page tables.
+    /// reserved (it holds the MP table and, from 0xe0000, the ACPI tables),
+    /// RAM from 1 MiB. The VMM's own structures below 0x80000 are RAM to
+    /// Linux: it copies the zero page and command line early and builds its
+    /// own page tables.
     static func e820(ramSize: UInt64) -> [E820Entry] {
         [E820Entry(address: 0, size: MPTable.address, type: E820Entry.ram),
          E820Entry(address: MPTable.address, size: (1 << 20) - MPTable.address, type: E820Entry.reserved),

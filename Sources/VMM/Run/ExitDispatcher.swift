@@ -21,8 +21,10 @@ struct ExitDispatcher {
     /// Hypercall writes that could not be served (bad size or unreachable record).
     private(set) var badHypercalls: UInt64 = 0
     /// The PC devices a Linux guest needs besides KVM's in-kernel ones: the
-    /// i8042's reset, an empty CMOS, the UART's interrupt on IRQ 4.
+    /// i8042's reset, an empty CMOS, the UART's interrupt on IRQ 4, ACPI's
+    /// PM1a blocks (power-off).
     var pcDevices = false
+    private(set) var powerManagement = ACPIPowerManagement()
     /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices`.
     var setIRQLine: ((UInt32, Bool) -> Void)?
     private var serialLine = false
@@ -81,6 +83,8 @@ struct ExitDispatcher {
             return data.first(size: size) & 0xff == UInt32(Ports.i8042Reset) ? .stop(.guestReset) : .resume
         case Ports.i8042Data where pcDevices, Ports.cmosIndex where pcDevices, Ports.cmosData where pcDevices:
             return .resume
+        case ACPIPowerManagement.ports where pcDevices:
+            return powerManagement.write(port: port, size: size, value: data.first(size: size)) ? .stop(.powerOff) : .resume
         case Ports.hypercall:
             guard size == 4, count == 1,
                   HypercallDevice.perform(address: UInt64(data.first(size: 4)), memory: memory, host: host) else {
@@ -106,6 +110,8 @@ struct ExitDispatcher {
         case Ports.i8042Command where pcDevices, Ports.i8042Data where pcDevices,
              Ports.cmosIndex where pcDevices, Ports.cmosData where pcDevices:
             return .resumeWithInput(0)   // i8042: both buffers empty; CMOS: nothing there
+        case ACPIPowerManagement.ports where pcDevices:
+            return .resumeWithInput(UInt64(powerManagement.read(port: port, size: size)))
         default:
             guard ignoreUnknownIO else {
                 return .stop(.unknownPort(port: port, size: size, isWrite: false, value: 0))

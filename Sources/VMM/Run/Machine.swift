@@ -215,6 +215,7 @@ final class Machine {
             try memory.write(bytes: linux.zeroPage(ramSize: ramSize).encode(), at: LinuxBoot.zeroPageAddress)
             try memory.write(bytes: linux.commandLine + [0], at: LinuxBoot.commandLineAddress)
             try memory.write(bytes: LinuxBoot.mpTable(cpuid), at: MPTable.address)
+            for t in ACPITables.build() { try memory.write(bytes: t.bytes, at: t.address) }
         } else {
             let info = BootInfo(flags: flags, ramSize: ramSize, tscKHz: setup.tscKHz, realtimeNanos: realtimeNanos(),
                                 initrdAddress: initrdBase, initrdSize: initrdSize,

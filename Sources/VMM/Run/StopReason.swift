@@ -21,6 +21,9 @@ enum StopReason: Equatable {
     /// The guest pulsed the reset line through the i8042 (Linux's reboot,
     /// and its reboot after a panic with panic=N).
     case guestReset
+    /// The guest entered ACPI S5 (soft off) through PM1a_CNT: Linux's
+    /// power-off. An orderly end, status 0.
+    case powerOff
 
     enum Status {
         static let halted: Int32 = 120
@@ -33,6 +36,7 @@ enum StopReason: Equatable {
         static let unhandledMMIO: Int32 = 117
         static let unhandledExit: Int32 = 118
         static let guestReset: Int32 = 119
+        static let powerOff: Int32 = 0
     }
 
     var exitStatus: Int32 {
@@ -49,13 +53,14 @@ enum StopReason: Equatable {
         case .signal(let s): return 128 + s
         case .consoleWriteFailed: return Status.consoleWriteFailed
         case .guestReset: return Status.guestReset
+        case .powerOff: return Status.powerOff
         }
     }
 
     /// Whether the VMM should print the vCPU state (a guest failure).
     var wantsRegisterDump: Bool {
         switch self {
-        case .guestExit, .signal, .consoleWriteFailed, .guestReset: return false
+        case .guestExit, .signal, .consoleWriteFailed, .guestReset, .powerOff: return false
         default: return true
         }
     }
@@ -65,6 +70,7 @@ enum StopReason: Equatable {
         switch self {
         case .guestExit: return nil
         case .guestReset: return "guest reset the machine (i8042 command 0xfe: Linux's reboot, or its reboot after a panic)"
+        case .powerOff: return "guest powered off (ACPI S5: SLP_TYP \(ACPITables.s5SleepType) with SLP_EN written to PM1a_CNT, port 0x\(hex(ACPIPowerManagement.controlBlock)))"
         case .halted: return "guest halted (HLT) without writing the exit port"
         case .tripleFault: return "guest triple fault (KVM_EXIT_SHUTDOWN)"
         case .failEntry(let r): return "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x\(hex(r))"
