@@ -251,17 +251,25 @@ static void restart_vs_eintr(void) {
     say("read with SA_RESTART: %s (restarted, got the handler's byte %s), handler ran %d\n", res(r), yes(r == 1 && c == 't'), (int)hits);
     hits = 0;
     tick_fd = -1;
-    /* Child's wait is interrupted or restarted the same way. */
+    /* Child's wait is interrupted or restarted the same way. The child
+       exits only when the second timer's handler writes it a byte (a child
+       that slept instead could end first on a loaded machine). */
+    int q[2];
+    pipe(q);
     pid_t pid = fork();
-    if (pid == 0) { msleep(200); _exit(8); }
+    if (pid == 0) { close(q[1]); read_full(q[0], &c, 1); _exit(8); }
+    close(q[0]);
     install(SIGALRM, on_alarm, 0, 0);
     timer_once(30);
     int st;
     say("waitpid without SA_RESTART: %s\n", res(waitpid(pid, &st, 0)));
+    tick_fd = q[1];
     install(SIGALRM, on_alarm, SA_RESTART, 0);
     timer_once(30);
     int got = waitpid(pid, &st, 0) == pid;
     say("waitpid with SA_RESTART: returns the pid %s, %s\n", yes(got), status_text(st));
+    tick_fd = -1;
+    close(q[1]);
     hits = 0;
     /* nanosleep is never restarted after a handler (EINTR, time left). */
     timer_once(30);
