@@ -124,93 +124,32 @@ isr14:
     pushq   %r15
 .endm
 
-// The rest of a partial system-call frame (syscall_common): the callee-saved
-// registers, which still hold the user's values; RCX and R11 as SYSCALL left
-// them (the return RIP and the reduced RFLAGS); vector 256, error code 0.
-.macro COMPLETE_FRAME
-    movq    %rbx, 13*8(%rsp)
-    movq    %rbp, 8*8(%rsp)
-    movq    %r12, 3*8(%rsp)
-    movq    %r13, 2*8(%rsp)
-    movq    %r14, 1*8(%rsp)
-    movq    %r15, 0*8(%rsp)
-    movq    17*8(%rsp), %rcx
-    movq    %rcx, 12*8(%rsp)
-    movq    19*8(%rsp), %r11
-    movq    %r11, 4*8(%rsp)
-    movq    $256, 15*8(%rsp)
-    movq    $0, 16*8(%rsp)
-.endm
-
 // Common tail of both paths: the stack holds an iretq frame (RIP = user RCX,
 // RFLAGS = user R11). getpid/gettid return at once (a non-canonical return
 // RIP, which user code controls on the #PF path and which would fault on
-// iretq in ring 0, takes the dispatcher's path, where it kills).
-//
-// Every other call gets a struct trap_frame (vector 256 = system call) at the
-// same place, written only in part: the number and the six argument
-// registers, which the handler may clobber. The callee-saved registers (RBX,
-// RBP, R12-R15) the Swift handler preserves itself (System V ABI), and RCX/R11
-// are the frame's RIP/RFLAGS: their slots stay unwritten, and the return
-// reloads only what it saved (Linux's old partial pt_regs and SAVE_REST). The
-// frame is completed (COMPLETE_FRAME) before dispatch for the calls that read
-// or rewrite the whole user register image (SYSCALL_FULL_FRAME: rt_sigreturn,
-// clone, fork, vfork, execve; execveat), and after it when a signal is to be
-// acted on (syscall_exit_work): then the callee-saved registers still hold the
-// user's values, and return_to_user pops the whole frame.
-SYSCALL_FULL_FRAME = (1 << 15) | (1 << 56) | (1 << 57) | (1 << 58) | (1 << 59)
+// iretq in ring 0, takes the full path, where the dispatcher kills). Every
+// other call saves the full register image as a struct trap_frame (vector
+// 256 = system call), calls syscall_dispatch(frame) -> RAX, stores RAX in the
+// frame and leaves through return_to_user: RCX and R11 come back as saved,
+// which is the user RIP and the reduced RFLAGS, as SYSCALL left them.
 syscall_common:
     cmpq    $39, %rax
     je      syscall_getpid
     cmpq    $186, %rax
     je      syscall_getpid
-syscall_partial:
-    subq    $17*8, %rsp             // general registers, vector, error code
-    movq    %rax, 14*8(%rsp)
-    movq    %rdi, 9*8(%rsp)
-    movq    %rsi, 10*8(%rsp)
-    movq    %rdx, 11*8(%rsp)
-    movq    %r10, 5*8(%rsp)
-    movq    %r8, 7*8(%rsp)
-    movq    %r9, 6*8(%rsp)
-    cld
-    cmpq    $64, %rax
-    jae     2f
-    movabsq $SYSCALL_FULL_FRAME, %rcx
-    btq     %rax, %rcx
-    jc      syscall_full
-1:  movq    %rsp, %rdi
-    call    syscall_dispatch_partial
-    cmpb    $0, syscall_exit_work(%rip)
-    jne     syscall_exit_slow
-    movq    9*8(%rsp), %rdi
-    movq    10*8(%rsp), %rsi
-    movq    11*8(%rsp), %rdx
-    movq    5*8(%rsp), %r10
-    movq    7*8(%rsp), %r8
-    movq    6*8(%rsp), %r9
-    movq    17*8(%rsp), %rcx        // RCX = RIP, R11 = RFLAGS, as SYSCALL leaves them
-    movq    19*8(%rsp), %r11
-    addq    $17*8, %rsp
-    iretq
-2:  cmpq    $322, %rax              // execveat
-    jne     1b
 syscall_full:
-    COMPLETE_FRAME
+    pushq   $0                      // error code
+    pushq   $256                    // vector: system call
+    PUSH_GENERAL_REGISTERS
     movq    %rsp, %rdi
+    cld
     call    syscall_dispatch
     movq    %rax, 14*8(%rsp)        // trap_frame.rax
-    jmp     return_to_user
-syscall_exit_slow:
-    COMPLETE_FRAME
-    movq    %rax, 14*8(%rsp)        // the result, which signal delivery may rewrite
-    movq    %rsp, %rdi
-    call    syscall_exit_signals
     jmp     return_to_user
 syscall_getpid:
     movq    %rcx, %rax              // RAX is the result: free
     shrq    $47, %rax
-    jnz     syscall_partial         // the dispatcher kills: the number no longer matters
+    jnz     syscall_full            // the dispatcher kills: the number no longer matters
     movl    current_pid(%rip), %eax
     iretq
 
@@ -386,9 +325,6 @@ syscall_user_rsp:
     .globl current_pid
 current_pid:                        // the running task's pid (getpid's fast path)
     .long   0
-    .globl syscall_exit_work
-syscall_exit_work:                  // set by syscall_dispatch_partial: complete the frame, deliver signals
-    .byte   0
 
 // Stacks: boot (kmain, then the kernel context: run list and idle loop),
 // kernel (TSS.RSP0 and SYSCALL's until the first task runs; each task has its

@@ -5,26 +5,6 @@ import KernelSupport
 /// switch over Linux x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) is
 /// the numbers table; handlers live in Sys*.swift by subsystem. Nothing on this
 /// path allocates; getpid and gettid return from entry.S before it.
-///
-/// Two entries: syscall_dispatch_partial for most calls, whose frame holds
-/// only the number and the arguments (entry.S), and syscall_dispatch for
-/// the calls that read or rewrite the whole register image, whose frame
-/// entry.S has completed.
-@c(syscall_dispatch_partial)
-func syscallDispatchPartial(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
-    if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
-    guard let p = Processes.current else { return -Errno.ENOSYS }
-    let nr = f.pointee.rax
-    let r = handle(p, f, nr)
-    // A signal to act on needs the whole frame: entry.S completes it and
-    // calls syscall_exit_signals.
-    if p.pointee.pendingSignals != 0 {
-        SyscallExit.number = nr
-        syscall_exit_work = 1
-    }
-    return r
-}
-
 @c(syscall_dispatch)
 func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
     // The return RIP comes from RCX, which user code controls on the #PF path:
@@ -40,19 +20,6 @@ func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
     // so one test covers all three.
     if p.pointee.pendingSignals != 0 { return exitWithSignals(p, f, nr, r) }
     return r
-}
-
-/// The exit of a partial-frame call with a signal pending: `f` is whole now
-/// and holds the call's result in rax (entry.S).
-@c(syscall_exit_signals)
-func syscallExitSignals(_ f: UnsafeMutablePointer<trap_frame>) {
-    syscall_exit_work = 0
-    guard let p = Processes.current else { return }
-    SignalDelivery.exitToUser(p, f, syscall: Int64(bitPattern: SyscallExit.number))   // never rt_sigreturn: that one has the whole frame
-}
-
-enum SyscallExit {
-    nonisolated(unsafe) static var number: UInt64 = 0
 }
 
 @inline(never)

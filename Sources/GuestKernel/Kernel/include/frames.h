@@ -44,5 +44,4 @@ void switch_context(uint64_t *from, uint64_t to);
 void idle_halt(void);                   // sti; hlt; cli
 extern uint64_t syscall_kernel_rsp;     // SYSCALL's kernel stack (the running task's)
 extern int32_t current_pid;             // getpid's fast path
-extern uint8_t syscall_exit_work;       // the partial frame's exit must complete it (entry.S)
 #endif
