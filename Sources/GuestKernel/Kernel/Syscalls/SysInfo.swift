@@ -5,6 +5,7 @@ enum SysInfo {
     /// uname(2): struct utsname (six 65-byte fields) is the same for every
     /// call, so it is built once and copied out as a whole (it was allocated,
     /// zeroed and filled byte by byte on every call).
+    @inline(never)                 // a tail call from the dispatcher's frame-less jump table
     static func uname(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let image = utsname ?? buildUtsname()
         return UserMemory.copyOut(p, to: a.a0, from: image, count: utsnameSize) ? 0 : -Errno.EFAULT
