@@ -186,6 +186,7 @@ enum FileLocks {
     /// process `pid`: its POSIX locks on that file go (fcntl(2): "If a
     /// process closes any file descriptor referring to a file, then all of
     /// the process's locks on that file are released").
+    @inline(never)                     // rare: kept out of FileTable.close's frame
     static func closed(_ file: Int, by pid: Int32) {
         guard let t = OpenFiles.table, file >= 0, file < OpenFiles.capacity else { return }
         let key = key(t + file)

@@ -54,6 +54,9 @@ enum Sockets {
     nonisolated(unsafe) static var names: UnsafeMutablePointer<UInt8>? = nil
     nonisolated(unsafe) static var batches: UnsafeMutablePointer<RightsBatch>? = nil
     nonisolated(unsafe) static var autobindCounter: UInt32 = 0
+    /// Batches queued on some socket (socket >= 0): a close with none
+    /// anywhere skips dropRights' scan of every batch slot.
+    nonisolated(unsafe) static var queuedBatches = 0
 
     /// A new socket of `type`, or nil (ENFILE: the table is full).
     static func create(type: UInt8, pid: Int32) -> Int? {
@@ -195,12 +198,13 @@ enum Sockets {
             for k in 0..<Int(b.pointee.count) { OpenFiles.release(Int(ids[k])) }
         }
         if b.pointee.frame != 0 { FrameAllocator.free(b.pointee.frame) }
+        if b.pointee.socket >= 0 { queuedBatches -= 1 }
         b.pointee = RightsBatch()
     }
 
     /// Every batch still queued on socket `i` goes (its descriptions released).
     static func dropRights(_ i: Int) {
-        guard let b = batches else { return }
+        guard queuedBatches != 0, let b = batches else { return }
         for k in 0..<batchCapacity where b[k].socket == Int32(i) { freeBatch(b + k, releasing: true) }
     }
 }

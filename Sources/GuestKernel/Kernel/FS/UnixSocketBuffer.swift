@@ -13,6 +13,9 @@ struct SocketRing {
     /// Bytes ever taken out: with `head` it names stream positions, which
     /// SCM_RIGHTS batches are attached to.
     var consumed: UInt64 = 0
+    /// Whether a write ever took a frame: a pair closed unused (socketpair's
+    /// benchmark) skips the scan of `pages` slots.
+    var written = false
 
     var space: Int { SocketRing.size - count }
 
@@ -26,11 +29,11 @@ struct SocketRing {
 
     mutating func tearDown() {
         if let f = frames {
-            for k in 0..<SocketRing.pages where f[k] != 0 { FrameAllocator.free(f[k]) }
+            if written { for k in 0..<SocketRing.pages where f[k] != 0 { FrameAllocator.free(f[k]) } }
             f.deallocate()
         }
         frames = nil
-        head = 0; count = 0
+        head = 0; count = 0; written = false
     }
 
     /// The kernel address of ring position `pos` and the bytes contiguous there.
@@ -46,6 +49,7 @@ struct SocketRing {
 
     /// Appends `n` kernel bytes (the caller checked `space`); false when no frame was left.
     mutating func put(_ src: UnsafeRawPointer, _ n: Int) -> Bool {
+        written = true
         var k = 0
         while k < n {
             guard let (dst, avail) = slot((head + count) % SocketRing.size, create: true) else { return false }
@@ -61,6 +65,7 @@ struct SocketRing {
     mutating func putUser(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ n: Int) -> (Int, Bool) {
         var done = 0
         var short = false
+        written = true
         let want = min(n, space)
         let ok = UserMemory.forEachChunk(p, va, UInt64(want), write: false) { src, c in
             var k = 0

@@ -95,7 +95,10 @@ enum Scheduler {
         runIdle()
     }
 
-    /// sched_yield(2).
+    /// sched_yield(2): always 0.
+    @inline(never)
+    static func sysYield() -> Int64 { yield(); return 0 }
+
     static func yield() {
         guard let p = Processes.current, let next = pick(), next != p else { return }
         run(next)

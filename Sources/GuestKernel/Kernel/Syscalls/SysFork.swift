@@ -181,8 +181,10 @@ enum SysFork {
         return 0
     }
 
-    static func getpgid(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let q = find(p, SyscallArgs.int(a.a0)) else { return -Errno.ESRCH }
+    static func getpgid(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { getpgid(p, pid: SyscallArgs.int(a.a0)) }
+
+    static func getpgid(_ p: UnsafeMutablePointer<Process>, pid: Int32) -> Int64 {
+        guard let q = find(p, pid) else { return -Errno.ESRCH }
         return Int64(q.pointee.pgid)
     }
 

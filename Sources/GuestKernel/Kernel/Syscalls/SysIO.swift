@@ -71,6 +71,7 @@ enum SysIO {
     /// Reads advance the offset of kinds that have one.
     static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { FileOps.seeking(f.pointee.kind) == .offset }
 
+    @inline(never)                 // a tail call from the dispatcher's frame-less jump table
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         let r = read(p, f, a.a1, a.a2, at: f.pointee.offset)
@@ -104,6 +105,11 @@ enum SysIO {
     /// failing access_ok is EFAULT, all before any byte moves; the total is
     /// clamped to MAX_RW_COUNT. The array is copied in once, into the
     /// process's scratch page (up to 256 entries) or a bounded 16 KiB block.
+    @inline(never)
+    static func readv(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { vector(p, a, write: false) }
+    @inline(never)
+    static func writev(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { vector(p, a, write: true) }
+
     static func vector(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, write isWrite: Bool) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard isWrite ? f.pointee.writable : f.pointee.readable else { return -Errno.EBADF }

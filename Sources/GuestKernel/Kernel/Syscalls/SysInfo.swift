@@ -2,11 +2,22 @@ import KernelSupport
 
 /// uname(2), prlimit64(2), getrandom(2), and the kernel's private mark call.
 enum SysInfo {
-    /// struct utsname: six 65-byte fields.
+    /// uname(2): struct utsname (six 65-byte fields) is the same for every
+    /// call, so it is built once and copied out as a whole (it was allocated,
+    /// zeroed and filled byte by byte on every call).
+    @inline(never)                 // a tail call from the dispatcher's frame-less jump table
     static func uname(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 390)
-        defer { buf.deallocate() }
-        buf.initialize(repeating: 0, count: 390)
+        let image = utsname ?? buildUtsname()
+        return UserMemory.copyOut(p, to: a.a0, from: image, count: utsnameSize) ? 0 : -Errno.EFAULT
+    }
+
+    static let utsnameSize = 6 * 65
+    nonisolated(unsafe) static var utsname: UnsafeMutablePointer<UInt8>? = nil
+
+    @inline(never)
+    static func buildUtsname() -> UnsafeMutablePointer<UInt8> {
+        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: utsnameSize)
+        buf.initialize(repeating: 0, count: utsnameSize)
         func field(_ i: Int, _ s: StaticString) {
             for j in 0..<min(s.utf8CodeUnitCount, 64) { buf[65 * i + j] = s.utf8Start[j] }
         }
@@ -16,7 +27,8 @@ enum SysInfo {
         field(3, "#1 SMP Swift guest kernel")
         field(4, "x86_64")
         field(5, "(none)")
-        return UserMemory.copyOut(p, to: a.a0, from: buf, count: 390) ? 0 : -Errno.EFAULT
+        utsname = buf
+        return buf
     }
 
     static let infinity = UInt64.max

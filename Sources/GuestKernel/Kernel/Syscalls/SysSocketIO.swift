@@ -97,6 +97,7 @@ extension SysSocket {
 
     static func attach(_ b: UnsafeMutablePointer<RightsBatch>?, to target: Int, at position: UInt64) {
         guard let b = b else { return }
+        if b.pointee.socket < 0 { Sockets.queuedBatches += 1 }
         b.pointee.socket = Int32(target)
         b.pointee.position = position
     }
