@@ -23,7 +23,8 @@ struct ExitDispatcher {
     /// The PC devices a Linux guest needs besides KVM's in-kernel ones: the
     /// i8042's reset, an empty CMOS, the UART's interrupt on IRQ 4.
     var pcDevices = false
-    /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices`.
+    /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices` and
+    /// for a kernel with the in-kernel irqchip (its console input).
     var setIRQLine: ((UInt32, Bool) -> Void)?
     private var serialLine = false
     static let serialIRQ: UInt32 = 4      // COM1's ISA interrupt
@@ -87,6 +88,7 @@ struct ExitDispatcher {
                 badHypercalls &+= 1
                 return .resume
             }
+            updateSerialLine()      // VMM_HC_CONSOLE_READ takes the UART's received bytes
             return .resume
         default:
             guard ignoreUnknownIO else {
@@ -114,11 +116,14 @@ struct ExitDispatcher {
         }
     }
 
+    /// The console input may have changed (the reader thread kicked the vCPU).
+    mutating func inputArrived() { updateSerialLine() }
+
     /// IRQ 4 follows the UART's interrupt output; KVM sees the edges
     /// (ISA interrupts are edge-triggered at the IOAPIC, MP spec 5.3).
     private mutating func updateSerialLine() {
-        guard pcDevices, let set = setIRQLine else { return }
-        let level = serial.interruptPending
+        guard let set = setIRQLine else { return }
+        let level = serial.interruptPending()
         if level != serialLine { serialLine = level; set(Self.serialIRQ, level) }
     }
 }
