@@ -80,7 +80,7 @@ final class ConsoleInput: SerialInput {
             guard count > 0 else { return nil }
             let b = ring[head]
             head = (head + 1) % Self.capacity
-            if count == Self.capacity { pthread_cond_signal(space) }
+            pthread_cond_signal(space)
             count -= 1
             return b
         }
@@ -94,7 +94,7 @@ final class ConsoleInput: SerialInput {
             let first = min(n, Self.capacity - head)     // the ring's two spans
             buffer.baseAddress?.copyMemory(from: ring + head, byteCount: first)
             if n > first { (buffer.baseAddress! + first).copyMemory(from: ring, byteCount: n - first) }
-            if n > 0 && count == Self.capacity { pthread_cond_signal(space) }
+            if n > 0 { pthread_cond_signal(space) }
             head = (head + n) % Self.capacity
             count -= n
             return (n, ended && count == 0)
@@ -133,9 +133,11 @@ final class ConsoleInput: SerialInput {
     private func readLoop() {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.capacity)
         while true {
+            // On a terminal one byte is kept for a Ctrl-A held over from the last read.
+            let spare = isTerminal ? 1 : 0
             let room: Int = locked {
-                while count == Self.capacity { pthread_cond_wait(space, lock) }
-                return Self.capacity - count
+                while count >= Self.capacity - spare { pthread_cond_wait(space, lock) }
+                return Self.capacity - count - spare
             }
             let n = Glibc.read(fd, buffer, room)
             if n < 0 && (errno == EINTR || errno == EAGAIN) {
@@ -166,7 +168,7 @@ final class ConsoleInput: SerialInput {
         }
     }
 
-    /// Under `lock`, with room (read asked for no more than there is).
+    /// Under `lock`, with room (read asked for no more than there is, less the spare byte).
     private func put(_ b: UInt8) {
         guard count < Self.capacity else { return }
         ring[(head + count) % Self.capacity] = b
