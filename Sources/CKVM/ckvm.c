@@ -222,6 +222,25 @@ void ckvm_watchdog_disarm(void) {
     }
 }
 
+#define CKVM_INPUT_SIGNAL (SIGRTMIN + 2)
+
+static void on_input(int sig) {
+    (void)sig;
+    struct kvm_run *run = kick_state.run;
+    if (run) __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+int ckvm_input_kick_install(void) { return install(CKVM_INPUT_SIGNAL, on_input); }
+
+int ckvm_input_kick(pthread_t thread) { return pthread_kill(thread, CKVM_INPUT_SIGNAL); }
+
+void ckvm_input_kick_clear(struct kvm_run *run) {
+    /* A stop (SIGINT, SIGTERM, the watchdog) noted before or during the
+     * reset keeps immediate_exit set: its reason is stored before its flag. */
+    __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    if (kick_state.reason != 0) __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
 int ckvm_pin_to_cpu(int cpu) {
     if (cpu < 0 || cpu >= CPU_SETSIZE) return -EINVAL;
     cpu_set_t set;

@@ -15,6 +15,7 @@
 #define CKVM_H
 
 #include <stdint.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <linux/kvm.h>
 #include "vmm_guest_abi.h"
@@ -171,6 +172,16 @@ int ckvm_kick_install_signals(void);
  * calling thread (the vCPU thread) after `nanoseconds`; returns 0 or -errno. */
 int ckvm_watchdog_arm(uint64_t nanoseconds);
 void ckvm_watchdog_disarm(void);
+/* The console-input kick (Devices/ConsoleInput.swift): a real-time signal
+ * whose handler only sets the current run's immediate_exit, recording no
+ * reason, so KVM_RUN returns -EINTR and the run loop looks at the input
+ * (also when the vCPU is halted inside KVM, waiting for an interrupt).
+ * install: in the vCPU thread (unblocks it there); 0 or -errno.
+ * kick: from the reader thread to `thread` (the vCPU thread); 0 or an errno.
+ * clear: the loop resets immediate_exit before looking, unless a stop was asked. */
+int ckvm_input_kick_install(void);
+int ckvm_input_kick(pthread_t thread);
+void ckvm_input_kick_clear(struct kvm_run *run);
 
 /* ---- Seccomp: the vCPU thread's filter (seccomp.c, README "Seccomp") -------
  * Confines the calling thread: from then on only the run loop's system calls

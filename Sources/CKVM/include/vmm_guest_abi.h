@@ -121,6 +121,17 @@
                                        reports. A VMM without it answers
                                        VMM_HC_ENOSYS; the kernel then sends
                                        VMM_HC_REPORT. */
+#define VMM_HC_CONSOLE_READ     4   /* arg0 = guest-physical address, arg1 =
+                                       length (<= VMM_REPORT_MAX): the VMM
+                                       copies up to that many bytes the console
+                                       received (COM1's receiver: the same bytes
+                                       RBR would give, in order) and returns how
+                                       many (0: none now); writes back arg2 = 1
+                                       when the input has ended and every byte
+                                       was taken (the carrier dropped), else 0.
+                                       One exit per buffer instead of two per
+                                       byte. A VMM without it answers
+                                       VMM_HC_ENOSYS; the kernel then reads RBR. */
 
 #define VMM_REPORT_MAX          4096
 

@@ -11,8 +11,11 @@ struct RunCommand: ParsableCommand {
             multi-call binary such as BusyBox picks its applet by it; --argv0 for another). \
             --rootfs packs a host directory tree into the image as `find . | cpio -H newc` \
             would (modes, owners, mtimes, symbolic links); --busybox adds a static BusyBox \
-            at /bin/busybox with a link for each applet it lists. The guest's stdin is \
-            not vmm's yet (reads see end of file). Its stdout and stderr reach vmm's \
+            at /bin/busybox with a link for each applet it lists. vmm's stdin reaches the \
+            guest through the serial port: on a terminal the program's stdin is the \
+            guest's tty (vmm's terminal in raw mode; the guest echoes, edits lines and \
+            sends Ctrl-C to its foreground process; Ctrl-A x stops vmm), else a pipe that \
+            ends when vmm's stdin does. Its stdout and stderr reach vmm's \
             stdout; the kernel's own log lines (an unknown system call, a fatal signal) \
             reach vmm's stderr. vmm exits with the program's status (128 + signal when it \
             dies by one, and says so on stderr, as a shell does). vmm's own options go before PROGRAM; everything after it is PROGRAM's.
@@ -69,10 +72,16 @@ struct RunCommand: ParsableCommand {
                                                        budget: budget, busybox: busyboxFiles,
                                                        mtime: UInt32(clamping: time(nil)),
                                                        programPath: argv0 == nil ? program : nil))
+            // vmm's stdin is the guest's: its tty on a terminal, else a pipe (as `docker run -i` without -t).
+            let input = ConsoleInput()
+            config.input = input
+            let inputParameter = "console.input=" + (input.isTerminal ? "tty" : "pipe")
             config.commandLine = try KernelCommandLine.forInit(Initramfs.initPath, argv0: argv0 ?? program,
                                                            arguments: RunCommandLine.current.programArguments ?? arguments,
-                                                           extra: HostHugePagePolicy.kernelParameter())
+                                                           extra: [inputParameter, HostHugePagePolicy.kernelParameter()]
+                                                               .filter { !$0.isEmpty }.joined(separator: " "))
             config.profile = profile != nil
+
             machine.runAndExit(config, program: argv0 ?? program, profilePath: profile)
         } catch {
             fail(error)

@@ -14,6 +14,7 @@ struct HypercallRecord: Equatable {
     static let opMark = UInt16(VMM_HC_MARK)
     static let opReport = UInt16(VMM_HC_REPORT)
     static let opLog = UInt16(VMM_HC_LOG)
+    static let opConsoleRead = UInt16(VMM_HC_CONSOLE_READ)
     static let reportMax = UInt64(VMM_REPORT_MAX)
 
     static func == (a: HypercallRecord, b: HypercallRecord) -> Bool {
@@ -63,6 +64,13 @@ protocol HypercallHost: AnyObject {
     /// A line of the kernel's log (VMM_HC_LOG); `killedBy` is the signal
     /// that killed the running program when the line says so, else 0.
     func kernelLog(_ bytes: [UInt8], killedBy: UInt64)
+    /// Bytes the console received (VMM_HC_CONSOLE_READ) into `buffer`: how
+    /// many, and whether its input has ended with nothing left.
+    func consoleRead(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, drained: Bool)
+}
+
+extension HypercallHost {
+    func consoleRead(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, drained: Bool) { (0, false) }
 }
 
 /// The hypercall port's logic: validates the record, performs it, writes the
@@ -96,6 +104,14 @@ enum HypercallDevice {
             }
             if r.op == HypercallRecord.opLog { host.kernelLog(bytes, killedBy: r.args.2) } else { host.keepReport(bytes) }
             return Int64(VMM_HC_OK)
+        case HypercallRecord.opConsoleRead:
+            let (address, length) = (r.args.0, r.args.1)
+            guard length <= HypercallRecord.reportMax else { return Int64(VMM_HC_EINVAL) }
+            guard let (n, drained) = try? memory.withMutableBytes(at: address, count: Int(length), {
+                host.consoleRead(into: $0)
+            }) else { return Int64(VMM_HC_EFAULT) }
+            r.args.2 = drained ? 1 : 0
+            return Int64(n)
         default:
             return Int64(VMM_HC_ENOSYS)
         }

@@ -1,12 +1,15 @@
-/// COM1 as a 16550A UART with nothing attached and nothing to receive
-/// (register map: National Semiconductor PC16550D datasheet, table II).
-/// Bytes written to THR go to the console sink unchanged; LSR always says the
-/// transmitter is empty; other registers read back what an idle 16550 would.
-/// The one interrupt it raises is "transmitter holding register empty"
-/// (datasheet, "Interrupt Identification Register"): pending when IER
-/// enables it and THR empties (at once, here: on every byte and when the
-/// enable bit is set), cleared by reading IIR or by disabling it. Linux's
-/// 8250 driver sends user-space output on it (IRQ 4 for COM1).
+/// COM1 as a 16550A UART (register map: National Semiconductor PC16550D
+/// datasheet, table II). Bytes written to THR go to the console sink
+/// unchanged; LSR always says the transmitter is empty. The receiver takes
+/// bytes from `input` (vmm's stdin, ConsoleInput) one RBR read at a time,
+/// LSR.DR saying one is waiting; when the input has ended and been read, the
+/// carrier drops (MSR.DCD clear, DDCD set): the guest's end of file.
+/// Interrupts (datasheet, "Interrupt Identification Register", by priority):
+/// received data available (IER bit 0, while DR), transmitter holding
+/// register empty (IER bit 1: pending when THR empties, at once here, and
+/// when the enable bit is set; cleared by reading IIR), modem status (IER
+/// bit 3, while a delta bit is set; cleared by reading MSR). Linux's 8250
+/// driver sends output on THRE (IRQ 4 for COM1).
 struct Serial16550 {
     static let registerCount: UInt16 = 8
 
@@ -25,7 +28,14 @@ struct Serial16550 {
     static let lsrTransmitterEmpty: UInt8 = 0x60      // THRE | TEMT, no data ready
     static let iirNoInterrupt: UInt8 = 0x01
     static let iirTHRE: UInt8 = 0x02
+    static let iirReceived: UInt8 = 0x04
+    static let iirModemStatus: UInt8 = 0x00
+    static let ierReceived: UInt8 = 0x01
     static let ierTHRE: UInt8 = 0x02
+    static let ierModemStatus: UInt8 = 0x08
+    static let lsrDataReady: UInt8 = 0x01
+    static let msrDCD: UInt8 = 0x80
+    static let msrDeltaDCD: UInt8 = 0x08
     static let iirFIFOsEnabled: UInt8 = 0xc0
     static let lcrDLAB: UInt8 = 0x80
     static let mcrLoopback: UInt8 = 0x10
@@ -40,9 +50,26 @@ struct Serial16550 {
     private(set) var divisorLow: UInt8 = 0x0c   // 9600 baud at reset, like most firmware leaves it
     private(set) var divisorHigh: UInt8 = 0
     private(set) var thrEmptyPending = false
+    /// Where received bytes come from; nil: nothing is attached (the carrier stays up).
+    var input: SerialInput?
+    private var carrierLost = false
+    private var deltaDCD = false
+
+    init(input: SerialInput? = nil) { self.input = input }
+
+    private var dataReady: Bool { input?.hasData ?? false }
+
+    /// Latches a carrier drop (DDCD) once the input has ended and been read.
+    private mutating func updateCarrier() {
+        if !carrierLost, input?.drained == true { carrierLost = true; deltaDCD = true }
+    }
 
     /// The interrupt output (to the PIC/IOAPIC through KVM_IRQ_LINE).
-    var interruptPending: Bool { thrEmptyPending && ier & Self.ierTHRE != 0 }
+    mutating func interruptPending() -> Bool {
+        updateCarrier()
+        return (ier & Self.ierReceived != 0 && dataReady) || (thrEmptyPending && ier & Self.ierTHRE != 0)
+            || (ier & Self.ierModemStatus != 0 && deltaDCD)
+    }
 
     /// A write; returns the byte to transmit, if this write was one.
     mutating func write(offset: UInt16, value: UInt8) -> UInt8? {
@@ -71,22 +98,29 @@ struct Serial16550 {
         guard let r = Register(rawValue: offset) else { return 0xff }
         let dlab = lcr & Self.lcrDLAB != 0
         switch r {
-        case .data: return dlab ? divisorLow : 0         // nothing received
+        case .data: return dlab ? divisorLow : input?.receive() ?? 0
         case .interruptEnable: return dlab ? divisorHigh : ier
         case .interruptId:
             let fifos = fcr & 1 != 0 ? Self.iirFIFOsEnabled : 0
-            guard interruptPending else { return Self.iirNoInterrupt | fifos }
-            thrEmptyPending = false     // reading IIR clears a THRE interrupt
-            return Self.iirTHRE | fifos
+            updateCarrier()
+            if ier & Self.ierReceived != 0 && dataReady { return Self.iirReceived | fifos }
+            if thrEmptyPending && ier & Self.ierTHRE != 0 {
+                thrEmptyPending = false     // reading IIR clears a THRE interrupt
+                return Self.iirTHRE | fifos
+            }
+            if ier & Self.ierModemStatus != 0 && deltaDCD { return Self.iirModemStatus | fifos }
+            return Self.iirNoInterrupt | fifos
         case .lineControl: return lcr
         case .modemControl: return mcr
-        case .lineStatus: return Self.lsrTransmitterEmpty
+        case .lineStatus: return Self.lsrTransmitterEmpty | (dataReady ? Self.lsrDataReady : 0)
         case .modemStatus:
             // In loopback the modem inputs mirror MCR's outputs (DTR->DSR, RTS->CTS, OUT1->RI, OUT2->DCD).
             if mcr & Self.mcrLoopback != 0 {
                 return (mcr & 0x02) << 3 | (mcr & 0x01) << 5 | (mcr & 0x04) << 4 | (mcr & 0x08) << 4
             }
-            return Self.msrIdle
+            updateCarrier()
+            defer { deltaDCD = false }      // reading MSR clears the delta bits
+            return (carrierLost ? Self.msrIdle & ~Self.msrDCD : Self.msrIdle) | (deltaDCD ? Self.msrDeltaDCD : 0)
         case .scratch: return scr
         }
     }

@@ -25,7 +25,8 @@ struct ExitDispatcher {
     /// PM1a blocks (power-off).
     var pcDevices = false
     private(set) var powerManagement = ACPIPowerManagement()
-    /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices`.
+    /// Drives an interrupt line (KVM_IRQ_LINE); set with `pcDevices` and
+    /// for a kernel with the in-kernel irqchip (its console input).
     var setIRQLine: ((UInt32, Bool) -> Void)?
     private var serialLine = false
     static let serialIRQ: UInt32 = 4      // COM1's ISA interrupt
@@ -91,6 +92,7 @@ struct ExitDispatcher {
                 badHypercalls &+= 1
                 return .resume
             }
+            updateSerialLine()      // VMM_HC_CONSOLE_READ takes the UART's received bytes
             return .resume
         default:
             guard ignoreUnknownIO else {
@@ -120,11 +122,14 @@ struct ExitDispatcher {
         }
     }
 
+    /// The console input may have changed (the reader thread kicked the vCPU).
+    mutating func inputArrived() { updateSerialLine() }
+
     /// IRQ 4 follows the UART's interrupt output; KVM sees the edges
     /// (ISA interrupts are edge-triggered at the IOAPIC, MP spec 5.3).
     private mutating func updateSerialLine() {
-        guard pcDevices, let set = setIRQLine else { return }
-        let level = serial.interruptPending
+        guard let set = setIRQLine else { return }
+        let level = serial.interruptPending()
         if level != serialLine { serialLine = level; set(Self.serialIRQ, level) }
     }
 }

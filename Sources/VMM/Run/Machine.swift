@@ -18,6 +18,9 @@ struct MachineConfiguration {
     var warm: WarmMode?
     /// Single-step the guest and count its instructions by kernel function (--profile).
     var profile = false
+    /// vmm's stdin as the console's input (`vmm run`, `vmm boot`); nil: the
+    /// UART receives nothing (`vmm bench`'s guests).
+    var input: ConsoleInput?
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -241,7 +244,8 @@ final class Machine {
                            // A PC bus answers every port: Linux probes for devices that are not there.
                            ignoreUnknownIO: configuration.ignoreUnknownIO || isLinux,
                            timeoutSeconds: configuration.timeoutSeconds, pcDevicesVM: isLinux ? vm : nil,
-                           profileSymbols: profileSymbols)
+                           irqchipVM: setup.irqchip == .none || setup.irqchip == .unavailable ? nil : vm,
+                           input: configuration.input, profileSymbols: profileSymbols)
         return try VCPUThread.run { try loop.run() }
     }
 }

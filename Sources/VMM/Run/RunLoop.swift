@@ -32,12 +32,16 @@ final class RunLoop: HypercallHost {
     private let ignoreUnknownIO: Bool
     /// The VM whose interrupt lines the PC devices drive (Linux guests); nil: none.
     private let pcDevicesVM: VirtualMachine?
+    /// The VM whose in-kernel irqchip takes the UART's interrupt (a kernel
+    /// with VMM_FEATURE_IRQCHIP, or Linux); nil: no interrupt lines.
+    private let irqchipVM: VirtualMachine?
+    /// vmm's stdin as the UART's receiver; nil: nothing to receive.
+    private let input: ConsoleInput?
     private lazy var dispatcher: ExitDispatcher = {
         var d = ExitDispatcher(console: console, memory: memory, host: self, ignoreUnknownIO: ignoreUnknownIO)
-        if let vm = pcDevicesVM {
-            d.pcDevices = true
-            d.setIRQLine = { irq, high in _ = vm.setIRQLine(irq, high: high) }
-        }
+        d.pcDevices = pcDevicesVM != nil
+        if let vm = irqchipVM ?? pcDevicesVM { d.setIRQLine = { irq, high in _ = vm.setIRQLine(irq, high: high) } }
+        d.serial.input = input
         return d
     }()
     private var accounting = ExitAccounting()
@@ -49,9 +53,12 @@ final class RunLoop: HypercallHost {
 
     init(vcpu: VCPU, memory: GuestMemory, stats: BinaryStatsReader?, console: ConsoleSink,
          kernelLog: ConsoleSink? = nil, ignoreUnknownIO: Bool, timeoutSeconds: Double?,
-         pcDevicesVM: VirtualMachine? = nil, profileSymbols: KernelSymbols? = nil) {
+         pcDevicesVM: VirtualMachine? = nil, irqchipVM: VirtualMachine? = nil, input: ConsoleInput? = nil,
+         profileSymbols: KernelSymbols? = nil) {
         self.kernelLog = KernelLog(sink: kernelLog)
         self.pcDevicesVM = pcDevicesVM
+        self.irqchipVM = irqchipVM
+        self.input = input
         self.profileSymbols = profileSymbols
         self.vcpu = vcpu
         self.memory = memory
@@ -85,6 +92,10 @@ final class RunLoop: HypercallHost {
         kernelLog.line(bytes, killedBy: killedBy)
     }
 
+    func consoleRead(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, drained: Bool) {
+        input?.receive(into: buffer) ?? (0, false)
+    }
+
     // MARK: the loop
 
     func run() throws -> RunOutcome {
@@ -99,6 +110,9 @@ final class RunLoop: HypercallHost {
             ckvm_watchdog_disarm()
             ckvm_kick_register(nil)
         }
+        // The reader thread starts here, before confinement (clone is not allowed after).
+        try input?.attach()
+        defer { input?.detach() }
 
         // Single-step is switched on once, before confinement, and never
         // off: the filter need not allow KVM_SET_GUEST_DEBUG (README, "Seccomp").
@@ -127,6 +141,9 @@ final class RunLoop: HypercallHost {
                 let kick = ckvm_kick_reason()
                 if kick == CKVM_KICK_WATCHDOG { reason = .timedOut(seconds: timeoutSeconds ?? 0); break loop }
                 if kick > 0 { reason = .signal(kick); break loop }
+                // No stop asked: the console input's kick (ConsoleInput).
+                ckvm_input_kick_clear(vcpu.run)
+                dispatcher.inputArrived()
                 accounting.record(.interrupted, nanos: monotonicNanos() - t0)
                 continue
             }

@@ -35,15 +35,25 @@ struct ProcessResult {
 enum Run {
     /// Runs a program to completion, capturing both streams. A program still
     /// running after `limit` seconds is killed, so nothing can hang the suite.
-    static func program(_ url: URL, _ arguments: [String], limit: Double = 60) throws -> ProcessResult {
+    /// `input`: what the process reads on stdin (nil: /dev/null).
+    static func program(_ url: URL, _ arguments: [String], limit: Double = 60, input: Data? = nil) throws -> ProcessResult {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = FileHandle.nullDevice
+        let inPipe = Pipe()
+        p.standardInput = input == nil ? FileHandle.nullDevice : inPipe
         try p.run()
+        if let input {
+            signal(SIGPIPE, SIG_IGN)     // a process that exits unread gives EPIPE, not this process's death
+            // Written from its own thread: a reader that takes it slowly (or never) cannot block this one.
+            DispatchQueue.global().async {
+                try? inPipe.fileHandleForWriting.write(contentsOf: input)
+                try? inPipe.fileHandleForWriting.close()
+            }
+        }
         let pid = p.processIdentifier
         let killer = DispatchWorkItem { kill(pid, SIGKILL) }
         DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: killer)
@@ -64,13 +74,13 @@ enum Run {
     /// Without an explicit `limit`, vmm gets 30 s more than the guest's own
     /// `--timeout` (at least 60 s), so a slow run on a loaded machine ends by
     /// vmm's watchdog with its report, not by this SIGKILL (status 137).
-    static func vmm(_ arguments: [String], limit: Double? = nil) throws -> ProcessResult {
+    static func vmm(_ arguments: [String], limit: Double? = nil, input: Data? = nil) throws -> ProcessResult {
         var guestTimeout = 0.0
         if let i = arguments.firstIndex(of: "--timeout"), i + 1 < arguments.count {
             guestTimeout = Double(arguments[i + 1]) ?? 0
         }
         return try program(TestEnvironment.vmmExecutable, arguments,
-                           limit: limit ?? max(60, guestTimeout + 30))
+                           limit: limit ?? max(60, guestTimeout + 30), input: input)
     }
 }
 

@@ -33,6 +33,7 @@ enum Descriptors {
         for v in 0..<256 {
             let handler = v < 32 ? isr_stub_address(UInt32(v))
                 : UInt64(v) == LAPIC.timerVector ? timer_entry_address()
+                : UInt64(v) == PIC.consoleVector ? console_irq_entry_address()
                 : UInt64(v) == LAPIC.spuriousVector ? spurious_entry_address() : 0
             if handler == 0 { idt[2 * v] = 0; idt[2 * v + 1] = 0; continue }   // not present: #GP if raised
             let ist: UInt64 = v == 8 ? 1 : 0                 // #DF on its own stack

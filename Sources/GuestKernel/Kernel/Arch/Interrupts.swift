@@ -26,9 +26,21 @@ enum Interrupts {
         Timers.program()
         if p.pointee.pendingSignals != 0 { SignalDelivery.exitToUser(p, f, syscall: -1) }
     }
+
+    /// The UART's interrupt (PIC.swift; auto-EOI, so nothing to acknowledge):
+    /// takes the received bytes into the tty (which may wake a reader or
+    /// signal the foreground process group). In ring 3 a signal for the
+    /// running task is delivered on the way out; a woken reader runs at the
+    /// next tick or block, as after a timer interrupt that wakes one.
+    static func console(_ f: UnsafeMutablePointer<trap_frame>) {
+        if f.pointee.rip == idle_hlt_address() { f.pointee.rip &+= 1 }
+        TTYInput.receive()
+        guard f.pointee.cs & 3 == 3, let p = Processes.current else { return }
+        if p.pointee.pendingSignals != 0 { SignalDelivery.exitToUser(p, f, syscall: -1) }
+    }
 }
 
 @c(interrupt_handler)
 func interruptHandler(_ f: UnsafeMutablePointer<trap_frame>) {
-    Interrupts.timer(f)
+    if f.pointee.vector == PIC.consoleVector { Interrupts.console(f) } else { Interrupts.timer(f) }
 }

@@ -269,6 +269,19 @@ timer_entry:
     call    interrupt_handler
     jmp     return_to_user
 
+// The console's UART (IRQ 4 through the 8259, vector 0x34, PIC.swift): the
+// same frame and path as the timer's.
+    .balign 16
+    .globl console_irq_entry
+console_irq_entry:
+    pushq   $0
+    pushq   $0x34
+    PUSH_GENERAL_REGISTERS
+    movq    %rsp, %rdi
+    cld
+    call    interrupt_handler
+    jmp     return_to_user
+
     .balign 16
     .globl spurious_entry
 spurious_entry:

@@ -4,6 +4,7 @@
 /// multi-call binary reads; dotted words never reach init's environment, as
 /// in Linux), `quiet` quiets the kernel, other `key=value` words go to
 /// init's environment, the rest (and everything after `--`) to its argv.
+/// `console.input=tty|pipe` says what the VMM's stdin is (FS/TTYInput.swift).
 /// `transparent_hugepage=always|madvise|never` is Linux's THP switch
 /// (TransparentHugePages.swift); `debug` prints boot counters; `bootmarks` issues VMM marks 0x101..0x104 at
 /// boot stages (entry, memory ready, kernel tables ready, init loaded); `test_kernel_ud2!` executes ud2 in ring 0 after
@@ -39,6 +40,8 @@ struct BootCommandLine {
     var debug = false
     var faultTest = false
     var hugePages: TransparentHugePages.Policy?
+    /// `console.input=tty|pipe`: what the VMM's stdin is (TTYInput).
+    var consoleInput = ConsoleInputMode.none
 
     /// Words are split at spaces; double quotes group spaces into a word and
     /// are removed (lib/cmdline.c next_arg), so `"b c"` is one argument and
@@ -84,6 +87,8 @@ struct BootCommandLine {
             if n >= 11 && bytesEqual(w, "init.argv0=", 11) { argv0 = w + 11; argv0Length = n - 11; continue }
             if n > 20 && bytesEqual(w, "transparent_hugepage=", 21),
                let policy = TransparentHugePages.policy(named: w + 21, n - 21) { hugePages = policy; continue }
+            if n == 17 && bytesEqual(w, "console.input=tty", 17) { consoleInput = .tty; continue }
+            if n == 18 && bytesEqual(w, "console.input=pipe", 18) { consoleInput = .pipe; continue }
             if n == 5 && bytesEqual(w, "quiet", 5) { quiet = true; continue }
             if n == 5 && bytesEqual(w, "debug", 5) { debug = true; continue }
             if n == 9 && bytesEqual(w, "bootmarks", 9) { continue }
@@ -109,3 +114,6 @@ struct BootCommandLine {
     /// The indices in `args` of program `k`'s argv words after argv[0].
     func arguments(_ k: Int) -> Range<Int> { argStarts[k] ..< argStarts[k + 1] }
 }
+
+/// What the VMM's stdin is (`console.input=`, FS/TTYInput.swift).
+enum ConsoleInputMode { case none, pipe, tty }

@@ -21,6 +21,14 @@ enum Hypercall {
         issue(UInt16(VMM_HC_LOG), address, UInt64(length), killedBy)
     }
 
+    /// VMM_HC_CONSOLE_READ: up to `length` received console bytes into
+    /// physical `address`; the count (or a VMM_HC_* error) and whether the
+    /// input has ended with nothing left.
+    static func consoleRead(_ address: UInt64, _ length: Int) -> (Int64, Bool) {
+        let n = issue(UInt16(VMM_HC_CONSOLE_READ), address, UInt64(length))
+        return (n, record.arg2 == 1)
+    }
+
     /// Fills the record and writes its physical address to the hypercall
     /// port; the VMM has written the result back when `outl` returns.
     @inline(__always)

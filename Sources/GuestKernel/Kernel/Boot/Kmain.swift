@@ -42,6 +42,7 @@ func kmain(_ bootInfo: UInt64) {
     Console.quiet = cmdline.quiet
     Console.echo = cmdline.debug
     if let policy = cmdline.hugePages { TransparentHugePages.policy = policy }
+    TTYInput.initialize(cmdline.consoleInput)
     Hypercall.bootMark(0x103)
     if cmdline.faultTest { kernel_ud2() }
     if boot.initrdSize > 0 {

@@ -95,6 +95,15 @@ enum RunList {
         OpenFiles.retain(con)
         OpenFiles.retain(con)
         for fd in 0..<3 { p.pointee.files.install(fd, con, cloexec: false) }
+        if TTYInput.mode == .pipe {
+            // stdin a pipe from vmm's stdin (ConsoleInputOps); stdout, stderr the console.
+            var input = OpenFile()
+            input.kind = .consoleInput
+            input.mode = 0o010600
+            input.inode = ConsoleInputOps.inode
+            if let i = OpenFiles.create(input) { p.pointee.files.install(0, i, cloexec: false) }
+        }
+        TTYInput.control(p)
         let range = c.arguments(k)
         var args = StringList(capacity: range.count + 1)
         let (argv0, argv0Length) = c.argv0(k)

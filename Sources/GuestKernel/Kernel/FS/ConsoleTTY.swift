@@ -27,10 +27,13 @@ enum ConsoleTTY {
 }
 
 /// The console (/dev/console, /dev/tty): output goes to the VMM unchanged;
-/// there is no input device yet, so reads end at once (EOF).
+/// input comes through TTYInput's line discipline (end of file at once when
+/// the VMM gives none).
 enum ConsoleOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
-                     _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 { 0 }
+                     _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
+        TTYInput.mode == .pipe ? 0 : TTYInput.read(p, f, buf, n)
+    }
 
     @inline(never)
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
@@ -44,16 +47,31 @@ enum ConsoleOps: FileOperations {
         return Int64(done)
     }
 
-    /// A terminal has a poll (n_tty_poll): output always ready, input at EOF.
+    /// A terminal has a poll (n_tty_poll): output always ready, input when
+    /// a read would not block.
     static var canPoll: Bool { true }
 
+    static func poll(_ f: UnsafeMutablePointer<OpenFile>) -> UInt32 {
+        let input = TTYInput.mode == .pipe || TTYInput.pollIn()
+        return Poll.OUT | Poll.WRNORM | (input ? Poll.IN | Poll.RDNORM : 0)
+    }
+
+    static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 { writer ? 0 : TTYInput.channel }
+
     static let TCGETS: UInt64 = 0x5401, TCSETS: UInt64 = 0x5402, TCSETSW: UInt64 = 0x5403, TCSETSF: UInt64 = 0x5404
-    static let TIOCGWINSZ: UInt64 = 0x5413, TIOCSWINSZ: UInt64 = 0x5414
+    static let TCSBRK: UInt64 = 0x5409, TCXONC: UInt64 = 0x540a, TCFLSH: UInt64 = 0x540b
+    static let TIOCSCTTY: UInt64 = 0x540e, TIOCGPGRP: UInt64 = 0x540f, TIOCSPGRP: UInt64 = 0x5410
+    static let TIOCGWINSZ: UInt64 = 0x5413, TIOCSWINSZ: UInt64 = 0x5414, FIONREAD: UInt64 = 0x541b
+    static let TIOCNOTTY: UInt64 = 0x5422, TIOCGSID: UInt64 = 0x5429
 
     /// ioctl_tty(2): TCGETS/TCSETS* (the kernel's struct termios, 36 bytes:
-    /// four flag words, c_line, c_cc[19]) and TIOCGWINSZ/TIOCSWINSZ (0 x 0,
-    /// as a Linux serial console reports). Output is not translated (c_oflag
-    /// has no OPOST). Everything else is ENOTTY.
+    /// four flag words, c_line, c_cc[19]; TCSETSF flushes input),
+    /// TIOCGWINSZ/TIOCSWINSZ (0 x 0, as a Linux serial console reports),
+    /// the job-control calls (TIOCGPGRP, TIOCSPGRP, TIOCGSID: ENOTTY unless
+    /// the console is the caller's controlling terminal, as tiocgpgrp() and
+    /// tiocspgrp() in tty_jobctrl.c), FIONREAD, and tcdrain/tcflow/tcflush
+    /// (TCSBRK, TCXONC, TCFLSH: nothing is queued for output). Output is not
+    /// translated (c_oflag has no OPOST). Everything else is ENOTTY.
     @inline(never)
     static func ioctl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ cmd: UInt64, _ arg: UInt64) -> Int64 {
@@ -62,7 +80,37 @@ enum ConsoleOps: FileOperations {
         case TCGETS:
             return UserMemory.copyOut(p, to: arg, from: t, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
         case TCSETS, TCSETSW, TCSETSF:
-            return UserMemory.copyIn(p, to: t, from: arg, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT
+            guard UserMemory.copyIn(p, to: t, from: arg, count: ConsoleTTY.size) else { return -Errno.EFAULT }
+            if cmd & 0xffff_ffff == TCSETSF { TTYInput.flushInput() }
+            return 0
+        case TIOCGPGRP, TIOCGSID:
+            guard p.pointee.sid == TTYInput.session else { return -Errno.ENOTTY }
+            var v = cmd & 0xffff_ffff == TIOCGPGRP ? TTYInput.foreground : TTYInput.session
+            return UserMemory.copyOut(p, to: arg, from: &v, count: 4) ? 0 : -Errno.EFAULT
+        case TIOCSPGRP:
+            guard p.pointee.sid == TTYInput.session else { return -Errno.ENOTTY }
+            var v: Int32 = 0
+            guard UserMemory.copyIn(p, to: &v, from: arg, count: 4) else { return -Errno.EFAULT }
+            guard v >= 0 else { return -Errno.EINVAL }
+            guard let sid = TTYInput.sessionOfGroup(v) else { return -Errno.ESRCH }
+            guard sid == TTYInput.session else { return -Errno.EPERM }
+            TTYInput.foreground = v
+            return 0
+        case TIOCSCTTY:
+            // Already this session's controlling terminal: nothing to do (tiocsctty).
+            if p.pointee.sid == TTYInput.session && p.pointee.pid == p.pointee.sid { return 0 }
+            return -Errno.EPERM
+        case TIOCNOTTY:
+            return p.pointee.sid == TTYInput.session ? 0 : -Errno.ENOTTY
+        case FIONREAD:
+            var v = Int32(TTYInput.mode == .tty ? TTYInput.readable : 0)
+            return UserMemory.copyOut(p, to: arg, from: &v, count: 4) ? 0 : -Errno.EFAULT
+        case TCSBRK, TCXONC:
+            return 0
+        case TCFLSH:
+            guard arg <= 2 else { return -Errno.EINVAL }
+            if arg != 1 { TTYInput.flushInput() }      // TCIFLUSH or TCIOFLUSH
+            return 0
         case TIOCGWINSZ:
             return UserMemory.copyOut(p, to: arg, from: ConsoleTTY.winsize, count: 8) ? 0 : -Errno.EFAULT
         case TIOCSWINSZ:
@@ -73,4 +121,36 @@ enum ConsoleOps: FileOperations {
     }
 
     static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 6, mode: f.mode) }
+}
+
+/// The guest's stdin when vmm's is not a terminal (`console.input=pipe`):
+/// the console's input as raw bytes with no line discipline and no echo,
+/// shaped as a pipe's read end (S_IFIFO, not a tty: isatty(0) is false, as
+/// for `docker run -i` without -t or `ssh host cmd < file`); end of file
+/// when vmm's stdin ends.
+enum ConsoleInputOps: FileOperations {
+    static let inode: UInt64 = 1       // the only inode of its pipefs
+    static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                     _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
+        TTYInput.read(p, f, buf, n)
+    }
+
+    static var canPoll: Bool { true }
+
+    /// pipe_poll: POLLIN with bytes, POLLHUP once the writer (vmm's stdin) is gone.
+    static func poll(_ f: UnsafeMutablePointer<OpenFile>) -> UInt32 {
+        TTYInput.receive()
+        return (TTYInput.readable > 0 ? Poll.IN | Poll.RDNORM : 0) | (TTYInput.ended ? Poll.HUP : 0)
+    }
+
+    static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 { writer ? 0 : TTYInput.channel }
+
+    static func ioctl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                      _ cmd: UInt64, _ arg: UInt64) -> Int64 {
+        guard cmd & 0xffff_ffff == ConsoleOps.FIONREAD else { return -Errno.ENOTTY }
+        var v = Int32(TTYInput.readable)
+        return UserMemory.copyOut(p, to: arg, from: &v, count: 4) ? 0 : -Errno.EFAULT
+    }
+
+    static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 12, mode: f.mode) }   // pipefs's st_dev minor
 }

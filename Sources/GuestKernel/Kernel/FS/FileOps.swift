@@ -126,6 +126,7 @@ enum FileOps {
         case .procFile: return op(ProcFileOps.self)
         case .procDirectory: return op(ProcDirectoryOps.self)
         case .socket: return op(UnixSocketOps.self)
+        case .consoleInput: return op(ConsoleInputOps.self)
         }
     }
 

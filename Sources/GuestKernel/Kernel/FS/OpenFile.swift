@@ -9,6 +9,7 @@ enum FileKind: UInt8 {
     case epoll                         // node = Epolls index
     case procFile, procDirectory       // node = ProcFS id | pid << 8 (FS/ProcFS.swift)
     case socket                        // node = Sockets index (AF_UNIX)
+    case consoleInput                  // stdin as a pipe from vmm's stdin (TTYInput, pipe mode)
 }
 
 struct OpenFile {

@@ -13,7 +13,7 @@ enum ProcFS {
     // Files of /proc/sys/kernel.
     static let ostype = 24, osrelease = 25, pidMax = 26
     // Files of /proc/PID.
-    static let pidStat = 32, pidStatus = 33, pidStatm = 34, pidCmdline = 35, pidMaps = 36, pidMounts = 37
+    static let pidStat = 32, pidStatus = 33, pidStatm = 34, pidCmdline = 35, pidMaps = 36, pidMounts = 37, pidComm = 38
 
     static let pageSize = 4096
     nonisolated(unsafe) static let text = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
@@ -31,7 +31,7 @@ enum ProcFS {
     ]
     static let pidNames: [(StaticString, Int)] = [
         ("stat", pidStat), ("status", pidStatus), ("statm", pidStatm), ("cmdline", pidCmdline), ("maps", pidMaps),
-        ("mounts", pidMounts), ("fd", fdDir),
+        ("mounts", pidMounts), ("fd", fdDir), ("comm", pidComm),
     ]
     static let kernelNames: [(StaticString, Int)] = [("ostype", ostype), ("osrelease", osrelease), ("pid_max", pidMax)]
 

@@ -31,6 +31,7 @@ enum ProcFiles {
                 t.decimal(size / 4096); t.put(" "); t.decimal(rss); t.put(" 0 0 0 0 0\n")
             case ProcFS.pidCmdline: cmdline(q, &t)
             case ProcFS.pidMaps: maps(q, &t)
+            case ProcFS.pidComm: comm(q, &t); t.put("\n")
             default: return
             }
         }
@@ -127,11 +128,13 @@ enum ProcFiles {
 
     // MARK: per process
 
-    /// The command name: the executable's last component, at most 15 bytes (TASK_COMM_LEN).
+    /// The command name (task->comm, TASK_COMM_LEN): exec's base name of the
+    /// path, or what prctl(PR_SET_NAME) set since (TaskAccounting.comm).
     static func comm(_ q: UnsafeMutablePointer<Process>, _ t: inout ProcText) {
-        var start = q.pointee.exeLength
-        while start > 0 && q.pointee.exe[start - 1] != 0x2f { start -= 1 }
-        t.bytes(q.pointee.exe + start, min(q.pointee.exeLength - start, 15))
+        let base = TaskAccounting.comm + Processes.slot(q) * TaskAccounting.commSize
+        var n = 0
+        while n < TaskAccounting.commSize - 1 && base[n] != 0 { n += 1 }
+        t.bytes(UnsafePointer(base), n)
     }
 
     static func stateLetter(_ q: UnsafeMutablePointer<Process>) -> UInt8 {

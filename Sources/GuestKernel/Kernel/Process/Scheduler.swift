@@ -174,7 +174,8 @@ extension Scheduler {
         Timers.expire()
         if pick() != nil { return }
         let next = Timers.earliest
-        if next != Timers.none {
+        if next != Timers.none || TTYInput.live {
+            // Console input can still come (TTYInput: only with a LAPIC): its interrupt ends the halt.
             if LAPIC.present {
                 Timers.program()
                 idle_halt()                     // sti; hlt; cli: the interrupt handler has run

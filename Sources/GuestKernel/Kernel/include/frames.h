@@ -34,6 +34,7 @@ KERNEL_SYMBOL_ADDRESS(task_start_address, task_start)              // a new task
 KERNEL_SYMBOL_ADDRESS(fpu_initial_state_address, fpu_initial_state) // FXSAVE image of reset
 KERNEL_SYMBOL_ADDRESS(timer_entry_address, timer_entry)            // IDT vector 32
 KERNEL_SYMBOL_ADDRESS(spurious_entry_address, spurious_entry)      // IDT vector 0xff
+KERNEL_SYMBOL_ADDRESS(console_irq_entry_address, console_irq_entry) // IDT vector 0x34 (PIC.swift)
 KERNEL_SYMBOL_ADDRESS(idle_hlt_address, idle_hlt)                  // the idle wait's HLT
 
 // entry.S
