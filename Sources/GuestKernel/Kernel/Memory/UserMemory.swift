@@ -40,7 +40,8 @@ enum UserMemory {
             }
         }
         guard let frame = FrameAllocator.allocate() else { return false }
-        guard PageTable.map(p.pointee.pml4, pageDown(va), frame, writable: writable) else {
+        let shared = area.flags & VMA.sharedMemory != 0 ? PageTable.sharedMapping : 0
+        guard PageTable.map(p.pointee.pml4, pageDown(va), frame | shared, writable: writable) else {
             FrameAllocator.free(frame)
             return false
         }

@@ -50,7 +50,8 @@ enum SysMemory {
             guard let s = findFree(p, len) else { return -Errno.ENOMEM }
             start = s
         }
-        guard p.pointee.vmas.insert(VMA(start: start, end: start + len, prot: UInt32(prot))) else { return -Errno.ENOMEM }
+        let area = VMA(start: start, end: start + len, prot: UInt32(prot), flags: kind == MAP_SHARED ? VMA.sharedMemory : 0)
+        guard p.pointee.vmas.insert(area) else { return -Errno.ENOMEM }
         return Int64(start)
     }
 
@@ -150,8 +151,9 @@ enum SysMemory {
     /// 100-103; anything else is EINVAL.
     static func validAdvice(_ v: UInt64) -> Bool { v <= 4 || (v >= 8 && v <= 25) || (v >= 100 && v <= 103) }
 
-    /// Advice is accepted; MADV_DONTNEED drops the pages (they read as zero
-    /// after); MADV_HUGEPAGE / MADV_NOHUGEPAGE mark the areas of the range
+    /// Advice is accepted; MADV_DONTNEED drops the pages (private ones read
+    /// as zero after; a MAP_SHARED area's keep their contents, as Linux's
+    /// shmem); MADV_HUGEPAGE / MADV_NOHUGEPAGE mark the areas of the range
     /// (TransparentHugePages). A range with pages in no area (a kernel
     /// address too) is ENOMEM after the advice is applied to the rest, as Linux's.
     static func madvise(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
@@ -163,7 +165,7 @@ enum SysMemory {
         switch a.a2 {
         case MADV_DONTNEED:
             guard splitEnds(p, a.a0, end) else { return -Errno.ENOMEM }
-            PageTable.unmap(p.pointee.pml4, a.a0, end, flush: true, hugePages: p.pointee.hasHugePages)
+            PageTable.unmap(p.pointee.pml4, a.a0, end, flush: true, hugePages: p.pointee.hasHugePages, keepShared: true)
         case MADV_HUGEPAGE, MADV_NOHUGEPAGE:
             let huge = a.a2 == MADV_HUGEPAGE
             guard p.pointee.vmas.update(a.a0, end, prot: nil, set: huge ? VMA.hugePage : VMA.noHugePage,
