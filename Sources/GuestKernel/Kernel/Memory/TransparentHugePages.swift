@@ -18,10 +18,9 @@ enum TransparentHugePages {
     /// in a MAP_SHARED area (Linux's shmem_enabled defaults to never, and
     /// fork copies 2 MiB pages).
     @inline(__always) static func eligible(flags: UInt32) -> Bool {
-        if flags & VMA.sharedMemory != 0 { return false }
         switch policy {
-        case .madvise: return flags & VMA.hugePage != 0
-        case .always: return flags & VMA.noHugePage == 0
+        case .madvise: return flags & (VMA.hugePage | VMA.sharedMemory) == VMA.hugePage
+        case .always: return flags & (VMA.noHugePage | VMA.sharedMemory) == 0
         case .never: return false
         }
     }

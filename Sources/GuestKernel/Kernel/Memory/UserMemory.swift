@@ -40,7 +40,8 @@ enum UserMemory {
             }
         }
         guard let frame = FrameAllocator.allocate() else { return false }
-        let shared = area.flags & VMA.sharedMemory != 0 ? PageTable.sharedMapping : 0
+        // VMA.sharedMemory (bit 4) moved to PageTable.sharedMapping (bit 52), without a branch.
+        let shared = UInt64(area.flags & VMA.sharedMemory) << 48
         guard PageTable.map(p.pointee.pml4, pageDown(va), frame | shared, writable: writable) else {
             FrameAllocator.free(frame)
             return false

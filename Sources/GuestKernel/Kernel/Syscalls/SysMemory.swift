@@ -110,11 +110,26 @@ enum SysMemory {
         if len == 0 { return 0 }
         let end = addr + len
         let inHeap = addr >= p.pointee.brkStart && end <= (pageUp(p.pointee.brk) ?? 0)
+        // The common case, a range inside one area, with one lookup (the
+        // general covers + update look every area up twice: 72 guest-kernel
+        // instructions per call in the mprotect benchmark).
+        var one = -1
         if !inHeap {
-            guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM }
+            let i = p.pointee.vmas.firstEnding(above: addr)
+            guard i < p.pointee.vmas.count, p.pointee.vmas.items[i].start <= addr else { return -Errno.ENOMEM }
+            if end <= p.pointee.vmas.items[i].end { one = i }
+            else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
         }
         guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
-        if !inHeap {
+        if one >= 0 {
+            var piece = p.pointee.vmas.items[one]
+            if piece.prot != UInt32(prot) {
+                piece.start = addr
+                piece.end = end
+                piece.prot = UInt32(prot)
+                guard p.pointee.vmas.replace(at: one, with: piece) else { return -Errno.ENOMEM }
+            }
+        } else if !inHeap {
             guard p.pointee.vmas.update(addr, end, prot: UInt32(prot), set: 0, clear: 0) else { return -Errno.ENOMEM }
         }
         // Mapped pages: W follows PROT_WRITE; PROT_NONE clears P (the frame is
