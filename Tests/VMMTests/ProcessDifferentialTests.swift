@@ -8,12 +8,10 @@ enum ProcessPrograms {
     static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep", "proc_stress", "proc_timer", "proc_sigframe", "proc_restart"]
 
     /// Programs whose guest run is still expected to differ from the host
-    /// (issue 11): proc_fork (MAP_SHARED memory is copied, not shared, by
-    /// fork), proc_sleep (its sleeps, alarms, itimers and spinner match; poll
-    /// with a timeout does not sleep yet and select is ENOSYS: the two lines
-    /// of poll/select timeouts). Remove a name when its program matches;
-    /// a listed program that starts matching fails ("known issue not recorded").
-    static let notYetInTheGuest: Set<String> = ["proc_fork"]
+    /// (issue 11); none today. Add a name with the reason here; remove it
+    /// when its program matches: a listed program that starts matching fails
+    /// ("known issue not recorded").
+    static let notYetInTheGuest: Set<String> = []
 
     /// The guest's watchdog (vmm --timeout) per program: the others take a
     /// few seconds to a minute of emulated ring 0.

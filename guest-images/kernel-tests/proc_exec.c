@@ -131,6 +131,29 @@ static void vfork_exec(const char *self) {
     say("vfork+failed exec child %s\n", status_text(reap(pid)));
 }
 
+/* A copy of this program in /tmp (tmpfs in the guest) runs as the original. */
+static void exec_from_tmp(const char *self) {
+    mkdir("/tmp", 0777);
+    char copy[64];
+    snprintf(copy, sizeof copy, "/tmp/proc_exec_copy.%d", getpid());
+    int in = open(self, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    char buf[65536];
+    long n, total = 0, ok = in >= 0 && out >= 0;
+    while (ok && (n = read(in, buf, sizeof buf)) > 0) { ok = write(out, buf, n) == n; total += n; }
+    close(in); close(out);
+    say("copied the program to /tmp: %s\n", yes(ok && total > 0));
+    char *args[] = {"copied", "child", "from tmp", NULL};
+    char *env[] = {"FOO=tmp", NULL};
+    pid_t pid = fork();
+    if (pid == 0) { execve(copy, args, env); _exit(errno == ENOEXEC ? 126 : 127); }
+    say("exec of the copy: child %s\n", status_text(reap(pid)));
+    int r = posix_spawn(&pid, copy, NULL, NULL, args, env);
+    say("posix_spawn of the copy: %s, child %s\n", r == 0 ? "0" : ename(r), r == 0 ? status_text(reap(pid)) : "-");
+    chmod(copy, 0644);
+    say("execve of the copy without x permission: %s\n", res(execve(copy, args, env)));
+    unlink(copy);
+}
+
 /* exec replaces the image: a second exec chain ends in the child mode. */
 static void exec_chain(const char *self) {
     pid_t pid = fork();
@@ -158,6 +181,7 @@ int main(int argc, char **argv) {
     spawn(self);
     vfork_exec(self);
     exec_chain(self);
+    exec_from_tmp(self);
     say("done\n");
     return 0;
 }

@@ -93,6 +93,72 @@ static void cow(void) {
     close(go[0]); close(go[1]); close(done[0]); close(done[1]);
 }
 
+/* MAP_SHARED|MAP_ANONYMOUS: one object for parent and children, pages
+   first touched after the fork included; mprotect and munmap in one process
+   leave the others' view alone; MADV_DONTNEED keeps the contents. */
+static void shared_anonymous(void) {
+    long n = 64 << 12;                                   /* 64 pages, none touched yet */
+    unsigned char *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    unsigned char *priv = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    m[5 << 12] = 50;                                     /* one page touched before the fork */
+    priv[0] = 1;
+    mprotect(m + (60 << 12), 4 << 12, PROT_NONE);        /* a PROT_NONE stretch, restored in the child */
+    int up[2], down[2];
+    pipe(up); pipe(down);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char c;
+        int ok = m[5 << 12] == 50 && m[7 << 12] == 0;
+        fill(m, 32 << 12, 7);                            /* pages untouched by anyone so far */
+        priv[0] = 2;
+        mprotect(m + (60 << 12), 4 << 12, PROT_READ | PROT_WRITE);
+        m[61 << 12] = 61;
+        c = ok;
+        write(up[1], &c, 1);
+        read_full(down[0], &c, 1);                       /* the parent wrote pages 32.. */
+        ok = mismatches(m + (32 << 12), 16 << 12, 9) == 0;
+        mprotect(m, n, PROT_READ);                       /* read-only here; the parent still writes */
+        c = ok;
+        write(up[1], &c, 1);
+        read_full(down[0], &c, 1);
+        ok = m[48 << 12] == 48;
+        munmap(m, 16 << 12);                             /* gone here, not in the parent */
+        c = ok;
+        write(up[1], &c, 1);
+        read_full(down[0], &c, 1);
+        /* A grandchild shares the same object. */
+        pid_t g = fork();
+        if (g == 0) { mprotect(m + (16 << 12), 48 << 12, PROT_READ | PROT_WRITE); m[20 << 12] = 20; _exit(m[49 << 12] == 49 ? 0 : 1); }
+        int gst = reap(g);
+        _exit(WIFEXITED(gst) && WEXITSTATUS(gst) == 0 ? 0 : 3);
+    }
+    char c = 0;
+    read_full(up[0], &c, 1);
+    say("shared: child saw the page written before fork: %s\n", yes(c == 1));
+    say("shared: child's writes to pages untouched before fork seen: %s\n", yes(mismatches(m, 32 << 12, 7) == 0));
+    say("shared: page made accessible in the child, still PROT_NONE here; contents: %d\n",
+        (mprotect(m + (60 << 12), 4 << 12, PROT_READ), m[61 << 12]));
+    say("shared: private page unchanged by the child: %s\n", yes(priv[0] == 1));
+    fill(m + (32 << 12), 16 << 12, 9);
+    write(down[1], &c, 1);
+    read_full(up[0], &c, 1);
+    say("shared: parent's later writes seen by the child: %s\n", yes(c == 1));
+    m[48 << 12] = 48;                                    /* writable here though read-only in the child */
+    write(down[1], &c, 1);
+    read_full(up[0], &c, 1);
+    say("shared: write after the child's mprotect(PROT_READ) seen: %s\n", yes(c == 1));
+    m[49 << 12] = 49;
+    say("shared: child's munmap leaves the parent's pages: %s\n", yes(m[0] == 7 && m[15 << 12] == 7 + 15));
+    write(down[1], &c, 1);
+    int st = reap(pid);
+    say("shared: grandchild's write seen by the grandparent: %s (child %s)\n", yes(m[20 << 12] == 20), status_text(st));
+    madvise(m, n, MADV_DONTNEED);
+    say("shared: MADV_DONTNEED keeps the contents: %s\n", yes(m[20 << 12] == 20 && m[5 << 12] == 7 + 5));
+    munmap(m, n);
+    munmap(priv, 4096);
+    close(up[0]); close(up[1]); close(down[0]); close(down[1]);
+}
+
 static void shared_descriptors(void) {
     mkdir("/tmp", 0777);
     int fd = open("/tmp/proc_fork_offset", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -214,6 +280,7 @@ int main(void) {
     proc_setup();
     basics();
     cow();
+    shared_anonymous();
     shared_descriptors();
     vfork_test();
     many_children();

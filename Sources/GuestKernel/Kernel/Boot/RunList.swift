@@ -113,7 +113,7 @@ enum RunList {
         _ = env.append("HOME=/")
         _ = env.append("TERM=linux")
         for i in 0..<c.env.count { _ = env.append(c.env.ptrs[i], c.env.lens[i]) }
-        let (entry, sp, failure) = Exec.load(p, file.data, size: file.dataSize, path: path, pathLength: pathLength,
+        let (entry, sp, failure) = Exec.load(p, .initrd(file.data, size: file.dataSize), path: path, pathLength: pathLength,
                                              args: args, env: env)
         args.deallocate()
         env.deallocate()

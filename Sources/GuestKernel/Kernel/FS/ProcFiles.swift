@@ -247,11 +247,11 @@ enum ProcFiles {
     }
 
     static func maps(_ q: UnsafeMutablePointer<Process>, _ t: inout ProcText) {
-        func line(_ start: UInt64, _ end: UInt64, _ prot: UInt32, _ name: StaticString) {
+        func line(_ start: UInt64, _ end: UInt64, _ prot: UInt32, _ name: StaticString, shared: Bool = false) {
             let from = t.count
             t.hex(start, width: 8); t.put("-"); t.hex(end, width: 8); t.put(" ")
             t.byte(prot & Prot.read != 0 ? 0x72 : 0x2d); t.byte(prot & Prot.write != 0 ? 0x77 : 0x2d)
-            t.byte(prot & Prot.exec != 0 ? 0x78 : 0x2d); t.put("p 00000000 00:00 0")
+            t.byte(prot & Prot.exec != 0 ? 0x78 : 0x2d); t.put(shared ? "s 00000000 00:00 0" : "p 00000000 00:00 0")
             if name.utf8CodeUnitCount > 0 {
                 t.put(" ")
                 while t.count - from < 73 { t.byte(0x20) }            // seq_pad to 25 + 6 * sizeof(void *) - 1
@@ -268,7 +268,7 @@ enum ProcFiles {
             }
             let name: StaticString = v.flags & VMA.vvar != 0 ? "[vvar]" : v.flags & VMA.vdso != 0 ? "[vdso]"
                 : v.end == Process.stackTop ? "[stack]" : ""
-            line(v.start, v.end, v.prot, name)
+            line(v.start, v.end, v.prot, name, shared: v.flags & VMA.sharedMemory != 0)
         }
         if !heapShown { line(q.pointee.brkStart, heapEnd, Prot.read | Prot.write, "[heap]") }
     }

@@ -105,6 +105,7 @@ enum PageTable {
         return entries(table) + index(va, level: 1)
     }
 
+    /// Maps `frame` (with any software bits, e.g. sharedMapping) at `va`.
     static func map(_ pml4: UInt64, _ va: UInt64, _ frame: UInt64, writable: Bool) -> Bool {
         guard let e = slot(pml4, va, create: true) else { return false }
         e.pointee = frame | PTE.present | PTE.user | (writable ? PTE.writable : 0)
@@ -272,6 +273,12 @@ enum PageTable {
     /// (fork, FrameShares); the entry is read-only until privatize.
     static let shared: UInt64 = 1 << 11
 
+    /// Software bit (SDM Vol. 3A, table 4-19: bits 52-58 are ignored): the
+    /// page belongs to a MAP_SHARED area. fork maps its frame in the child
+    /// as it is, writable where it was, instead of copy-on-write; PTE.addressMask
+    /// (bits 12-51) leaves it out. 4 KiB pages only (no THP in such areas).
+    static let sharedMapping: UInt64 = 1 << 52
+
     /// Makes the frame of the page in `slot` the process's own before it
     /// may be written: a copy of a borrowed (initrd) frame, or of a frame
     /// still shared after fork (the copy-on-write fault); a shared frame
@@ -296,7 +303,10 @@ enum PageTable {
     /// Unmaps [start, end) in the user half, freeing the frames it owns.
     /// With `hugePages` (the address space has had some) 2 MiB pages are
     /// freed too; the caller has split those the range only partly covers.
-    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool, hugePages: Bool) {
+    /// With `keepShared` (MADV_DONTNEED) pages of MAP_SHARED areas stay:
+    /// their contents are the shared object's, which Linux keeps too.
+    static func unmap(_ pml4: UInt64, _ start: UInt64, _ end: UInt64, flush: Bool, hugePages: Bool,
+                      keepShared: Bool = false) {
         if hugePages {
             forEachHugePage(pml4, start, end) { e, va in
                 FrameAllocator.freeHuge(e.pointee & PTE.largeAddressMask)
@@ -305,6 +315,7 @@ enum PageTable {
             }
         }
         forEachPresent(pml4, start, end) { e, va in
+            if keepShared && e.pointee & sharedMapping != 0 { return }
             if e.pointee & borrowed == 0 { FrameShares.release(e.pointee & PTE.addressMask) }
             e.pointee = 0
             if flush { invlpg(va) }
@@ -351,7 +362,8 @@ extension PageTable {
 extension PageTable {
     /// Gives empty address space `child` the user half of `parent`: 4 KiB
     /// pages are shared copy-on-write (both entries lose W and get `shared`;
-    /// FrameShares counts the child), borrowed initrd pages are mapped as
+    /// FrameShares counts the child), pages of MAP_SHARED areas (sharedMapping)
+    /// are shared as they are, borrowed initrd pages are mapped as
     /// they are, 2 MiB pages are copied (sharing them would need splits
     /// under a shared count; fork followed by exec rarely has any). The
     /// caller flushes the parent's TLB. False when out of memory: the child
@@ -378,7 +390,9 @@ extension PageTable {
                     let pt = entries(pde & PTE.addressMask), ct = entries(cpt)
                     for l in 0..<512 where pt[l] & (PTE.present | protNone) != 0 {
                         var e = pt[l]
-                        if e & borrowed == 0 {
+                        if e & sharedMapping != 0 {                 // MAP_SHARED: the same frame, W kept
+                            guard FrameShares.share(e & PTE.addressMask) else { return false }
+                        } else if e & borrowed == 0 {
                             let frame = e & PTE.addressMask
                             if !FrameShares.share(frame) {
                                 guard let copy = FrameAllocator.allocate() else { return false }

@@ -14,11 +14,13 @@ enum TransparentHugePages {
     enum Policy { case always, madvise, never }
     nonisolated(unsafe) static var policy = Policy.madvise
 
-    /// Whether a fault in an area with `flags` may take a 2 MiB page.
+    /// Whether a fault in an area with `flags` may take a 2 MiB page. Never
+    /// in a MAP_SHARED area (Linux's shmem_enabled defaults to never, and
+    /// fork copies 2 MiB pages).
     @inline(__always) static func eligible(flags: UInt32) -> Bool {
         switch policy {
-        case .madvise: return flags & VMA.hugePage != 0
-        case .always: return flags & VMA.noHugePage == 0
+        case .madvise: return flags & (VMA.hugePage | VMA.sharedMemory) == VMA.hugePage
+        case .always: return flags & (VMA.noHugePage | VMA.sharedMemory) == 0
         case .never: return false
         }
     }

@@ -43,7 +43,9 @@ enum UserMemory {
             }
         }
         guard let frame = FrameAllocator.allocate() else { return false }
-        guard PageTable.map(p.pointee.pml4, pageDown(va), frame, writable: writable) else {
+        // VMA.sharedMemory (bit 4) moved to PageTable.sharedMapping (bit 52), without a branch.
+        let shared = UInt64(area.flags & VMA.sharedMemory) << 48
+        guard PageTable.map(p.pointee.pml4, pageDown(va), frame | shared, writable: writable) else {
             FrameAllocator.free(frame)
             return false
         }

@@ -3,19 +3,22 @@ import KernelSupport
 /// Loads a static x86_64 ELF (ET_EXEC, or static-PIE ET_DYN at `ElfHeaders.pieBase`) into
 /// a process's address space (System V gABI, "Program Loading"). Pages of
 /// read-only segments whose bytes sit page-aligned in the initrd are mapped in
-/// place (PageTable.borrowed), as Linux maps a file; other file bytes are copied
-/// with 8-byte string ops into fresh (already zero) frames. bss and the rest of
+/// place (PageTable.borrowed), as Linux maps a file; other file bytes (and a
+/// tmpfs file's: ElfSource) are copied with 8-byte string ops into fresh
+/// (already zero) frames. bss and the rest of
 /// the areas stay demand-zero, so nothing is zeroed here.
 enum ElfLoader {
-    static func load(_ file: UnsafePointer<UInt8>, size: Int, into p: UnsafeMutablePointer<Process>) -> (LoadedImage?, ElfError?) {
-        let filePhysical = UInt64(UInt(bitPattern: file)) &- Physical.offset
+    static let userLimit = PageTable.userTop - Process.stackSize - Physical.pageSize
+
+    static func load(_ source: ElfSource, into p: UnsafeMutablePointer<Process>) -> (LoadedImage?, ElfError?) {
+        guard let file = source.headers else { return (nil, .notELF) }
+        let borrowable = source.physical
         let raw = UnsafeRawPointer(file)
         func u32(_ o: Int) -> UInt64 { UInt64(raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
         func u64(_ o: Int) -> UInt64 { raw.loadUnaligned(fromByteOffset: o, as: UInt64.self) }
 
         // Validate every header before mapping anything (ElfHeaders.swift).
-        let (layout, error) = ElfHeaders.validate(file, size: size,
-                                                  userLimit: PageTable.userTop - Process.stackSize - Physical.pageSize)
+        let (layout, error) = ElfHeaders.validate(file, size: source.size, userLimit: userLimit)
         guard let layout else { return (nil, error) }
         let img = layout.image, bias = layout.bias, phoff = layout.phoff, phnum = img.phnum
 
@@ -42,10 +45,11 @@ enum ElfLoader {
                 let page = pageDown(a)
                 let n = min(fileEnd - a, page + Physical.pageSize - a)
                 var entry = PageTable.lookup(p.pointee.pml4, page)
-                let filePage = filePhysical &+ off &+ (page &- va)    // meaningful when congruent
-                if entry == 0, prot & Prot.write == 0, (filePhysical &+ off) & 0xfff == va & 0xfff,
+                if let filePhysical = borrowable, entry == 0, prot & Prot.write == 0,
+                   (filePhysical &+ off) & 0xfff == va & 0xfff,
                    filesz == memsz || page + Physical.pageSize <= fileEnd,
                    let s = PageTable.slot(p.pointee.pml4, page, create: true) {
+                    let filePage = filePhysical &+ off &+ (page &- va)
                     s.pointee = filePage | PTE.present | PTE.user | PageTable.borrowed
                     BootStats.borrowedPages &+= 1
                     a = page + Physical.pageSize
@@ -64,7 +68,7 @@ enum ElfLoader {
                     s.pointee |= PTE.writable
                 }
                 let dst = Physical.bytes((entry & PTE.addressMask) + (a - page))
-                copyBytes(dst, file + Int(off + (a - va)), Int(n))
+                source.copy(to: dst, from: off + (a - va), count: Int(n))
                 BootStats.copiedBytes &+= n
                 a += n
             }

@@ -6,11 +6,11 @@ import KernelSupport
 enum Exec {
     enum Failure { case dynamic, notELF, noMemory, tooLarge }
 
-    /// Loads static ELF `data` into `p` (whose user half is empty) with its
+    /// Loads static ELF `source` into `p` (whose user half is empty) with its
     /// initial stack; the entry point and initial RSP, or why not.
-    static func load(_ p: UnsafeMutablePointer<Process>, _ data: UnsafePointer<UInt8>, size: Int,
+    static func load(_ p: UnsafeMutablePointer<Process>, _ source: ElfSource,
                      path: UnsafePointer<UInt8>, pathLength: Int, args: StringList, env: StringList) -> (UInt64, UInt64, Failure?) {
-        let (image, error) = ElfLoader.load(data, size: size, into: p)
+        let (image, error) = ElfLoader.load(source, into: p)
         guard let img = image else {
             switch error {
             case .dynamic: return (0, 0, .dynamic)
@@ -40,7 +40,7 @@ enum Exec {
     }
 }
 
-/// execve(2), execveat(2) of a static ELF from the initramfs.
+/// execve(2), execveat(2) of a static ELF from the initramfs or tmpfs.
 enum SysExec {
     static let AT_EMPTY_PATH: UInt64 = 0x1000, AT_SYMLINK_NOFOLLOW: UInt64 = 0x100
     /// The argument and environment strings, their NULs and the path: what the
@@ -69,11 +69,16 @@ enum SysExec {
         }
         if file.kind == .symlink { return -Errno.ELOOP }
         guard file.isRegular, file.mode & 0o111 != 0 else { return -Errno.EACCES }
-        // tmpfs files are pages, not one run of bytes: ElfLoader cannot read them yet.
-        guard file.kind == .initrdFile, let data = file.data else { return -Errno.ENOEXEC }
-        let size = Int(file.size)
-        let (layout, _) = ElfHeaders.validate(data, size: size, userLimit: PageTable.userTop - Process.stackSize - Physical.pageSize)
-        guard layout != nil else { return -Errno.ENOEXEC }
+        let source: ElfSource
+        if file.kind == .tmpFile, let t = Tmpfs.nodes, file.node >= 0 {
+            source = .tmpfs(node: file.node, size: Int(t[file.node].size))
+        } else if let data = file.data {
+            source = .initrd(data, size: Int(file.size))
+        } else {
+            return -Errno.ENOEXEC
+        }
+        guard let headers = source.headers,
+              ElfHeaders.validate(headers, size: source.size, userLimit: ElfLoader.userLimit).0 != nil else { return -Errno.ENOEXEC }
 
         // argv and envp, copied before the old address space goes.
         let staging = UnsafeMutablePointer<UInt8>.allocate(capacity: stagingBytes)
@@ -124,7 +129,7 @@ enum SysExec {
         wrmsr(SyscallMSRs.fsBase, 0)
         p.pointee.clearChildTid = 0
         p.pointee.robustList = 0
-        let (entry, sp, failure) = Exec.load(p, data, size: size, path: UnsafePointer(staging), pathLength: pathLength,
+        let (entry, sp, failure) = Exec.load(p, source, path: UnsafePointer(staging), pathLength: pathLength,
                                              args: args, env: env)
         if failure != nil {
             // Too late to return an error (Linux: a fatal SIGSEGV, fs/exec.c).

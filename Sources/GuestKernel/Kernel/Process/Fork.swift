@@ -15,7 +15,7 @@ extension Processes {
             c.pointee.pml4 = p.pointee.pml4
             c.pointee.borrowsMemory = true
         } else {
-            guard PageTable.cloneUserHalf(p.pointee.pml4, c.pointee.pml4) else {
+            guard SharedAnonymous.populate(p), PageTable.cloneUserHalf(p.pointee.pml4, c.pointee.pml4) else {
                 destroy(c)
                 write_cr3(p.pointee.pml4)          // entries lost W: flush
                 return (nil, -Errno.ENOMEM)

@@ -12,6 +12,9 @@ struct VMA {
     /// The vDSO's data page and image (Memory/Vdso.swift): /proc/PID/maps' [vvar], [vdso].
     static let vvar: UInt32 = 4
     static let vdso: UInt32 = 8
+    /// MAP_SHARED (anonymous): its pages are shared with the children forked
+    /// while it is mapped, not copied on write (Memory/SharedAnonymous.swift).
+    static let sharedMemory: UInt32 = 16
 }
 
 enum Prot {
