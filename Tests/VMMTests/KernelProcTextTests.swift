@@ -4,12 +4,12 @@ import Testing
 /// The /proc text writer (FS/ProcText.swift, compiled here through
 /// KernelShared/): Linux's number formats and the bound on its buffer.
 struct KernelProcTextTests {
-    static func text(capacity: Int = 256, _ body: (inout ProcText) -> Void) -> String {
+    static func text(capacity: Int = 256, skip: Int = 0, _ body: (inout ProcText) -> Void) -> String {
         let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { buf.deallocate() }
-        var t = ProcText(buf, capacity: capacity)
+        var t = ProcText(buf, capacity: capacity, skip: skip)
         body(&t)
-        return String(decoding: UnsafeBufferPointer(start: buf, count: t.count), as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(start: buf, count: t.stored), as: UTF8.self)
     }
 
     @Test func decimalsAndWidths() {
@@ -46,5 +46,18 @@ struct KernelProcTextTests {
     @Test func boundedByItsBuffer() {
         #expect(Self.text(capacity: 5) { $0.put("hello world"); $0.decimal(12345) } == "hello")
         #expect(Self.text(capacity: 3) { $0.decimal(42, width: 8) } == "   ")
+    }
+
+    /// A read at an offset keeps the window from there (a text longer than
+    /// the page is read page by page); the length counts the whole text.
+    @Test func windowFromAnOffset() {
+        #expect(Self.text(capacity: 4, skip: 3) { $0.put("hello world") } == "lo w")
+        #expect(Self.text(capacity: 4, skip: 9) { $0.put("hello world") } == "ld")
+        #expect(Self.text(capacity: 4, skip: 20) { $0.put("hello world") } == "")
+        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: 4)
+        defer { buf.deallocate() }
+        var t = ProcText(buf, capacity: 4, skip: 3)
+        t.put("hello world")
+        #expect(t.count == 11 && t.stored == 4 && t.full)
     }
 }

@@ -132,8 +132,8 @@ enum ProcFS {
         var t = ProcText(buf, capacity: Path.max)
         body(&t)
         var f = OpenFile()
-        f.kind = .symlink; f.data = UnsafePointer(buf); f.size = UInt64(t.count); f.mode = 0o120777
-        f.inode = 0x2000_0000 | UInt64(t.count)
+        f.kind = .symlink; f.data = UnsafePointer(buf); f.size = UInt64(t.stored); f.mode = 0o120777
+        f.inode = 0x2000_0000 | UInt64(t.stored)
         return f
     }
 
@@ -149,7 +149,7 @@ enum ProcFS {
         case sysKernel: t.put("/sys/kernel")
         default: break
         }
-        return t.count
+        return t.stored
     }
 
     /// getdents64 of a /proc directory: each entry to `emit` (name, length, DT_*, inode).
@@ -160,7 +160,7 @@ enum ProcFS {
             withUnsafeMutableBytes(of: &name) { raw in
                 var t = ProcText(raw.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: 16)
                 t.decimal(UInt64(v))
-                emit(UnsafePointer(t.buf), t.count, type, inode)
+                emit(UnsafePointer(t.buf), t.stored, type, inode)
             }
         }
         func fixed(_ names: [(StaticString, Int)]) {
@@ -190,16 +190,21 @@ enum ProcFS {
     }
 }
 
-/// /proc's files: text from ProcFiles.generate, read at any offset (each
-/// read makes the text again, bounded by one page); not writable.
+/// /proc's files: text from ProcFiles.generate, read at any offset, at most
+/// a page per read (each read makes the text again and keeps the page from
+/// `offset`, as seq_file's read refills its buffer); not writable.
 enum ProcFileOps: FileOperations {
+    /// No /proc text is this long; an offset past it reads as the end.
+    static let maxOffset: UInt64 = 1 << 30
+
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
-        var t = ProcText(ProcFS.text, capacity: ProcFS.pageSize)
+        guard offset < maxOffset else { return 0 }
+        var t = ProcText(ProcFS.text, capacity: ProcFS.pageSize, skip: Int(offset))
         ProcFiles.generate(f.pointee.node, into: &t)
-        guard offset < UInt64(t.count) else { return 0 }
-        let count = min(n, UInt64(t.count) - offset)
-        guard UserMemory.copyOut(p, to: buf, from: ProcFS.text + Int(offset), count: Int(count)) else { return -Errno.EFAULT }
+        let count = min(n, UInt64(t.stored))
+        guard count > 0 else { return 0 }
+        guard UserMemory.copyOut(p, to: buf, from: ProcFS.text, count: Int(count)) else { return -Errno.EFAULT }
         return Int64(count)
     }
     static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 4, mode: f.mode) }

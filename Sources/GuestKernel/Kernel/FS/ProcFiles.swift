@@ -237,7 +237,7 @@ enum ProcFiles {
                 word |= UInt64(b) << UInt64(8 * k)
             }
             var a = word
-            while t.count < t.capacity {
+            while !t.full {
                 guard let b = byte(a) else { return }
                 t.byte(b)
                 if b == 0 { break }
@@ -293,8 +293,9 @@ enum ProcFiles {
             if !found { t.put("/") }
         case .tmpFile, .tmpDirectory:
             t.put("/")
-            let at = t.count
-            if let n = Tmpfs.path(of: f.pointee.node, into: t.buf + at, max: t.capacity - at) { t.count = at + n }
+            let at = t.count                                   // a link's text: never windowed (skip 0)
+            if t.skip == 0 && at <= t.capacity,
+               let n = Tmpfs.path(of: f.pointee.node, into: t.buf + at, max: t.capacity - at) { t.count = at + n }
         case .procFile, .procDirectory: t.put("/proc")
         default: t.put("anon_inode:[unknown]")
         }

@@ -1,14 +1,27 @@
 /// Text of a /proc file built into a fixed kernel buffer (Linux's seq_file):
-/// what does not fit is dropped, so a generator can never write past it.
+/// a window of it, from byte `skip` for `capacity` bytes, is kept; what lies
+/// outside is counted, not stored, so a generator can never write past the
+/// buffer and a text longer than the buffer is read window by window.
 struct ProcText {
     let buf: UnsafeMutablePointer<UInt8>
     let capacity: Int
+    let skip: Int
+    /// The text's length so far, stored or not.
     var count = 0
 
-    init(_ buf: UnsafeMutablePointer<UInt8>, capacity: Int) { self.buf = buf; self.capacity = capacity }
+    init(_ buf: UnsafeMutablePointer<UInt8>, capacity: Int, skip: Int = 0) {
+        self.buf = buf; self.capacity = capacity; self.skip = skip
+    }
+
+    /// Bytes kept in `buf`.
+    var stored: Int { min(max(count - skip, 0), capacity) }
+    /// The window is full: nothing written from now on is kept.
+    var full: Bool { count - skip >= capacity }
 
     mutating func byte(_ b: UInt8) {
-        if count < capacity { buf[count] = b; count += 1 }
+        let i = count - skip
+        if i >= 0 && i < capacity { buf[i] = b }
+        count += 1
     }
     mutating func bytes(_ p: UnsafePointer<UInt8>, _ n: Int) { for i in 0..<max(n, 0) { byte(p[i]) } }
     mutating func put(_ s: StaticString) { bytes(s.utf8Start, s.utf8CodeUnitCount) }
