@@ -111,9 +111,9 @@ enum SysDirectory {
 
     static func getcwd(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let n = p.pointee.cwdLength + 2                    // leading slash and NUL
+        guard n <= Path.max else { return -Errno.ENAMETOOLONG }       // more than PATH_MAX with the NUL (fs/d_path.c)
         guard a.a1 >= UInt64(n) else { return -Errno.ERANGE }
-        let buf = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
-        defer { buf.deallocate() }
+        let buf = p.pointee.scratch                         // Path.max + 1 bytes; nothing else uses it during this call
         buf[0] = 0x2f
         for i in 0..<p.pointee.cwdLength { buf[1 + i] = p.pointee.cwd[i] }
         buf[n - 1] = 0

@@ -58,9 +58,9 @@ enum SysStat {
     static func statx(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let (f, err) = target(p, a.a0, a.a1, a.a2)
         guard let file = f else { return err }
-        let buf = UnsafeMutablePointer<UInt64>.allocate(capacity: 32)
-        defer { buf.deallocate() }
-        buf.initialize(repeating: 0, count: 32)
+        // The task's scratch page (the path is resolved by now): no allocation per call.
+        let buf = UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
+        buf.update(repeating: 0, count: 32)
         let r = UnsafeMutableRawPointer(buf)
         r.storeBytes(of: UInt32(0x7ff), toByteOffset: 0, as: UInt32.self)            // STATX_BASIC_STATS
         r.storeBytes(of: UInt32(4096), toByteOffset: 4, as: UInt32.self)             // stx_blksize
