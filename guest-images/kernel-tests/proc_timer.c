@@ -11,6 +11,22 @@
 #include "proc_common.h"
 #include <sys/time.h>
 
+/* Spins in ring 3 (a million increments between non-blocking reads, no
+   other system call) until a byte comes on `fd` or 20 s pass; the last
+   read's result (1: the byte came). */
+static long spin_until_byte(int fd) {
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    double t0 = now();
+    char ch;
+    long got = -1;
+    volatile unsigned long n = 0;
+    while (got != 1 && now() - t0 < 20) {
+        for (int j = 0; j < 1000000; j++) n++;
+        got = read(fd, &ch, 1);
+    }
+    return got;
+}
+
 static void preemption(void) {
     /* The parent spins in ring 3 (no system call in the loop): the child runs anyway. */
     int p[2];
@@ -18,15 +34,7 @@ static void preemption(void) {
     pid_t c = fork();
     if (c == 0) { close(p[0]); write(p[1], "x", 1); _exit(3); }
     close(p[1]);
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
-    double t0 = now();
-    char ch;
-    long got = -1;
-    volatile unsigned long n = 0;
-    while (got != 1 && now() - t0 < 20) {
-        for (int j = 0; j < 1000000; j++) n++;
-        got = read(p[0], &ch, 1);
-    }
+    long got = spin_until_byte(p[0]);
     close(p[0]);
     say("child ran while the parent spun: %s, %s\n", yes(got == 1), status_text(reap(c)));
 
@@ -144,16 +152,8 @@ static void continued(void) {
     int st;
     waitpid(c, &st, WUNTRACED);
     say("child stopped itself: %s\n", status_text(st));
-    fcntl(p[0], F_SETFL, O_NONBLOCK);
     kill(c, SIGCONT);
-    double t0 = now();
-    char ch;
-    long got = -1;
-    volatile unsigned long n = 0;
-    while (got != 1 && now() - t0 < 20) {
-        for (int j = 0; j < 1000000; j++) n++;
-        got = read(p[0], &ch, 1);
-    }
+    long got = spin_until_byte(p[0]);
     close(p[0]);
     say("continued child ran while the parent spun: %s, %s\n", yes(got == 1), status_text(reap(c)));
 }
