@@ -79,7 +79,7 @@ enum UserMemory {
                              _ body: (UnsafeMutablePointer<UInt8>, Int) -> Void) -> Bool {
         guard count > 0 else { return true }
         let (end, o) = va.addingReportingOverflow(count)
-        guard !o, end <= PageTable.userTop else { return false }
+        guard !o, end <= PageTable.userTop else { return KernelBounce.chunk(p, va, count, body) }
         var a = va
         while a < end {
             let chunk = min(end - a, Physical.pageSize - (a & (Physical.pageSize - 1)))
@@ -95,7 +95,7 @@ enum UserMemory {
     /// it for every file, /dev/null too, before anything else (vfs_read).
     @inline(__always) static func accessOK(_ va: UInt64, _ count: UInt64) -> Bool {
         let (end, wraps) = va.addingReportingOverflow(count)
-        return !wraps && end <= PageTable.userTop
+        return !wraps && end <= PageTable.userTop || KernelBounce.covers(va, count)
     }
 
     /// The user range [va, va + count) lies in the user half.
