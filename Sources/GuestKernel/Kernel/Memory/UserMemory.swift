@@ -95,7 +95,7 @@ enum UserMemory {
     /// it for every file, /dev/null too, before anything else (vfs_read).
     @inline(__always) static func accessOK(_ va: UInt64, _ count: UInt64) -> Bool {
         let (end, wraps) = va.addingReportingOverflow(count)
-        return !wraps && end <= PageTable.userTop || KernelBounce.covers(va, count)
+        return !wraps && end <= PageTable.userTop
     }
 
     /// The user range [va, va + count) lies in the user half.
