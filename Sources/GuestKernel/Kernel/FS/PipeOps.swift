@@ -12,6 +12,8 @@ enum PipeReadOps: FileOperations {
         return r
     }
     static var canPoll: Bool { true }
+    static func ioctl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                      _ cmd: UInt64, _ arg: UInt64) -> Int64 { PipeGeneration.fionread(p, f, cmd, arg) }
     static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: 0o010600) }     // S_IFIFO
     static func release(_ f: UnsafeMutablePointer<OpenFile>) { Pipes.close(f.pointee.node, writer: false) }
     static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 {
@@ -33,6 +35,8 @@ enum PipeWriteOps: FileOperations {
         return r
     }
     static var canPoll: Bool { true }
+    static func ioctl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                      _ cmd: UInt64, _ arg: UInt64) -> Int64 { PipeGeneration.fionread(p, f, cmd, arg) }
     static func stat(_ f: OpenFile) -> FileStat { FileStat(mode: 0o010600) }
     static func release(_ f: UnsafeMutablePointer<OpenFile>) { Pipes.close(f.pointee.node, writer: true) }
     static func channel(_ f: UnsafeMutablePointer<OpenFile>, writer: Bool) -> UInt64 {
@@ -43,6 +47,13 @@ enum PipeWriteOps: FileOperations {
 }
 
 enum PipeGeneration {
+    /// pipe_ioctl: FIONREAD (either end) is the bytes buffered; others ENOTTY.
+    static func fionread(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                         _ cmd: UInt64, _ arg: UInt64) -> Int64 {
+        guard cmd & 0xffff_ffff == 0x541b, let t = Pipes.table else { return -Errno.ENOTTY }
+        var n = Int32(t[f.pointee.node].count)
+        return UserMemory.copyOut(p, to: arg, from: &n, count: 4) ? 0 : -Errno.EFAULT
+    }
     /// nil while nobody watches (the generation is not kept then).
     static func get(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64? {
         guard let t = Pipes.table, !SeedTechniques.generationOnlyWhenWatched || t[f.pointee.node].watchers > 0 else { return nil }

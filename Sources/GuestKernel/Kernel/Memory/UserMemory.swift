@@ -79,7 +79,7 @@ enum UserMemory {
                              _ body: (UnsafeMutablePointer<UInt8>, Int) -> Void) -> Bool {
         guard count > 0 else { return true }
         let (end, o) = va.addingReportingOverflow(count)
-        guard !o, end <= PageTable.userTop else { return false }
+        guard !o, end <= PageTable.userTop else { return KernelBounce.chunk(p, va, count, body) }
         var a = va
         while a < end {
             let chunk = min(end - a, Physical.pageSize - (a & (Physical.pageSize - 1)))

@@ -70,6 +70,8 @@ struct Process {
     /// Some 2 MiB page was mapped: munmap/mprotect/madvise/brk must split the
     /// ones their range ends inside (a process without any skips that walk).
     var hasHugePages = false
+    /// sendfile(2) is moving bytes through `scratch` (KernelBounce).
+    var bouncing = false
 
     static let brkMax: UInt64 = 1 << 30
     /// Four pages below the top of the user half: [vvar] and [vdso] sit above

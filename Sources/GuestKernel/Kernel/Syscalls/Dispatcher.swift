@@ -192,6 +192,9 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 235: return SysMetadata.utimes(p, SysFile.AT_FDCWD, a.a0, a.a1)
     case 261: return SysMetadata.utimes(p, a.a0, a.a1, a.a2)                        // futimesat
     case 132: return SysMetadata.utime(p, a)
+    case 40: return SysSendfile.sendfile(p, a)
+    case 137: return SysStatfs.statfs(p, a)
+    case 138: return SysStatfs.fstatfs(p, a)
     case UInt64(VMM_SYSCALL_MARK): return SysInfo.mark(a.a0)
     default: return SysEpoll.dispatch(p, a, nr) ?? unknownSyscall(nr)    // event files: outside this switch (below)
     }

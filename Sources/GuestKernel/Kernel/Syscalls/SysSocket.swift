@@ -25,7 +25,7 @@ struct Segments {
         for k in 0..<count {
             guard let (va, len) = segment(p, k) else { return -Errno.EFAULT }
             if Int64(bitPattern: len) < 0 { return -Errno.EINVAL }
-            if !UserMemory.accessOK(va, len) { return -Errno.EFAULT }
+            if !UserMemory.accessOK(va, len) && !KernelBounce.covers(va, len) { return -Errno.EFAULT }   // sendfile's page too
             sum = min(sum &+ len, SysIO.maxRW)
         }
         return Int64(sum)
