@@ -6,7 +6,8 @@
 /// does) against guest RAM of 64 bytes to ~32 KiB, not only whole pages.
 /// Properties: a record that is misaligned or not wholly in RAM is refused
 /// and nothing is written; otherwise only the record's result (and a mark's
-/// three output words) change, the result is one of the ABI's, a report or
+/// three output words, a console read's drained flag in arg2) change, the
+/// result is one of the ABI's, a report or
 /// a kernel log line hands the host exactly the guest's bytes, at most
 /// VMM_REPORT_MAX (a log line with its killed-by signal).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -57,7 +58,11 @@ public func fuzzHypercall(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     } else {
         check(host.logs.isEmpty, "log line kept for op \(new.op), result \(new.result)")
     }
-    if !(new.result == 0 && new.op == HypercallRecord.opMark) {
+    if new.op == HypercallRecord.opConsoleRead && new.result >= 0 {
+        // This host has no console input: nothing copied, arg2 the drained flag (0 or 1).
+        check(new.result == 0 && (new.args.2 == 0 || new.args.2 == 1), "console read: \(new.result) bytes, drained \(new.args.2)")
+        check(new.args.1 == old.args.1 && new.args.3 == old.args.3, "console read changed args other than arg2")
+    } else if !(new.result == 0 && new.op == HypercallRecord.opMark) {
         check(new.args.1 == old.args.1 && new.args.2 == old.args.2 && new.args.3 == old.args.3, "args changed")
     }
     return 0
