@@ -1,11 +1,9 @@
 import KernelSupport
 
 /// The text of each /proc file, in Linux's formats (proc(5); fs/proc/*.c),
-/// from kernel state at the time of the read. A process's CPU time (stat's
-/// utime and cutime) is TaskAccounting's, all of it user time as getrusage
-/// reports it. Not accounted yet, and shown as 0: stime/cstime, /proc/stat's
-/// cpu lines, idle time, load averages, page-fault counts; areas carry no
-/// file names (no file mappings).
+/// from kernel state at the time of the read. Not accounted yet, and shown
+/// as 0: CPU times (utime/stime, /proc/stat's cpu lines), idle time, load
+/// averages, page-fault counts; areas carry no file names (no file mappings).
 enum ProcFiles {
     static func generate(_ node: Int, into t: inout ProcText) {
         let id = node & 0xff, pid = Int32(truncatingIfNeeded: node >> 8)
@@ -179,11 +177,8 @@ enum ProcFiles {
         t.decimal(UInt64(q.pointee.pid)); t.put(" ("); comm(q, &t); t.put(") "); t.byte(stateLetter(q))
         t.put(" "); t.decimal(parentPid(q))
         t.put(" "); t.decimal(UInt64(q.pointee.pgid)); t.put(" "); t.decimal(UInt64(q.pointee.sid))
-        // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue;
-        // the times in clock ticks (USER_HZ 100), all of it user time as getrusage reports it (TaskAccounting)
-        t.put(" 0 -1 4194304 0 0 0 0 "); t.decimal(TaskAccounting.nanoseconds(TaskAccounting.ticks(q)) / 10_000_000)
-        t.put(" 0 "); t.decimal(TaskAccounting.nanoseconds(TaskAccounting.childTicks[Processes.slot(q)]) / 10_000_000)
-        t.put(" 0 20 0 1 0 ")
+        // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
+        t.put(" 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 ")
         t.decimal(q.pointee.startTime / 10_000_000)               // starttime, clock ticks (USER_HZ 100)
         t.put(" "); t.decimal(size); t.put(" "); t.decimal(rss)
         t.put(" 18446744073709551615 0 0 "); t.decimal(q.pointee.argv)   // rsslim startcode endcode startstack
