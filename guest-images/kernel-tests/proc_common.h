@@ -51,6 +51,7 @@ static inline const char *ename(int e) {
     case ENOMEM: return "ENOMEM"; case EACCES: return "EACCES"; case EFAULT: return "EFAULT";
     case ENOTDIR: return "ENOTDIR"; case EISDIR: return "EISDIR"; case EINVAL: return "EINVAL";
     case EPIPE: return "EPIPE"; case ENOSYS: return "ENOSYS"; case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ETXTBSY: return "ETXTBSY";
     default: return "E?";
     }
 }

@@ -154,6 +154,59 @@ static void exec_from_tmp(const char *self) {
     unlink(copy);
 }
 
+/* ETXTBSY (execve(2), open(2), truncate(2)): a running program's file cannot
+ * be opened for writing or truncated; a file open for writing cannot run. */
+static void text_busy(const char *self) {
+    char copy[64];
+    snprintf(copy, sizeof copy, "/tmp/proc_exec_busy.%d", getpid());
+    int in = open(self, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    char buf[65536];
+    long n;
+    while ((n = read(in, buf, sizeof buf)) > 0) write(out, buf, n);
+    close(in);
+    char *args[] = {"busy", "hold", NULL};
+    char *env[] = {NULL};
+    pid_t pid = fork();
+    if (pid == 0) { execve(copy, args, env); _exit(errno == ETXTBSY ? 26 : 127); }
+    say("execve of a file open for writing: child %s\n", status_text(reap(pid)));
+    close(out);
+    int go[2], ready[2];
+    pipe(go); pipe(ready);
+    pid = fork();
+    if (pid == 0) {
+        dup2(go[0], 0); dup2(ready[1], 3);
+        execve(copy, args, env);
+        _exit(127);
+    }
+    close(go[0]); close(ready[1]);
+    char c = 0;
+    say("the copy runs: %s\n", yes(read(ready[0], &c, 1) == 1 && c == 'r'));
+    errno = 0;
+    int w = open(copy, O_WRONLY);
+    say("open for writing while it runs: %s\n", w >= 0 ? "opened" : ename(errno));
+    if (w >= 0) close(w);
+    int r = open(copy, O_RDONLY);
+    say("open for reading while it runs: %s\n", yes(r >= 0));
+    if (r >= 0) close(r);
+    say("truncate while it runs: %s\n", res(truncate(copy, 0)));
+    say("unlink while it runs: %s\n", res(unlink(copy)));
+    write(go[1], "x", 1);
+    say("the copy, unlinked, ends: %s\n", status_text(reap(pid)));
+    close(go[1]); close(ready[0]);
+    /* Once nothing runs it, a new file of that name opens for writing. */
+    w = open(copy, O_WRONLY | O_CREAT, 0755);
+    say("a new file of that name opens for writing: %s\n", yes(w >= 0));
+    close(w);
+    unlink(copy);
+}
+
+/* The image text_busy runs: says it is running, then waits for a byte. */
+static int hold(void) {
+    char c;
+    write(3, "r", 1);
+    return read(0, &c, 1) == 1 ? 0 : 1;
+}
+
 /* exec replaces the image: a second exec chain ends in the child mode. */
 static void exec_chain(const char *self) {
     pid_t pid = fork();
@@ -168,6 +221,7 @@ static void exec_chain(const char *self) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0) return child(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "hold") == 0) return hold();
     if (argc > 2 && strcmp(argv[1], "hop") == 0) {
         char *args[] = {"hopped", "child", "after two execs", NULL};
         char *env[] = {"FOO=chain2", NULL};
@@ -182,6 +236,7 @@ int main(int argc, char **argv) {
     vfork_exec(self);
     exec_chain(self);
     exec_from_tmp(self);
+    text_busy(self);
     say("done\n");
     return 0;
 }

@@ -36,8 +36,14 @@ enum TmpFileOps: FileOperations {
         return FileStat(dev: 2, mode: t[f.node].mode, size: t[f.node].size)
     }
     static var seeking: Seeking { .offset }
-    static func opened(_ f: UnsafeMutablePointer<OpenFile>) { Tmpfs.opened(f.pointee.node) }
-    static func release(_ f: UnsafeMutablePointer<OpenFile>) { Tmpfs.closed(f.pointee.node) }
+    static func opened(_ f: UnsafeMutablePointer<OpenFile>) {
+        Tmpfs.opened(f.pointee.node)
+        if f.pointee.writable { Tmpfs.writerOpened(f.pointee.node) }
+    }
+    static func release(_ f: UnsafeMutablePointer<OpenFile>) {
+        if f.pointee.writable { Tmpfs.writerClosed(f.pointee.node) }
+        Tmpfs.closed(f.pointee.node)
+    }
 }
 
 /// Directories: read(2) is EISDIR (getdents64 lists them: SysDirectory);

@@ -2,7 +2,8 @@ import KernelSupport
 
 /// The writable in-memory tree mounted at /tmp. Nodes live in a fixed table
 /// (node 0 is /tmp itself); file data is a page list of zeroed frames (holes
-/// read as zero). A node goes away when it has no name and no open description.
+/// read as zero). A node goes away when it has no name, no open description
+/// and no process running its image.
 struct TmpNode {
     var used = false
     var isDirectory = false
@@ -17,6 +18,10 @@ struct TmpNode {
     var size: UInt64 = 0
     var linked = false
     var opens: Int32 = 0
+    /// Linux's i_writecount, split in two: open descriptions that may write,
+    /// and processes whose image came from this file (TmpfsWriteDenial.swift).
+    var writers: Int32 = 0
+    var executing: Int32 = 0
     var uid: UInt32 = 0
     var gid: UInt32 = 0
     var subdirectories: UInt32 = 0                       // linked child directories: st_nlink is 2 + this
@@ -133,7 +138,7 @@ enum Tmpfs {
     }
 
     static func releaseIfUnused(_ i: Int) {
-        guard let t = nodes, i > 0, t[i].used, !t[i].linked, t[i].opens <= 0 else { return }
+        guard let t = nodes, i > 0, t[i].used, !t[i].linked, t[i].opens <= 0, t[i].executing <= 0 else { return }
         truncate(i, to: 0)
         if t[i].pages != 0 { giveBack(t[i].pages) }
         t[i].name?.deallocate()

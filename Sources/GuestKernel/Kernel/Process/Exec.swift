@@ -71,6 +71,7 @@ enum SysExec {
         guard file.isRegular, file.mode & 0o111 != 0 else { return -Errno.EACCES }
         let source: ElfSource
         if file.kind == .tmpFile, let t = Tmpfs.nodes, file.node >= 0 {
+            if Tmpfs.isOpenForWriting(file.node) { return -Errno.ETXTBSY }
             source = .tmpfs(node: file.node, size: Int(t[file.node].size))
         } else if let data = file.data {
             source = .initrd(data, size: Int(file.size))
@@ -122,6 +123,13 @@ enum SysExec {
             PageTable.destroyUserHalf(old)
         }
         Processes.endVfork(p)
+        // The new image's file denies writes from here; the old one's no longer
+        // (started first: the two may be one unlinked node).
+        let oldImage = p.pointee.exeNode
+        p.pointee.exeNode = -1
+        if case .tmpfs(let node, _) = source { p.pointee.exeNode = Int32(node) }
+        Tmpfs.executionStarted(p.pointee.exeNode)
+        Tmpfs.executionEnded(oldImage)
         p.pointee.vmas.count = 0
         p.pointee.mmapTop = Process.mmapBase
         p.pointee.hasHugePages = false

@@ -42,6 +42,8 @@ extension Processes {
         c.pointee.cwdLength = p.pointee.cwdLength
         copyBytes(c.pointee.exe, p.pointee.exe, p.pointee.exeLength)
         c.pointee.exeLength = p.pointee.exeLength
+        c.pointee.exeNode = p.pointee.exeNode
+        Tmpfs.executionStarted(c.pointee.exeNode)
         c.pointee.argv = p.pointee.argv
         c.pointee.argc = p.pointee.argc
         let pf = p.pointee.files, cf = c.pointee.files

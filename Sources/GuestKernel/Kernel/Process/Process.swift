@@ -63,6 +63,9 @@ struct Process {
     /// initial stack (cmdline) and the start time (ns since boot).
     var exe: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
     var exeLength = 0
+    /// The tmpfs node the image was loaded from (-1: the initramfs), which
+    /// denies writes to it while this process runs (TmpfsWriteDenial.swift).
+    var exeNode: Int32 = -1
     var argv: UInt64 = 0
     var argc = 0
     var startTime: UInt64 = 0
@@ -165,6 +168,7 @@ enum Processes {
             t[i].umask = 0o022
             t[i].cwdLength = 0
             t[i].exeLength = 0
+            t[i].exeNode = -1
             t[i].argv = 0
             t[i].argc = 0
             t[i].startTime = Clock.nanoseconds()
@@ -198,5 +202,7 @@ enum Processes {
         for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
         p.pointee.vmas.items.release()
         p.pointee.pml4 = 0
+        Tmpfs.executionEnded(p.pointee.exeNode)
+        p.pointee.exeNode = -1
     }
 }

@@ -4,7 +4,7 @@ enum Errno {
     static let EPERM: Int64 = 1, ENOENT: Int64 = 2, ESRCH: Int64 = 3, EINTR: Int64 = 4, EIO: Int64 = 5
     static let E2BIG: Int64 = 7, EBADF: Int64 = 9, ENOMEM: Int64 = 12, EACCES: Int64 = 13, EFAULT: Int64 = 14
     static let EAGAIN: Int64 = 11, EEXIST: Int64 = 17, ENODEV: Int64 = 19, ENOTDIR: Int64 = 20, EISDIR: Int64 = 21
-    static let EINVAL: Int64 = 22, ENFILE: Int64 = 23, EMFILE: Int64 = 24, ENOTTY: Int64 = 25
+    static let EINVAL: Int64 = 22, ENFILE: Int64 = 23, EMFILE: Int64 = 24, ENOTTY: Int64 = 25, ETXTBSY: Int64 = 26
     static let ENOSPC: Int64 = 28, ESPIPE: Int64 = 29, EROFS: Int64 = 30, ENOTEMPTY: Int64 = 39
     static let ENAMETOOLONG: Int64 = 36, EXDEV: Int64 = 18, EBUSY: Int64 = 16
     static let ERANGE: Int64 = 34, ENOSYS: Int64 = 38, ELOOP: Int64 = 40

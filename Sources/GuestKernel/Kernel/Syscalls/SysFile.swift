@@ -46,6 +46,7 @@ enum SysFile {
         if f.isDirectory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
         if f.inInitrd && (accmode != 0 || flags & O_TRUNC != 0) { return -Errno.EROFS }
         if flags & O_DIRECTORY != 0 && !f.isDirectory { return -Errno.ENOTDIR }
+        if f.kind == .tmpFile && accmode != 0 && Tmpfs.isExecuting(f.node) { return -Errno.ETXTBSY }
         if f.kind == .tmpFile && flags & O_TRUNC != 0 && accmode != 0 { Tmpfs.truncate(f.node, to: 0) }
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
         f.statusFlags = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)

@@ -169,6 +169,7 @@ enum SysTmpfs {
         guard let f = found else { return err }
         if f.isDirectory { return -Errno.EISDIR }
         guard f.kind == .tmpFile else { return f.inInitrd ? -Errno.EROFS : -Errno.EINVAL }
+        guard !Tmpfs.isExecuting(f.node) else { return -Errno.ETXTBSY }
         guard a.a1 <= UInt64(Tmpfs.maxPages) * 4096 else { return -27 }
         Tmpfs.truncate(f.node, to: a.a1)
         return 0
