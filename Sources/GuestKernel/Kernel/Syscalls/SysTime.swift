@@ -16,12 +16,18 @@ enum SysTime {
     @inline(__always) static func isWallClock(_ raw: UInt64) -> Bool { raw == 0 || raw == 5 || raw == 11 }
 
     static func clockGettime(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        switch CPUClock.of(p, a.a0) {
+        case .task(let q): return timespec(p, a.a1, ns: CPUClock.nanoseconds(q)) ? 0 : -Errno.EFAULT
+        case .invalid: return -Errno.EINVAL
+        case .notCPUTime: break
+        }
         guard validClock(a.a0) else { return -Errno.EINVAL }
         return timespec(p, a.a1, ns: isWallClock(a.a0) ? Clock.realtime() : Clock.nanoseconds()) ? 0 : -Errno.EFAULT
     }
 
     static func clockGetres(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard validClock(a.a0) else { return -Errno.EINVAL }
+        if case .invalid = CPUClock.of(p, a.a0) { return -Errno.EINVAL }
+        guard validClock(a.a0) || SyscallArgs.int(a.a0) < 0 else { return -Errno.EINVAL }
         if a.a1 == 0 { return 0 }
         return timespec(p, a.a1, ns: 1) ? 0 : -Errno.EFAULT
     }
@@ -88,8 +94,8 @@ enum SysTime {
     /// clock_nanosleep(2): CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME
     /// and CLOCK_TAI sleep (one clock here: no suspend, no leap seconds);
     /// the clocks Linux cannot sleep on (MONOTONIC_RAW, the COARSE ones, the
-    /// thread CPU clock) and the process CPU clock (no CPU-time accounting
-    /// here) give EOPNOTSUPP. Checks in Linux's order (posix-timers.c).
+    /// thread CPU clock) and the process CPU clock (Linux sleeps on it with a
+    /// CPU-time timer; there is none here) give EOPNOTSUPP. Checks in Linux's order (posix-timers.c).
     static func clockNanosleep(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard validClock(a.a0) else { return -Errno.EINVAL }
         let clock = a.a0
