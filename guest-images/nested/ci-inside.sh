@@ -97,9 +97,14 @@ for libc in musl glibc; do
   # (ev_eventfd and ev_poll are not here: Linux 6.1 here and the outer host's
   # newer Linux differ on a 16-byte eventfd write and on select of a closed
   # fd, and the guest follows the newer one.)
-  for prog in proc_exec proc_pipes proc_wait proc_restart proc_timer ev_epoll ipc_locks ipc_sockets; do
-    (cd / && timeout 120 $P/$prog-$libc) > $T/linux 2>&1
-    run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc && same "$prog $libc = Linux" $T/linux $T/out
+  # proc_signals, proc_sigframe: handlers, frames and the FPU state across
+  # them on the real SYSCALL path; proc_fork, proc_stress: COW, 50 children,
+  # many processes at once; proc_sleep, proc_cpuclock: sleeps and CPU time.
+  for prog in proc_exec proc_pipes proc_wait proc_restart proc_timer proc_signals proc_sigframe proc_fork \
+      proc_stress proc_sleep proc_cpuclock ev_epoll ipc_locks ipc_sockets; do
+    args=; [ $prog = proc_stress ] && args=50       # ProcessPrograms.arguments
+    (cd / && timeout 120 $P/$prog-$libc $args) > $T/linux 2>&1
+    run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc $args && same "$prog $libc = Linux" $T/linux $T/out
   done
   # hugepages.c against the outer host's Linux under its THP policy (ci-checks.sh).
   run "hugepages $libc" 0 vmm run --memory 64M --timeout 120 $P/hugepages-$libc \
