@@ -59,8 +59,9 @@ done
 # --linux-kernel bench.
 linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 status=0
-"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-900}" \
+"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-1200}" \
   --add "$here/ci-inside.sh" --add "$ci" --add "$repo/guest-images/bench/baseline-hardware.json" \
+  --add "$repo/guest-images/kernel-tests/busybox" \
   ${linux:+--add "$linux"} -- "sh $here/ci-inside.sh '$BENCH_FILTER' '$linux'" || status=$?
 
 # KVM_PRE_FAULT_MEMORY (Linux 6.10+) is offered neither here nor by
