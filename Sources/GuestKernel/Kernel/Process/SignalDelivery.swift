@@ -109,14 +109,41 @@ enum SignalDelivery {
         }
     }
 
-    /// The user's registers as a frame saves them.
-    static func registers(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>) -> SignalFrame.Registers {
-        let t = f.pointee, s = p.pointee.signals
-        return SignalFrame.Registers(r8: t.r8, r9: t.r9, r10: t.r10, r11: t.r11, r12: t.r12, r13: t.r13, r14: t.r14, r15: t.r15,
-                                     rdi: t.rdi, rsi: t.rsi, rbp: t.rbp, rbx: t.rbx, rdx: t.rdx, rax: t.rax, rcx: t.rcx,
-                                     rsp: t.rsp, rip: t.rip, eflags: t.rflags, cs: UInt16(truncatingIfNeeded: t.cs),
-                                     gs: 0, fs: 0, ss: UInt16(truncatingIfNeeded: t.ss),
-                                     err: s.error, trapno: s.trapno, cr2: s.cr2)
+    /// Where a frame is built and read back: 8 bytes into the task's
+    /// scratch, so that the FXSAVE image (frame + 456, 64-aligned in user
+    /// memory, as the frame is 8 mod 16) is 16-aligned here too, as fxrstor
+    /// needs it.
+    static func scratch(_ p: UnsafeMutablePointer<Process>) -> UnsafeMutableRawPointer { p.pointee.memory.signalFrame + 8 }
+
+    /// setup_sigcontext's general registers, from the trap frame straight
+    /// into the sigcontext at `buf + mc` (SignalFrame.write left them zero;
+    /// gs and fs stay 0).
+    static func storeRegisters(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ buf: UnsafeMutableRawPointer) {
+        typealias M = SignalFrame.MC
+        let mc = buf + SignalFrame.ucontext + SignalFrame.UC.mcontext
+        func put(_ v: UInt64, _ at: Int) { mc.storeBytes(of: v, toByteOffset: at, as: UInt64.self) }
+        // Field by field through the pointer: `let t = f.pointee` would copy the whole frame first.
+        put(f.pointee.r8, M.r8); put(f.pointee.r9, M.r9); put(f.pointee.r10, M.r10); put(f.pointee.r11, M.r11)
+        put(f.pointee.r12, M.r12); put(f.pointee.r13, M.r13); put(f.pointee.r14, M.r14); put(f.pointee.r15, M.r15)
+        put(f.pointee.rdi, M.rdi); put(f.pointee.rsi, M.rsi); put(f.pointee.rbp, M.rbp); put(f.pointee.rbx, M.rbx)
+        put(f.pointee.rdx, M.rdx); put(f.pointee.rax, M.rax); put(f.pointee.rcx, M.rcx); put(f.pointee.rsp, M.rsp)
+        put(f.pointee.rip, M.rip); put(f.pointee.rflags, M.eflags)
+        mc.storeBytes(of: UInt16(truncatingIfNeeded: f.pointee.cs), toByteOffset: M.cs, as: UInt16.self)
+        mc.storeBytes(of: UInt16(truncatingIfNeeded: f.pointee.ss), toByteOffset: M.ss, as: UInt16.self)
+        put(p.pointee.signals.error, M.err); put(p.pointee.signals.trapno, M.trapno); put(p.pointee.signals.cr2, M.cr2)
+    }
+
+    /// restore_sigcontext's general registers, from the sigcontext at
+    /// `buf + mc` into the trap frame (RFLAGS, CS and SS apart: sigreturn).
+    static func loadRegisters(_ f: UnsafeMutablePointer<trap_frame>, _ buf: UnsafeRawPointer) {
+        typealias M = SignalFrame.MC
+        let mc = buf + SignalFrame.ucontext + SignalFrame.UC.mcontext
+        func get(_ at: Int) -> UInt64 { mc.load(fromByteOffset: at, as: UInt64.self) }
+        f.pointee.r8 = get(M.r8); f.pointee.r9 = get(M.r9); f.pointee.r10 = get(M.r10); f.pointee.r11 = get(M.r11)
+        f.pointee.r12 = get(M.r12); f.pointee.r13 = get(M.r13); f.pointee.r14 = get(M.r14); f.pointee.r15 = get(M.r15)
+        f.pointee.rdi = get(M.rdi); f.pointee.rsi = get(M.rsi); f.pointee.rbp = get(M.rbp); f.pointee.rbx = get(M.rbx)
+        f.pointee.rdx = get(M.rdx); f.pointee.rax = get(M.rax); f.pointee.rcx = get(M.rcx); f.pointee.rsp = get(M.rsp)
+        f.pointee.rip = get(M.rip)
     }
 
     /// __setup_rt_frame and signal_delivered: the frame (registers, the mask
@@ -136,12 +163,12 @@ enum SignalDelivery {
         guard let place = SignalFrame.place(userRSP: f.pointee.rsp, onStack: flags & Signals.SA_ONSTACK != 0, alt: alt)
         else { return false }
         let blocked = p.pointee.signals.restoreMask ? p.pointee.signals.savedMask : p.pointee.signalMask
-        let scratch = p.pointee.memory.signalFrame
+        let scratch = scratch(p)
         let fpu = p.pointee.memory.fpu
         fxsave(fpu)                                 // the user's x87/SSE state, live in the CPU
         Signals.noteMXCSRMask(fpu)
-        SignalFrame.write(scratch, place, regs: registers(p, f), blocked: blocked, restorer: a[2], alt: alt,
-                          info: nil, fxsave: fpu)
+        SignalFrame.write(scratch, place, regs: nil, blocked: blocked, restorer: a[2], alt: alt, info: nil, fxsave: fpu)
+        storeRegisters(p, f, scratch)
         if flags & Signals.SA_SIGINFO != 0 { info.write(to: scratch + SignalFrame.siginfo, zeroed: true) }
         guard UserMemory.copyOut(p, to: place.frame, from: scratch, count: SignalFrame.span) else { return false }
         f.pointee.rip = a[0]
@@ -172,34 +199,46 @@ enum SignalDelivery {
     /// gets SIGSEGV (restore_sigcontext, fpu__restore_sig: a bad frame).
     /// Returns the restored RAX.
     static func sigreturn(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
-        let scratch = p.pointee.memory.signalFrame
+        typealias M = SignalFrame.MC
+        let scratch = scratch(p)
         let frame = f.pointee.rsp &- 8
-        guard UserMemory.copyIn(p, to: scratch, from: frame, count: SignalFrame.fpOffset) else { return badFrame(p, f) }
-        let r = SignalFrame.read(scratch)
+        // The whole frame in one copy when it can be read (it is where
+        // setUp put it), else up to the FXSAVE area (a frame the program
+        // made itself, its fpstate elsewhere or nothing readable past it).
+        let whole = UserMemory.copyIn(p, to: scratch, from: frame, count: SignalFrame.span)
+        guard whole || UserMemory.copyIn(p, to: scratch, from: frame, count: SignalFrame.fpOffset) else { return badFrame(p, f) }
+        let mc = scratch + SignalFrame.ucontext + SignalFrame.UC.mcontext
+        let rip = mc.load(fromByteOffset: M.rip, as: UInt64.self), rsp = mc.load(fromByteOffset: M.rsp, as: UInt64.self)
+        let cs = mc.load(fromByteOffset: M.cs, as: UInt16.self)
         let userTop: UInt64 = 0x0000_8000_0000_0000
-        guard r.regs.rip < userTop, r.regs.rsp < userTop, UInt64(r.regs.cs) | 3 == UInt64(VMM_SEL_USER_CS) else { return badFrame(p, f) }
-        let fpu = p.pointee.memory.fpu
-        if r.fpstate != 0 {
-            guard r.fpstate & 15 == 0, UserMemory.copyIn(p, to: fpu, from: r.fpstate, count: SignalFrame.FX.size)
-            else { return badFrame(p, f) }
-            let mxcsr = fpu.load(fromByteOffset: SignalFrame.FX.mxcsr, as: UInt32.self)
+        guard rip < userTop, rsp < userTop, UInt64(cs) | 3 == UInt64(VMM_SEL_USER_CS) else { return badFrame(p, f) }
+        let c = SignalFrame.readContext(scratch)
+        if c.fpstate != 0 {
+            var image = UnsafeMutableRawPointer(scratch + SignalFrame.fpOffset)
+            if !whole || c.fpstate != frame &+ UInt64(SignalFrame.fpOffset) {
+                image = p.pointee.memory.fpu
+                guard c.fpstate & 15 == 0, UserMemory.copyIn(p, to: image, from: c.fpstate, count: SignalFrame.FX.size)
+                else { return badFrame(p, f) }
+            }
+            let mxcsr = image.load(fromByteOffset: SignalFrame.FX.mxcsr, as: UInt32.self)
             guard SignalFrame.sanitizedMXCSR(mxcsr, mask: Signals.mxcsrMask) == mxcsr else { return badFrame(p, f) }
-            fxrstor(fpu)
+            fxrstor(image)
         } else {
             fxrstor(UnsafeRawPointer(bitPattern: UInt(fpu_initial_state_address()))!)
         }
-        p.pointee.signalMask = r.blocked & ~DefaultAction.unblockable
-        let g = r.regs
-        f.pointee.r8 = g.r8; f.pointee.r9 = g.r9; f.pointee.r10 = g.r10; f.pointee.r11 = g.r11
-        f.pointee.r12 = g.r12; f.pointee.r13 = g.r13; f.pointee.r14 = g.r14; f.pointee.r15 = g.r15
-        f.pointee.rdi = g.rdi; f.pointee.rsi = g.rsi; f.pointee.rbp = g.rbp; f.pointee.rbx = g.rbx
-        f.pointee.rdx = g.rdx; f.pointee.rcx = g.rcx; f.pointee.rsp = g.rsp; f.pointee.rip = g.rip
+        p.pointee.signalMask = c.blocked & ~DefaultAction.unblockable
+        loadRegisters(f, scratch)
         // Only user-settable flags (entry.S USER_RFLAGS: not RF) come from the frame.
-        f.pointee.rflags = SignalFrame.restoredFlags(current: f.pointee.rflags, saved: g.eflags & ~0x1_0000)
+        let eflags = mc.load(fromByteOffset: M.eflags, as: UInt64.self)
+        f.pointee.rflags = SignalFrame.restoredFlags(current: f.pointee.rflags, saved: eflags & ~0x1_0000)
         f.pointee.cs = UInt64(VMM_SEL_USER_CS)
         f.pointee.ss = UInt64(VMM_SEL_USER_DS)
-        _ = SysSignal.setAltStack(p, r.stack, userRSP: g.rsp)    // restore_altstack: its errors are ignored
-        return Int64(bitPattern: g.rax)
+        // restore_altstack (its errors are ignored); the same stack as the task's changes nothing.
+        let now = p.pointee.signals.altStack
+        if c.stack.sp != now.sp || c.stack.size != now.size || c.stack.flags != now.flags {
+            _ = SysSignal.setAltStack(p, c.stack, userRSP: rsp)
+        }
+        return Int64(bitPattern: f.pointee.rax)
     }
 
     /// signal_fault: SIGSEGV, the registers unchanged.

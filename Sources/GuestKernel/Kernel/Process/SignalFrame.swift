@@ -121,7 +121,10 @@ enum SignalFrame {
     /// registers, `blocked` as uc_sigmask and oldmask),
     /// the 128-byte siginfo `info` (zeros when nil: no SA_SIGINFO) and the
     /// 512-byte `fxsave` image with its software-reserved bytes zeroed.
-    static func write(_ buf: UnsafeMutableRawPointer, _ p: Placement, regs: Registers, blocked: UInt64, restorer: UInt64,
+    /// `regs` nil leaves the general registers' words (MC.r8 to MC.eflags,
+    /// and cs, ss, err, trapno, cr2) zero for the caller, which stores them
+    /// from its own trap frame (one copy fewer: SignalDelivery.setUp).
+    static func write(_ buf: UnsafeMutableRawPointer, _ p: Placement, regs: Registers?, blocked: UInt64, restorer: UInt64,
                       alt: AltStack, info: UnsafeRawPointer?, fxsave: UnsafeRawPointer) {
         zeroQwords(buf, UInt64(span / 8))          // 8-byte string forms: the 1-byte ones cost 8x in emulated ring 0
         func put(_ v: UInt64, _ at: Int) { buf.storeBytes(of: v, toByteOffset: at, as: UInt64.self) }
@@ -133,14 +136,16 @@ enum SignalFrame {
         buf.storeBytes(of: alt.flags, toByteOffset: st + Stack.flags, as: Int32.self)   // __save_altstack: as sigaltstack set them
         put(alt.size, st + Stack.size)
         let mc = ucontext + UC.mcontext
-        put(regs.r8, mc + MC.r8); put(regs.r9, mc + MC.r9); put(regs.r10, mc + MC.r10); put(regs.r11, mc + MC.r11)
-        put(regs.r12, mc + MC.r12); put(regs.r13, mc + MC.r13); put(regs.r14, mc + MC.r14); put(regs.r15, mc + MC.r15)
-        put(regs.rdi, mc + MC.rdi); put(regs.rsi, mc + MC.rsi); put(regs.rbp, mc + MC.rbp); put(regs.rbx, mc + MC.rbx)
-        put(regs.rdx, mc + MC.rdx); put(regs.rax, mc + MC.rax); put(regs.rcx, mc + MC.rcx); put(regs.rsp, mc + MC.rsp)
-        put(regs.rip, mc + MC.rip); put(regs.eflags, mc + MC.eflags)
-        put16(regs.cs, mc + MC.cs); put16(0, mc + MC.gs); put16(0, mc + MC.fs); put16(regs.ss, mc + MC.ss)   // setup_sigcontext: gs = fs = 0
-        put(regs.err, mc + MC.err); put(regs.trapno, mc + MC.trapno); put(blocked, mc + MC.oldmask)
-        put(regs.cr2, mc + MC.cr2); put(p.fpstate, mc + MC.fpstate)
+        if let regs {
+            put(regs.r8, mc + MC.r8); put(regs.r9, mc + MC.r9); put(regs.r10, mc + MC.r10); put(regs.r11, mc + MC.r11)
+            put(regs.r12, mc + MC.r12); put(regs.r13, mc + MC.r13); put(regs.r14, mc + MC.r14); put(regs.r15, mc + MC.r15)
+            put(regs.rdi, mc + MC.rdi); put(regs.rsi, mc + MC.rsi); put(regs.rbp, mc + MC.rbp); put(regs.rbx, mc + MC.rbx)
+            put(regs.rdx, mc + MC.rdx); put(regs.rax, mc + MC.rax); put(regs.rcx, mc + MC.rcx); put(regs.rsp, mc + MC.rsp)
+            put(regs.rip, mc + MC.rip); put(regs.eflags, mc + MC.eflags)
+            put16(regs.cs, mc + MC.cs); put16(regs.ss, mc + MC.ss)          // setup_sigcontext: gs = fs = 0
+            put(regs.err, mc + MC.err); put(regs.trapno, mc + MC.trapno); put(regs.cr2, mc + MC.cr2)
+        }
+        put(blocked, mc + MC.oldmask); put(p.fpstate, mc + MC.fpstate)
         put(blocked, ucontext + UC.sigmask)
         if let info = info { copyQwords(buf + siginfo, info, UInt64(SigInfo.size / 8)) }
         copyQwords(buf + fpOffset, fxsave, UInt64(FX.swReserved / 8))
@@ -156,11 +161,14 @@ enum SignalFrame {
         var flags: UInt64 = 0                   // uc_flags
     }
 
+    /// All of it; `readContext` without the general registers, which
+    /// rt_sigreturn loads straight into its trap frame (SignalDelivery).
     static func read(_ buf: UnsafeRawPointer) -> Restored {
         func get(_ at: Int) -> UInt64 { buf.load(fromByteOffset: at, as: UInt64.self) }
         func get16(_ at: Int) -> UInt16 { buf.load(fromByteOffset: at, as: UInt16.self) }
-        let mc = ucontext + UC.mcontext, st = ucontext + UC.stack
-        var r = Restored()
+        let mc = ucontext + UC.mcontext
+        let c = readContext(buf)
+        var r = Restored(blocked: c.blocked, fpstate: c.fpstate, stack: c.stack, flags: c.flags)
         r.regs = Registers(r8: get(mc + MC.r8), r9: get(mc + MC.r9), r10: get(mc + MC.r10), r11: get(mc + MC.r11),
                            r12: get(mc + MC.r12), r13: get(mc + MC.r13), r14: get(mc + MC.r14), r15: get(mc + MC.r15),
                            rdi: get(mc + MC.rdi), rsi: get(mc + MC.rsi), rbp: get(mc + MC.rbp), rbx: get(mc + MC.rbx),
@@ -168,12 +176,21 @@ enum SignalFrame {
                            rip: get(mc + MC.rip), eflags: get(mc + MC.eflags),
                            cs: get16(mc + MC.cs), gs: get16(mc + MC.gs), fs: get16(mc + MC.fs), ss: get16(mc + MC.ss),
                            err: get(mc + MC.err), trapno: get(mc + MC.trapno), cr2: get(mc + MC.cr2))
-        r.blocked = get(ucontext + UC.sigmask)
-        r.fpstate = get(mc + MC.fpstate)
-        r.stack = AltStack(sp: get(st + Stack.sp), size: get(st + Stack.size),
-                           flags: buf.load(fromByteOffset: st + Stack.flags, as: Int32.self))
-        r.flags = get(ucontext + UC.flags)
         return r
+    }
+
+    /// What a frame holds besides the general registers.
+    struct Context {
+        var blocked: UInt64, fpstate: UInt64, stack: AltStack, flags: UInt64
+    }
+
+    static func readContext(_ buf: UnsafeRawPointer) -> Context {
+        func get(_ at: Int) -> UInt64 { buf.load(fromByteOffset: at, as: UInt64.self) }
+        let mc = ucontext + UC.mcontext, st = ucontext + UC.stack
+        return Context(blocked: get(ucontext + UC.sigmask), fpstate: get(mc + MC.fpstate),
+                       stack: AltStack(sp: get(st + Stack.sp), size: get(st + Stack.size),
+                                       flags: buf.load(fromByteOffset: st + Stack.flags, as: Int32.self)),
+                       flags: get(ucontext + UC.flags))
     }
 
     /// RFLAGS bits rt_sigreturn takes from the frame (signal.c FIX_EFLAGS:

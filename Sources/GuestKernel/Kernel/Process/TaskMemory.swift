@@ -28,8 +28,8 @@ struct TaskMemory {
         return (base + offset).assumingMemoryBound(to: UInt8.self)
     }
 
-    /// A signal frame being built or read back (SignalDelivery: frame and
-    /// siginfo, SignalFrame.span + 128 bytes), after the path scratch (which
+    /// A signal frame being built or read back (SignalDelivery, from 8 bytes
+    /// in: SignalFrame.span bytes), or a siginfo (SysSignal), after the path scratch (which
     /// ends at 37416) and below the stack (49152).
     static let signalFrameStart = 40960
     var signalFrame: UnsafeMutableRawPointer { base + TaskMemory.signalFrameStart }

@@ -153,7 +153,7 @@ enum SysFork {
 
     /// The process with `pid` (0: the caller), or nil.
     static func find(_ p: UnsafeMutablePointer<Process>, _ pid: Int32) -> UnsafeMutablePointer<Process>? {
-        if pid == 0 { return p }
+        if pid == 0 || pid == p.pointee.pid { return p }        // the caller: raise(3), kill(getpid())
         guard pid > 0, let t = Processes.table else { return nil }
         for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].pid == pid { return t + i }
         return nil
