@@ -214,11 +214,11 @@ enum SignalDelivery {
         guard rip < userTop, rsp < userTop, UInt64(cs) | 3 == UInt64(VMM_SEL_USER_CS) else { return badFrame(p, f) }
         let c = SignalFrame.readContext(scratch)
         if c.fpstate != 0 {
+            guard c.fpstate & 15 == 0 else { return badFrame(p, f) }   // fxrstor's alignment, as from user memory
             var image = UnsafeMutableRawPointer(scratch + SignalFrame.fpOffset)
             if !whole || c.fpstate != frame &+ UInt64(SignalFrame.fpOffset) {
                 image = p.pointee.memory.fpu
-                guard c.fpstate & 15 == 0, UserMemory.copyIn(p, to: image, from: c.fpstate, count: SignalFrame.FX.size)
-                else { return badFrame(p, f) }
+                guard UserMemory.copyIn(p, to: image, from: c.fpstate, count: SignalFrame.FX.size) else { return badFrame(p, f) }
             }
             let mxcsr = image.load(fromByteOffset: SignalFrame.FX.mxcsr, as: UInt32.self)
             guard SignalFrame.sanitizedMXCSR(mxcsr, mask: Signals.mxcsrMask) == mxcsr else { return badFrame(p, f) }
