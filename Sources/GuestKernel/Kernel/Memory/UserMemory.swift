@@ -108,7 +108,9 @@ enum UserMemory {
     static func copyIn(_ p: UnsafeMutablePointer<Process>, to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Bool {
         if count == 0 { return true }
         if p == Processes.current {
-            guard inUserHalf(va, count), let src = UnsafeRawPointer(bitPattern: UInt(va)) else { return false }
+            guard inUserHalf(va, count), let src = UnsafeRawPointer(bitPattern: UInt(va)) else {
+                return KernelBounce.chunk(p, va, UInt64(count)) { s, n in copyBytes(dst, s, n) }     // sendfile's buffer
+            }
             return user_copy(dst, src, UInt64(count)) == 0
         }
         var off = 0
@@ -121,7 +123,9 @@ enum UserMemory {
     static func copyOut(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
         if count == 0 { return true }
         if p == Processes.current {
-            guard inUserHalf(va, count), let dst = UnsafeMutableRawPointer(bitPattern: UInt(va)) else { return false }
+            guard inUserHalf(va, count), let dst = UnsafeMutableRawPointer(bitPattern: UInt(va)) else {
+                return KernelBounce.chunk(p, va, UInt64(count)) { d, n in copyBytes(d, src, n) }     // sendfile's buffer
+            }
             return user_copy(dst, src, UInt64(count)) == 0
         }
         var off = 0

@@ -45,16 +45,15 @@ enum SysPipe {
         }
         let want = Int(min(n, UInt64(t[i].count)))
         var done = 0
-        _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
-            var k = 0
-            while k < c, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
-                let m = min(c - k, avail)
-                copyBytes(dst + k, src, m)
-                k += m
-                t[i].head = (t[i].head + m) % Pipes.size
-                t[i].count -= m
-                done += m
-            }
+        // Ring piece by ring piece (a frame each), through UserMemory.copyOut:
+        // for the running task one checked copy, no page-table walk. A piece
+        // that faults stays in the pipe (pipe_read: EFAULT if nothing was read).
+        while done < want, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
+            let m = min(want - done, avail)
+            guard UserMemory.copyOut(p, to: buf &+ UInt64(done), from: src, count: m) else { break }
+            t[i].head = (t[i].head + m) % Pipes.size
+            t[i].count -= m
+            done += m
         }
         if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
         return done == 0 ? -Errno.EFAULT : Int64(done)
@@ -97,18 +96,15 @@ enum SysPipe {
     static func copyIn(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64, _ want: UInt64) -> (Int, Bool) {
         guard let t = Pipes.table else { return (0, true) }
         var done = 0
-        var full = false
-        let ok = UserMemory.forEachChunk(p, buf, want, write: false) { src, c in
-            var k = 0
-            while k < c && !full {
-                guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { full = true; return }
-                let m = min(c - k, avail)
-                copyBytes(dst, src + k, m)
-                k += m
-                t[i].count += m
-                done += m
-            }
+        let n = Int(want)
+        while done < n {
+            // No frame for the next piece (out of memory): what was copied, or a fault if nothing.
+            guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { return (done, done == 0) }
+            let m = min(n - done, avail)
+            guard UserMemory.copyIn(p, to: dst, from: buf &+ UInt64(done), count: m) else { return (done, true) }
+            t[i].count += m
+            done += m
         }
-        return (done, !ok || (full && done == 0))
+        return (done, false)
     }
 }
