@@ -19,7 +19,23 @@ enum KernelTestPrograms {
     static let defaultCompiler: String? = muslGCC ?? (glibcStatic ? "/usr/bin/gcc" : nil)
     /// The libcs the differential tests compare with, those installed.
     static let libcs: [String] = (muslGCC != nil ? ["musl"] : []) + (glibcStatic ? ["glibc"] : [])
-    static func compiler(_ libc: String) -> String? { libc == "musl" ? muslGCC : (glibcStatic ? "/usr/bin/gcc" : nil) }
+    /// dietlibc's `diet` (Debian dietlibc-dev) on PATH: the third libc, for the programs it can build
+    /// (DietlibcDifferentialTests); `diet -Os gcc -static ...`, as its documentation builds programs.
+    static let diet: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { $0 + "/diet" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+    static func compiler(_ libc: String) -> String? {
+        switch libc {
+        case "musl": return muslGCC
+        case "dietlibc": return diet
+        default: return glibcStatic ? "/usr/bin/gcc" : nil
+        }
+    }
+    /// What goes before the compiler's own arguments: `diet` is a wrapper that runs gcc.
+    static func wrapperArguments(_ compiler: String) -> [String] {
+        (compiler as NSString).lastPathComponent == "diet" ? ["-Os", "gcc"] : []
+    }
     static let skipReason = "neither musl-gcc nor gcc with glibc's libc.a found (apt-get install musl-tools or libc6-dev): guest kernel tests skipped"
     static let muslSkipReason = "musl-gcc not found (apt-get install musl-tools): the musl variants are skipped; the glibc-static ones run"
     static var enabled: Bool { TestEnvironment.runKVMTests && defaultCompiler != nil }

@@ -18,7 +18,8 @@ struct RunCommandTests {
         if let exe = built[key] { return exe }
         let source = TestEnvironment.repositoryRoot.appendingPathComponent("guest-images/kernel-tests/\(name).c")
         let exe = TestGuests.directory.appendingPathComponent(key)
-        let r = try Run.program(URL(fileURLWithPath: compiler), ["-static", "-O2", "-o", exe.path, source.path])
+        let r = try Run.program(URL(fileURLWithPath: compiler),
+                                KernelTestPrograms.wrapperArguments(compiler) + ["-static", "-O2", "-o", exe.path, source.path])
         guard r.status == 0 else { throw GuestBuildError(name: name, output: r.stderr) }
         built[key] = exe
         return exe

@@ -146,6 +146,84 @@ static void sendfile_tests(void) {
     close(e); close(d); close(q[0]); close(q[1]); close(wo); close(sv[0]); close(sv[1]); close(null); close(in);
 }
 
+/* Sources that are not regular files (Linux 5.12+: any in_fd with a
+   splice_read into a pipe; into anything else it must also be seekable). */
+static void other_sources(void) {
+    int p[2], q[2], sv[2], dg[2];
+    pipe(p);
+    pipe(q);
+    int zero = open("/dev/zero", O_RDONLY), rnd = open("/dev/urandom", O_RDONLY);
+    int null = open("/dev/null", O_RDWR);
+    off_t off = 5;
+    say("/dev/zero to pipe, 100: %s\n", rv(sf(p[1], zero, NULL, 100)));
+    long n = sf(p[1], zero, &off, 100);
+    say("/dev/zero with offset 5: %s, offset after %lld\n", rv(n), (long long)off);
+    int queued = -1;
+    ioctl(p[0], FIONREAD, &queued);
+    long k = read(p[0], got, sizeof got), nonzero = 0;
+    for (long i = 0; i < k; i++) nonzero += got[i] != 0;
+    say("pipe held %d bytes, read %ld, nonzero %ld\n", queued, k, nonzero);
+    say("/dev/zero to an empty pipe, SIZE: %s\n", rv(sf(p[1], zero, NULL, SIZE)));
+    fcntl(p[1], F_SETFL, O_NONBLOCK);
+    say("/dev/zero to the full nonblocking pipe: %s\n", rv(sf(p[1], zero, NULL, 10)));
+    while (read(p[0], got, sizeof got) == sizeof got) {}
+    say("/dev/urandom to pipe, 32: %s\n", rv(sf(q[1], rnd, NULL, 32)));
+    say("  read back: %ld\n", (long)read(q[0], got, 64));
+    int out = open(dst, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    n = sf(out, zero, NULL, 3 * 4096 + 5);
+    say("/dev/zero to a file, 3 pages + 5: %s, out offset %ld\n", rv(n), here(out));
+    struct stat st;
+    fstat(out, &st);
+    say("  file size %lld\n", (long long)st.st_size);
+    say("/dev/urandom to a file, 10: %s\n", rv(sf(out, rnd, NULL, 10)));
+    say("/dev/zero to /dev/null, 1 MiB: %s\n", rv(sf(null, zero, NULL, 1 << 20)));
+    say("/dev/null as the source: %s\n", rv(sf(q[1], null, NULL, 10)));
+
+    /* A stream socket gives what it holds now (one read), a datagram one datagram. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    write(sv[1], "abcdefgh", 8);
+    say("stream socket to pipe, 3: %s\n", rv(sf(q[1], sv[0], NULL, 3)));
+    say("stream socket to pipe, 100: %s\n", rv(sf(q[1], sv[0], NULL, 100)));
+    k = read(q[0], got, 64);
+    say("  pipe: %.*s\n", (int)(k > 0 ? k : 0), (char *)got);
+    write(sv[1], "xyz", 3);
+    say("stream socket to a file: %s\n", rv(sf(out, sv[0], NULL, 10)));
+    off = 0;
+    say("stream socket with an offset: %s\n", rv(sf(q[1], sv[0], &off, 10)));
+    say("  socket still holds: %ld\n", (long)read(sv[0], got, 64));
+    fcntl(sv[0], F_SETFL, O_NONBLOCK);
+    say("empty nonblocking socket: %s\n", rv(sf(q[1], sv[0], NULL, 10)));
+    socketpair(AF_UNIX, SOCK_DGRAM, 0, dg);
+    write(dg[1], "one", 3);
+    write(dg[1], "second", 6);
+    say("datagram socket to pipe, 100: %s\n", rv(sf(q[1], dg[0], NULL, 100)));
+    say("datagram socket to pipe, 2: %s\n", rv(sf(q[1], dg[0], NULL, 2)));
+    k = read(q[0], got, 64);
+    say("  pipe: %.*s\n", (int)(k > 0 ? k : 0), (char *)got);
+
+    /* Into a full blocking pipe it waits before reading: interrupted, the
+       socket keeps its bytes. */
+    write(sv[1], "kept", 4);
+    fcntl(sv[0], F_SETFL, 0);
+    write(q[1], pattern, 65536);
+    alarms = 0;
+    struct itimerval it = {{0, 0}, {0, 100000}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    n = sf(q[1], sv[0], NULL, 10);
+    say("socket to a full blocking pipe, interrupted: %s, alarm seen %s\n", rv(n), yes(alarms == 1));
+    k = read(sv[0], got, 64);
+    say("  socket still holds: %.*s\n", (int)(k > 0 ? k : 0), (char *)got);
+
+    int e = eventfd(1, 0);
+    say("an eventfd as the source: %s\n", rv(sf(p[1], e, NULL, 8)));
+    int r[2];
+    pipe(r);
+    write(r[1], "abc", 3);
+    say("a pipe into a pipe: %s\n", rv(sf(p[1], r[0], NULL, 3)));
+    close(r[0]); close(r[1]); close(e); close(out); close(dg[0]); close(dg[1]); close(sv[0]); close(sv[1]);
+    close(null); close(rnd); close(zero); close(q[0]); close(q[1]); close(p[0]); close(p[1]);
+}
+
 static void fs_line(const char *name, const char *path) {
     struct statfs s;
     if (statfs(path, &s) != 0) { say("statfs %s: %s\n", name, rv(-1)); return; }
@@ -220,6 +298,7 @@ int main(void) {
     say("source written: %s\n", rv(write(fd, pattern, SIZE)));
     close(fd);
     sendfile_tests();
+    other_sources();
     statfs_tests();
     unlink(src);
     unlink(dst);

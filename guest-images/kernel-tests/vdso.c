@@ -14,6 +14,27 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+
+/* dietlibc names the numbers only as __NR_* and lacks these clocks (uapi linux/time.h). */
+#ifdef __dietlibc__
+#define SYS_clock_gettime __NR_clock_gettime
+#define SYS_gettimeofday __NR_gettimeofday
+#define SYS_time __NR_time
+/* Nor syscall(3): the instruction itself, two arguments at most here. */
+static long syscall2(long n, long a, long b) {
+    long r;
+    __asm__ volatile("syscall" : "=a"(r) : "0"(n), "D"(a), "S"(b) : "rcx", "r11", "memory");
+    return r;
+}
+#define syscall(n, a, ...) syscall2(n, (long)(a), (long)(__VA_ARGS__ + 0))
+#endif
+#ifndef CLOCK_REALTIME_COARSE
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#endif
+#ifndef CLOCK_BOOTTIME
+#define CLOCK_BOOTTIME 7
+#endif
 #include <unistd.h>
 
 static const Elf64_Ehdr *eh;

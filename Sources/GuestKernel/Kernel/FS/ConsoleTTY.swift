@@ -32,12 +32,16 @@ enum ConsoleTTY {
 enum ConsoleOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
-        TTYInput.mode == .pipe ? 0 : TTYInput.read(p, f, buf, n)
+        let denied = TTYJobControl.check(p, TTYJobControl.SIGTTIN)      // n_tty_read's job_control, first
+        if denied != 0 { return denied }
+        return TTYInput.mode == .pipe ? 0 : TTYInput.read(p, f, buf, n)
     }
 
     @inline(never)
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 {
+        let denied = TTYJobControl.checkWrite(p)                        // even of 0 bytes, as n_tty_write
+        if denied != 0 { return denied }
         var done: UInt64 = 0
         _ = UserMemory.forEachChunk(p, buf, n, write: false) { src, count in
             Console.write(bytes: src, count: count)
@@ -71,11 +75,20 @@ enum ConsoleOps: FileOperations {
     /// the console is the caller's controlling terminal, as tiocgpgrp() and
     /// tiocspgrp() in tty_jobctrl.c), FIONREAD, and tcdrain/tcflow/tcflush
     /// (TCSBRK, TCXONC, TCFLSH: nothing is queued for output). Output is not
-    /// translated (c_oflag has no OPOST). Everything else is ENOTTY.
+    /// translated (c_oflag has no OPOST). Everything else is ENOTTY. The calls
+    /// that change the terminal are a background group's SIGTTOU
+    /// (TTYJobControl; TIOCSPGRP's EIO is ENOTTY, as tiocspgrp()).
     @inline(never)
     static func ioctl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ cmd: UInt64, _ arg: UInt64) -> Int64 {
         let t = ConsoleTTY.termios
+        switch cmd & 0xffff_ffff {
+        case TCSETS, TCSETSW, TCSETSF, TCSBRK, TCXONC, TCFLSH, TIOCSPGRP:
+            let denied = TTYJobControl.check(p, TTYJobControl.SIGTTOU)
+            if denied == -Errno.EIO && cmd & 0xffff_ffff == TIOCSPGRP { return -Errno.ENOTTY }
+            if denied != 0 { return denied }
+        default: break
+        }
         switch cmd & 0xffff_ffff {
         case TCGETS:
             return UserMemory.copyOut(p, to: arg, from: t, count: ConsoleTTY.size) ? 0 : -Errno.EFAULT

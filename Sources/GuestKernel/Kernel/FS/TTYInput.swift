@@ -5,7 +5,8 @@ import KernelSupport
 /// of Linux's n_tty (drivers/tty/n_tty.c) as the termios in ConsoleTTY
 /// say: ICRNL/INLCR/IGNCR, ICANON line editing (ERASE, KILL, EOF, NL and
 /// EOL end a line), ECHO (ECHOE, ECHOK, ECHOCTL, ECHONL), ISIG (INTR, QUIT,
-/// SUSP signal the foreground process group and flush unless NOFLSH).
+/// SUSP signal the foreground process group and flush unless NOFLSH);
+/// background groups get SIGTTIN/SIGTTOU (TTYJobControl).
 /// The VMM says on the command line what stdin is (`console.input=`):
 /// `tty`: the program's stdin is the console; `pipe`: its stdin is a pipe
 /// of raw bytes (ConsoleInputOps); absent: nothing to read (end of file).
@@ -132,7 +133,7 @@ enum TTYInput {
             if sig != 0 && c != 0 {
                 if !flag(12, NOFLSH) { flush() }
                 echoControl(c)
-                signalForeground(sig)
+                signalGroup(foreground, sig)
                 return false
             }
         }
@@ -221,11 +222,13 @@ enum TTYInput {
         }
     }
 
-    /// ISIG: the signal to every process of the foreground group (isig(), n_tty.c).
-    private static func signalForeground(_ sig: Int32) {
-        guard foreground > 0, let t = Processes.table else { return }
-        for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].state != .zombie && t[i].pgid == foreground {
-            Signals.send(t + i, sig)
+    /// The signal to every process of group `pgrp` from the terminal
+    /// (kill_pgrp(..., 1): SI_KERNEL): ISIG's to the foreground (isig(),
+    /// n_tty.c), SIGTTIN/SIGTTOU to a background group (TTYJobControl).
+    static func signalGroup(_ pgrp: Int32, _ sig: Int32) {
+        guard pgrp > 0, let t = Processes.table else { return }
+        for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].state != .zombie && t[i].pgid == pgrp {
+            Signals.send(t + i, QueuedSignal.kernel(sig))
         }
     }
 
