@@ -157,6 +157,18 @@ if [ -n "${2:-}" ] && [ -f "$2" ]; then
       --json $T/linux-bench.json \
     && has "bench --linux-kernel: linux guest ns and ratio vs linux" $T/linux-bench.json \
          '"linux_guest_ns": [0-9]' '"ratio_vs_linux": [0-9]' '"linux_exits_per_op": 0'
+  cat $T/out
+  # vmm's stdin is ttyS0's input: BusyBox sh as init runs the lines piped
+  # into vmm (the tty echoes them as they come; "42x" is the shell's own
+  # arithmetic, not the echo) and powers off (ACPI S5, status 0).
+  L="vmm boot $2 --initrd $C/linux-sh.cpio --timeout 300 --cmdline"
+  run "linux stdin: sh as init reads vmm's stdin" 0 sh -c "printf 'echo \$((6*7))x\\npoweroff -f\\n' | $L 'console=ttyS0 quiet panic=-1 rdinit=/bin/sh'" \
+    && has "linux stdin: sh as init reads vmm's stdin" $T/out '42x' && has "linux stdin: powered off" $T/err 'guest powered off (ACPI S5'
+  # With acpi=off Linux has no power-off method and halts with interrupts
+  # off inside KVM_RUN: vmm sees it (HaltWatch) and ends with 120, not 124.
+  run "linux acpi=off poweroff: halted, status 120" 120 sh -c "printf 'poweroff -f\\n' | $L 'console=ttyS0 quiet panic=-1 acpi=off rdinit=/bin/sh'" \
+    && has "linux acpi=off poweroff: halted, status 120" $T/err 'guest halted with interrupts off' \
+    && has "linux acpi=off poweroff: System halted" $T/out 'System halted'
 else
   echo "skip bench --linux-kernel: no Linux bzImage was added"
 fi
