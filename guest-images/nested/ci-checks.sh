@@ -65,7 +65,7 @@ done
 # --linux-kernel bench.
 linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 status=0
-"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-900}" \
+"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-1200}" \
   --add "$here/ci-inside.sh" --add "$ci" --add "$repo/guest-images/bench/baseline-hardware.json" \
   ${linux:+--add "$linux"} -- "sh $here/ci-inside.sh '$BENCH_FILTER' '$linux'" || status=$?
 
