@@ -162,7 +162,7 @@ if [ -n "${2:-}" ] && [ -f "$2" ]; then
   if grep -q '^shell_noop .*(linux: ' $T/out; then fail "bench --linux-kernel: shell_noop skipped in Linux: $(grep -o '(linux: .*' $T/out)"
   else pass "bench --linux-kernel: shell_noop runs in Linux (BusyBox in its initramfs)"; fi
   # vmm's stdin is ttyS0's input: BusyBox sh as init runs the lines piped
-  # into vmm (the tty echoes them as they come; "42x" is the shell's own
+  # into vmm (they are echoed after its prompt; "42x" is the shell's own
   # arithmetic, not the echo) and powers off (ACPI S5, status 0).
   L="vmm boot $2 --initrd $C/linux-sh.cpio --timeout 300 --cmdline"
   run "linux stdin: sh as init reads vmm's stdin" 0 sh -c "printf 'echo \$((6*7))x\\npoweroff -f\\n' | $L 'console=ttyS0 quiet panic=-1 rdinit=/bin/sh'" \
