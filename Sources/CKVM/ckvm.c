@@ -234,6 +234,30 @@ int ckvm_input_kick_install(void) { return install(CKVM_INPUT_SIGNAL, on_input);
 
 int ckvm_input_kick(pthread_t thread) { return pthread_kill(thread, CKVM_INPUT_SIGNAL); }
 
+static int halt_check_requested;
+
+int ckvm_halt_check_request(pthread_t thread) {
+    __atomic_store_n(&halt_check_requested, 1, __ATOMIC_SEQ_CST);
+    return ckvm_input_kick(thread);
+}
+
+int ckvm_halt_check_take(void) { return __atomic_exchange_n(&halt_check_requested, 0, __ATOMIC_SEQ_CST); }
+
+int ckvm_join_within(pthread_t thread, uint64_t ns) {
+    struct timespec t;   /* the deadline is absolute, on CLOCK_REALTIME */
+    clock_gettime(CLOCK_REALTIME, &t);
+    uint64_t n = (uint64_t)t.tv_nsec + ns;
+    t.tv_sec += (time_t)(n / 1000000000u);
+    t.tv_nsec = (long)(n % 1000000000u);
+    return pthread_timedjoin_np(thread, NULL, &t);
+}
+
+int ckvm_get_mp_state(int fd) {
+    struct kvm_mp_state s;
+    if (ioctl(fd, KVM_GET_MP_STATE, &s) != 0) return -errno;
+    return (int)s.mp_state;
+}
+
 void ckvm_input_kick_clear(struct kvm_run *run) {
     /* A stop (SIGINT, SIGTERM, the watchdog) noted before or during the
      * reset keeps immediate_exit set: its reason is stored before its flag. */

@@ -81,12 +81,13 @@ int ckvm_seccomp_confine(int stats_fd) {
         /* The run loop: KVM_RUN, and the register reads of a failure dump
          * (KVM_GET_REGS, KVM_GET_SREGS). The request number is 32 bits
          * (the high half of the argument is ignored by the kernel too). */
-        JEQ(SYS_ioctl, 0, 7),
+        JEQ(SYS_ioctl, 0, 8),
         LD(ARG_LO(1)),
-        JEQ(KVM_RUN, 4, 0),
-        JEQ(KVM_GET_REGS, 3, 0),
-        JEQ(KVM_GET_SREGS, 2, 0),
-        JEQ(KVM_IRQ_LINE, 1, 0),   /* the UART's interrupt (Linux guests) */
+        JEQ(KVM_RUN, 5, 0),
+        JEQ(KVM_GET_REGS, 4, 0),
+        JEQ(KVM_GET_SREGS, 3, 0),
+        JEQ(KVM_IRQ_LINE, 2, 0),   /* the UART's interrupt (Linux guests) */
+        JEQ(KVM_GET_MP_STATE, 1, 0),   /* the halt check (Run/HaltWatch.swift) */
         TRAP,
         ALLOW,
         /* The console (stdout) and the VMM's own lines (stderr). */

@@ -95,10 +95,17 @@ struct ConsoleInputTests {
         var s = Serial16550(input: input)
         #expect(s.interruptPending() == false)              // IER 0: no interrupt yet
         _ = s.write(offset: 1, value: 0x09)         // received data + modem status
+        #expect(s.interruptPending() == false)              // RTS not asserted: the far end holds its bytes
+        #expect(s.read(offset: 5) & 1 == 0)
+        #expect(s.read(offset: 0) == 0)             // a discarding read (Linux's startup) takes nothing
+        _ = s.write(offset: 4, value: 0x0b)         // DTR, RTS, OUT2
         #expect(s.interruptPending() == true)
         #expect(s.read(offset: 2) & 0x0f == 0x04)   // IIR: received data available
         #expect(s.read(offset: 5) & 1 == 1)         // LSR.DR
         #expect(s.read(offset: 0) == 0x41)
+        _ = s.write(offset: 4, value: 0x09)         // RTS dropped (a throttling guest): DR goes
+        #expect(s.read(offset: 5) & 1 == 0 && s.interruptPending() == false)
+        _ = s.write(offset: 4, value: 0x0b)
         #expect(s.read(offset: 0) == 0x42)
         #expect(s.read(offset: 5) & 1 == 0)
         #expect(s.interruptPending() == false)

@@ -353,3 +353,31 @@ func withIO(_ bytes: [UInt8], _ body: (IOData) -> ExitAction) -> ExitAction {
         #expect(svg.contains("#6f42c1") && svg.contains("1000.00 / 916.67"))
     }
 }
+
+extension PCDeviceTests {
+    /// Linux's 8250 receive path: nothing is offered until the driver raises
+    /// RTS (its startup reads RBR to discard stale bytes first), then the
+    /// received-data interrupt rises on IRQ 4 and falls once RBR is drained.
+    @Test func serialReceiveRaisesIRQ4OnceRTSIsUp() throws {
+        let host = Host()
+        var lines: [(UInt32, Bool)] = []
+        var d = ExitDispatcher(console: CapturedConsole(), memory: try GuestMemory(size: 2 << 20), host: host)
+        d.pcDevices = true
+        d.setIRQLine = { lines.append(($0, $1)) }
+        d.serial.input = SerialReceiveTests.Bytes(Array("hi\n".utf8))
+        func out(_ port: UInt16, _ v: UInt8) -> ExitAction { withIO([v]) { d.handle(.ioOut(port: port, size: 1, count: 1, data: $0)) } }
+        func inb(_ port: UInt16) -> ExitAction { withIO([0]) { d.handle(.ioIn(port: port, size: 1, count: 1, data: $0)) } }
+        #expect(out(0x3fc, 0x09) == .resume)                          // MCR: DTR, OUT2 (serial8250_do_startup)
+        #expect(inb(0x3f8) == .resumeWithInput(0))                    // its discarding read takes nothing
+        #expect(out(0x3f9, 0x05) == .resume)                          // IER: RLSI | RDI
+        #expect(lines.isEmpty)
+        #expect(inb(0x3fd) == .resumeWithInput(0x60))                 // LSR: no data ready yet
+        #expect(out(0x3fc, 0x0b) == .resume)                          // RTS up (uart_port_startup)
+        #expect(lines.count == 1 && lines[0] == (4, true))
+        #expect(inb(0x3fa) == .resumeWithInput(0x04))                 // IIR: received data
+        #expect(inb(0x3fd) == .resumeWithInput(0x61))                 // LSR: DR
+        for b in "hi\n".utf8 { #expect(inb(0x3f8) == .resumeWithInput(UInt64(b))) }
+        #expect(lines.count == 2 && lines[1] == (4, false))
+        #expect(inb(0x3fa) == .resumeWithInput(0x01))
+    }
+}

@@ -45,6 +45,12 @@ for libc in musl glibc; do
   cp "$programs/syscalls-$libc" "$stage/init"
   pack "$ci/syscalls-$libc.cpio" "$stage"
 done
+# linux-sh.cpio: BusyBox as a Linux guest's init (rdinit=/bin/sh), for the
+# checks that pipe commands into its ttyS0.
+rm -rf "$stage"; mkdir -p "$stage/bin" "$stage/dev"
+cp /bin/busybox "$stage/bin/busybox"
+for a in sh poweroff; do ln -s busybox "$stage/bin/$a"; done
+pack "$ci/linux-sh.cpio" "$stage"
 rm -rf "$stage"
 # hugepages.c's output depends on the kernel's version (Linux >= 6.7 puts
 # anonymous mappings of 2 MiB or more on a 2 MiB boundary; the nested host's

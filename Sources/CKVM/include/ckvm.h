@@ -182,6 +182,16 @@ void ckvm_watchdog_disarm(void);
 int ckvm_input_kick_install(void);
 int ckvm_input_kick(pthread_t thread);
 void ckvm_input_kick_clear(struct kvm_run *run);
+/* The halt check (Run/HaltWatch.swift): the main thread asks the vCPU thread,
+ * through the console-input kick, to look whether its vCPU is halted for
+ * good. request: 0 or an errno. take: 1 once per request, else 0. */
+int ckvm_halt_check_request(pthread_t thread);
+int ckvm_halt_check_take(void);
+/* Joins `thread` if it ends within `nanoseconds`: 0, or ETIMEDOUT (it still
+ * runs), or another errno (pthread_timedjoin_np, a GNU extension). */
+int ckvm_join_within(pthread_t thread, uint64_t nanoseconds);
+/* KVM_GET_MP_STATE (KVM API doc 4.38): the vCPU's KVM_MP_STATE_*, or -errno. */
+int ckvm_get_mp_state(int vcpu_fd);
 
 /* ---- Seccomp: the vCPU thread's filter (seccomp.c, README "Seccomp") -------
  * Confines the calling thread: from then on only the run loop's system calls

@@ -48,6 +48,7 @@ enum X86 {
     }
 
     static let rflagsReserved: UInt64 = 1 << 1   // bit 1 always reads as 1
+    static let rflagsIF: UInt64 = 1 << 9         // interrupts enabled (SDM vol. 1, 3.4.3)
 
     static let pageSize: UInt64 = 4096
     static let largePageSize: UInt64 = 2 << 20

@@ -224,7 +224,9 @@ struct BenchCommand: ParsableCommand {
                     linuxArguments = ["--repeat", String(repetitions), "--iters", String(n), name]
                 }
                 progress("linux guest", done: n)
-                let run = try runner.run(arguments: linuxArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds + 120)
+                // The workloads get the same BusyBox in Linux's initramfs as in the Swift guest's.
+                let run = try runner.run(arguments: linuxArguments, timeoutSeconds: machine.timeout ?? work.watchdogSeconds + 120,
+                                         busybox: workload?.files)
                 if case .signal(let s) = run.stop { interruptedBy = s; break }
                 row.addLinux(output: run.output, costs: MarkBrackets.costs(run.marks, cumulative: run.cumulativeStats)[index] ?? [:])
                 if row.linux == nil, row.linuxReason == nil || row.linuxReason == "linux: the run ended before this benchmark finished"

@@ -77,7 +77,7 @@ struct MachineOptions: ParsableArguments {
             if config.warm == nil && machine.setup.warm.mode == .touch && !exitStats {
                 printError("vmm: KVM_PRE_FAULT_MEMORY is not offered by this KVM; the guest is asked to warm its own RAM")
             }
-            if config.input?.isTerminal == true { HostTerminal.enterRaw() }
+            if machine.input?.isTerminal == true { HostTerminal.enterRaw() }
             outcome = try machine.run()
             HostTerminal.restore()
         } catch {

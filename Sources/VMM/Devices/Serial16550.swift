@@ -4,6 +4,12 @@
 /// bytes from `input` (vmm's stdin, ConsoleInput) one RBR read at a time,
 /// LSR.DR saying one is waiting; when the input has ended and been read, the
 /// carrier drops (MSR.DCD clear, DDCD set): the guest's end of file.
+/// The far end sends only while the guest asserts RTS (MCR bit 1), as a
+/// peer with RTS/CTS flow control does: Linux's 8250 driver reads RBR to
+/// discard stale bytes while it probes and starts the port
+/// (serial8250_do_startup, _shutdown) and raises RTS only once the port is
+/// open (uart_port_startup), so those reads cannot eat vmm's stdin; a
+/// guest that throttles (`stty crtscts`) drops RTS and the bytes wait.
 /// Interrupts (datasheet, "Interrupt Identification Register", by priority):
 /// received data available (IER bit 0, while DR), transmitter holding
 /// register empty (IER bit 1: pending when THR empties, at once here, and
@@ -39,6 +45,7 @@ struct Serial16550 {
     static let iirFIFOsEnabled: UInt8 = 0xc0
     static let lcrDLAB: UInt8 = 0x80
     static let mcrLoopback: UInt8 = 0x10
+    static let mcrRTS: UInt8 = 0x02
     // CTS, DSR and DCD asserted, as a port with a terminal attached reads.
     static let msrIdle: UInt8 = 0xb0
 
@@ -57,7 +64,9 @@ struct Serial16550 {
 
     init(input: SerialInput? = nil) { self.input = input }
 
-    private var dataReady: Bool { input?.hasData ?? false }
+    /// The guest is ready to receive (RTS), and not looping its own output back.
+    private var receiving: Bool { mcr & (Self.mcrRTS | Self.mcrLoopback) == Self.mcrRTS }
+    private var dataReady: Bool { receiving && input?.hasData == true }
 
     /// Latches a carrier drop (DDCD) once the input has ended and been read.
     private mutating func updateCarrier() {
@@ -98,7 +107,7 @@ struct Serial16550 {
         guard let r = Register(rawValue: offset) else { return 0xff }
         let dlab = lcr & Self.lcrDLAB != 0
         switch r {
-        case .data: return dlab ? divisorLow : input?.receive() ?? 0
+        case .data: return dlab ? divisorLow : (receiving ? input?.receive() : nil) ?? 0
         case .interruptEnable: return dlab ? divisorHigh : ier
         case .interruptId:
             let fifos = fcr & 1 != 0 ? Self.iirFIFOsEnabled : 0

@@ -130,6 +130,14 @@ final class BinaryStatsReader {
         return StatsSnapshot(values: layout.values(fromData: buffer))
     }
 
+    /// One statistic's first value, read on its own: callable from another
+    /// thread than `snapshot()`'s (a pread at an offset shares no state).
+    func value(_ d: StatDescriptor) -> UInt64? {
+        var v: UInt64 = 0
+        let n = withUnsafeMutableBytes(of: &v) { Glibc.pread(fd, $0.baseAddress, 8, off_t(layout.dataOffset) + off_t(d.offset)) }
+        return n == 8 ? UInt64(littleEndian: v) : nil
+    }
+
     private static func pread(_ fd: Int32, _ offset: Int, _ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let n = bytes.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, count, off_t(offset)) }

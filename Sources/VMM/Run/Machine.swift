@@ -18,9 +18,14 @@ struct MachineConfiguration {
     var warm: WarmMode?
     /// Single-step the guest and count its instructions by kernel function (--profile).
     var profile = false
-    /// vmm's stdin as the console's input (`vmm run`, `vmm boot`); nil: the
-    /// UART receives nothing (`vmm bench`'s guests).
+    /// vmm's stdin as the console's input (`vmm run`); nil: the UART
+    /// receives nothing (`vmm bench`'s guests).
     var input: ConsoleInput?
+    /// vmm's stdin as the console's input if the kernel is a Linux bzImage
+    /// (`vmm boot`: Linux's 8250 driver reads it on ttyS0). An ELF kernel
+    /// booted by `vmm boot` is not told of an input (no `console.input=`) and
+    /// gets none: vmm leaves its stdin and the terminal alone.
+    var linuxInput: ConsoleInput?
 }
 
 /// Where the initrd comes from: a file (`vmm boot --initrd`) or bytes built
@@ -58,6 +63,8 @@ final class Machine {
     private(set) var setup: SetupReport
     /// A bzImage booted by the Linux boot protocol, with the PC devices.
     private(set) var isLinux = false
+    /// vmm's stdin as COM1's receiver, if this guest gets it.
+    private(set) var input: ConsoleInput?
 
     init(_ config: MachineConfiguration) throws {
         let t0 = monotonicNanos()
@@ -226,6 +233,7 @@ final class Machine {
             try memory.write(bytes: info.encode(), at: X86.bootInfoAddress)
         }
         isLinux = linux != nil
+        input = isLinux ? config.input ?? config.linuxInput : config.input
 
         // 5. The vCPU at the entry point, in long mode.
         try vcpu.setSpecialRegisters(LongMode.specialRegisters(from: try vcpu.getSpecialRegisters()))
@@ -245,7 +253,22 @@ final class Machine {
                            ignoreUnknownIO: configuration.ignoreUnknownIO || isLinux,
                            timeoutSeconds: configuration.timeoutSeconds, pcDevicesVM: isLinux ? vm : nil,
                            irqchipVM: setup.irqchip == .none || setup.irqchip == .unavailable ? nil : vm,
-                           input: configuration.input, profileSymbols: profileSymbols)
-        return try VCPUThread.run { try loop.run() }
+                           input: input, profileSymbols: profileSymbols)
+        return try VCPUThread.run(watch: haltWatch()) { try loop.run() }
+    }
+
+    /// With an in-kernel irqchip HLT blocks inside KVM: the main thread
+    /// watches for a halt nothing can end (HaltWatch); nil without one, or
+    /// when KVM lacks the statistics it needs.
+    private func haltWatch() -> ((pthread_t) -> Void)? {
+        let irqchip: Bool
+        if case .created = setup.irqchip { irqchip = true } else { irqchip = isLinux }
+        guard irqchip, let sample = HaltWatch.sampler(stats) else { return nil }
+        var watch = HaltWatch()
+        return { thread in
+            guard let s = sample(), watch.observe(blocking: s.blocking, haltExits: s.haltExits,
+                                                  now: Double(monotonicNanos()) / 1e9) else { return }
+            _ = ckvm_halt_check_request(thread)
+        }
     }
 }

@@ -110,6 +110,9 @@ final class RunLoop: HypercallHost {
             ckvm_watchdog_disarm()
             ckvm_kick_register(nil)
         }
+        // The input kick's handler also serves the halt check (HaltWatch), with or without an input.
+        let kickInstalled = ckvm_input_kick_install()
+        if kickInstalled != 0 { throw KVMError.system("sigaction", Errno(rawValue: -kickInstalled)) }
         // The reader thread starts here, before confinement (clone is not allowed after).
         try input?.attach()
         defer { input?.detach() }
@@ -141,10 +144,15 @@ final class RunLoop: HypercallHost {
                 let kick = ckvm_kick_reason()
                 if kick == CKVM_KICK_WATCHDOG { reason = .timedOut(seconds: timeoutSeconds ?? 0); break loop }
                 if kick > 0 { reason = .signal(kick); break loop }
-                // No stop asked: the console input's kick (ConsoleInput).
+                // No stop asked: the console input's kick (ConsoleInput), or the halt check's (HaltWatch).
                 ckvm_input_kick_clear(vcpu.run)
                 dispatcher.inputArrived()
                 accounting.record(.interrupted, nanos: monotonicNanos() - t0)
+                if ckvm_halt_check_take() != 0, let regs = try? vcpu.getRegisters(),
+                   HaltWatch.isFinal(mpState: ckvm_get_mp_state(vcpu.fd), rflags: regs.rflags) {
+                    reason = .haltedInterruptsOff
+                    break loop
+                }
                 continue
             }
             // A stepped instruction (KVM API doc 5, KVM_EXIT_DEBUG): counted, not a VM exit of the guest's.

@@ -6,6 +6,10 @@ enum StopReason: Equatable {
     /// The guest wrote `value` to the exit port.
     case guestExit(value: UInt32)
     case halted
+    /// The vCPU is halted inside KVM (in-kernel irqchip) with interrupts off,
+    /// which nothing can end (HaltWatch): Linux's halt, and its power-off
+    /// when it has no way to power off (`acpi=off`).
+    case haltedInterruptsOff
     case tripleFault
     case failEntry(reason: UInt64)
     case internalError(suberror: UInt32, data: [UInt64])
@@ -42,7 +46,7 @@ enum StopReason: Equatable {
     var exitStatus: Int32 {
         switch self {
         case .guestExit(let v): return Int32(v & 0xff)
-        case .halted: return Status.halted
+        case .halted, .haltedInterruptsOff: return Status.halted
         case .tripleFault: return Status.tripleFault
         case .failEntry: return Status.failEntry
         case .internalError: return Status.internalError
@@ -60,7 +64,7 @@ enum StopReason: Equatable {
     /// Whether the VMM should print the vCPU state (a guest failure).
     var wantsRegisterDump: Bool {
         switch self {
-        case .guestExit, .signal, .consoleWriteFailed, .guestReset, .powerOff: return false
+        case .guestExit, .signal, .consoleWriteFailed, .guestReset, .powerOff, .haltedInterruptsOff: return false
         default: return true
         }
     }
@@ -72,6 +76,9 @@ enum StopReason: Equatable {
         case .guestReset: return "guest reset the machine (i8042 command 0xfe: Linux's reboot, or its reboot after a panic)"
         case .powerOff: return "guest powered off (ACPI S5: SLP_TYP \(ACPITables.s5SleepType) with SLP_EN written to PM1a_CNT, port 0x\(hex(ACPIPowerManagement.controlBlock)))"
         case .halted: return "guest halted (HLT) without writing the exit port"
+        case .haltedInterruptsOff:
+            return "guest halted with interrupts off (HLT with RFLAGS.IF clear, KVM_MP_STATE_HALTED: nothing can wake it): "
+                + "Linux's halt, or its power-off without a power-off method (acpi=off)"
         case .tripleFault: return "guest triple fault (KVM_EXIT_SHUTDOWN)"
         case .failEntry(let r): return "KVM_EXIT_FAIL_ENTRY: hardware entry failure reason 0x\(hex(r))"
         case .internalError(let sub, let data):

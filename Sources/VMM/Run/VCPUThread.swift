@@ -1,3 +1,4 @@
+import CKVM
 import Glibc
 import SystemPackage
 
@@ -10,7 +11,10 @@ enum VCPUThread {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
-    static func run<T>(_ body: () throws -> T) throws -> T {
+    /// `watch`, if given, is called on the calling thread every
+    /// `watchPeriod` seconds while the vCPU thread runs, with that thread (HaltWatch).
+    static func run<T>(watchPeriod: Double = HaltWatch.period, watch: ((pthread_t) -> Void)? = nil,
+                       _ body: () throws -> T) throws -> T {
         var result: Result<T, Error>?
         try withoutActuallyEscaping(body) { body in
             let box = Unmanaged.passRetained(Body { result = Result { try body() } })
@@ -33,6 +37,10 @@ enum VCPUThread {
             guard r == 0 else {
                 box.release()
                 throw KVMError.system("pthread_create", Errno(rawValue: r))
+            }
+            while let watch {
+                guard ckvm_join_within(thread, UInt64(watchPeriod * 1e9)) == ETIMEDOUT else { return }
+                watch(thread)
             }
             pthread_join(thread, nil)
         }
