@@ -9,9 +9,10 @@ import Testing
 /// syscall(3), posix_openpt, WIFCONTINUED, ...); on the host each prints
 /// musl's lines, in the guest the host's.
 enum DietlibcPrograms {
-    static let names = ["vdso", "ev_eventfd", "hugepages", "ipc_locks", "proc_comm", "proc_pipes", "console_jobctl"]
+    /// procfs: dietlibc's readdir calls the old getdents(2).
+    static let names = ["vdso", "ev_eventfd", "hugepages", "ipc_locks", "proc_comm", "proc_pipes", "console_jobctl", "procfs"]
     /// Expected to differ in the guest until the kernel has what they use.
-    static let knownIssues = ["procfs": "getdents(2) (78) is ENOSYS: dietlibc's readdir uses it, not getdents64"]
+    static let knownIssues: [String: String] = [:]
     static let all = names + knownIssues.keys.sorted()
     /// Skipped without `diet` outside CI; under CI=true a missing `diet` fails (.ci/run installs it).
     static let wanted = KernelTestPrograms.diet != nil || TestEnvironment.isCI

@@ -1,4 +1,6 @@
-/// Streams struct linux_dirent64 records to a user buffer of any size through
+/// Streams struct linux_dirent64 records (or, for the old getdents(2),
+/// struct linux_dirent: d_ino, d_off, d_reclen, the name and its NUL, d_type
+/// in the record's last byte) to a user buffer of any size through
 /// one fixed kernel page (getdents64's count is the user's: never an
 /// allocation size). A record that does not fit in what is left of the count
 /// ends the call (`full`); a record longer than the page (a long initramfs
@@ -15,15 +17,18 @@ struct DirentWriter {
     var pending = 0         // bytes in the page
     var full = false
     var faulted = false
+    /// struct linux_dirent (getdents, fs/readdir.c filldir) instead of linux_dirent64.
+    let legacy: Bool
 
-    init(_ p: UnsafeMutablePointer<Process>, to user: UInt64, capacity: Int) {
-        self.p = p; self.user = user; self.capacity = capacity
+    init(_ p: UnsafeMutablePointer<Process>, to user: UInt64, capacity: Int, legacy: Bool = false) {
+        self.p = p; self.user = user; self.capacity = capacity; self.legacy = legacy
     }
 
     /// Appends one record; false (and `full`) when it does not fit. A record
     /// starts a new page rather than straddle one, unless it is longer than a page.
     mutating func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64) -> Bool {
-        let reclen = (19 + n + 1 + 7) & ~7
+        let nameAt = legacy ? 18 : 19
+        let reclen = legacy ? (18 + n + 2 + 7) & ~7 : (19 + n + 1 + 7) & ~7
         guard !full, reclen <= capacity - used else { full = true; return false }
         if reclen > DirentWriter.pageSize - pending { flush() }
         used += reclen
@@ -33,18 +38,24 @@ struct DirentWriter {
         r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)           // overlap the header's last bytes)
         r.storeBytes(of: offset, toByteOffset: 8, as: UInt64.self)
         r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
-        r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self)
-        copyBytes(r + 19, name, n)
+        if !legacy { r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self) }
+        copyBytes(r + nameAt, name, n)
+        if legacy {                      // its NUL can lie below the zeroed last word; d_type is the last byte
+            r.storeBytes(of: 0, toByteOffset: nameAt + n, as: UInt8.self)
+            r.storeBytes(of: type, toByteOffset: reclen - 1, as: UInt8.self)
+        }
         pending += reclen
         return true
     }
 
     private mutating func emitLong(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64,
                                    _ reclen: Int) -> Bool {
-        var header = (inode, offset, UInt64(UInt16(reclen)) | UInt64(type) << 16)
-        withUnsafeBytes(of: &header) { put($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 19) }
+        let nameAt = legacy ? 18 : 19
+        var header = (inode, offset, UInt64(UInt16(reclen)) | (legacy ? 0 : UInt64(type) << 16))
+        withUnsafeBytes(of: &header) { put($0.baseAddress!.assumingMemoryBound(to: UInt8.self), nameAt) }
         put(name, n)
-        zeros(reclen - 19 - n)
+        zeros(reclen - nameAt - n - (legacy ? 1 : 0))
+        if legacy { var t = type; put(&t, 1) }
         return true
     }
 

@@ -159,6 +159,7 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 257: return SysFile.openat(p, a.a0, a.a1, a.a2, a.a3)
     case 258: return SysTmpfs.mkdir(p, a.a0, a.a1, a.a2)                             // mkdirat
     case 217: return SysDirectory.getdents64(p, a)
+    case 78: return SysDirectory.getdents64(p, a, legacy: true)
     case 263: return SysTmpfs.unlinkat(p, a)
     case 264: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: 0)         // renameat
     case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat

@@ -6,11 +6,13 @@ enum SysDirectory {
     /// the description's offset counts entries ("." and ".." first). The
     /// count is a C int (fs/readdir.c): negative is too small for a record
     /// (EINVAL); records stream out a page at a time (DirentWriter).
-    static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+    /// getdents(2), the old record (dietlibc's readdir still uses it): the
+    /// same entries and offsets, struct linux_dirent (DirentWriter.legacy).
+    static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, legacy: Bool = false) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard f.pointee.isDirectory else { return -Errno.ENOTDIR }
         let dir = f.pointee.data ?? StaticString("").utf8Start
-        var out = DirentWriter(p, to: a.a1, capacity: max(Int(SyscallArgs.int(a.a2)), 0))
+        var out = DirentWriter(p, to: a.a1, capacity: max(Int(SyscallArgs.int(a.a2)), 0), legacy: legacy)
         var index: UInt64 = 0
         let dirLength = Int(f.pointee.size)
 
