@@ -1,4 +1,5 @@
 import Foundation
+import GuestKernel
 import Testing
 @testable import VMM
 

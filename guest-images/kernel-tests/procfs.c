@@ -14,6 +14,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -251,9 +252,15 @@ int main(int argc, char **argv)
           && sscanf(buf, "%d (%63[^)]) %c %d", &pid, name, &state, &ppid) == 4 && pid == getpid()
           && strcmp(name, comm) == 0 && state == 'R' && ppid == getppid());
     check("/proc/self/stat: 52 fields", stat_is_whole(buf));
-    spin(0.05);
+    /* 50 ms of CPU time by getrusage (wall time is no measure on a loaded
+     * host), then stat's utime + stime, whole clock ticks each, are >= 4. */
+    struct rusage ru;
+    for (double t0 = seconds(); seconds() - t0 < 10;) {
+        getrusage(RUSAGE_SELF, &ru);
+        if ((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec >= 50000) break;
+    }
     slurp("/proc/self/stat");
-    check("/proc/self/stat: utime + stime > 0 after spinning 50 ms", stat_times(buf, 0) > 0);
+    check("/proc/self/stat: utime + stime >= 4 ticks after 50 ms of CPU (getrusage)", stat_times(buf, 0) >= 4);
 
     len = slurp("/proc/self/status");
     snprintf(want, sizeof want, "Name:\t%s\n", comm);

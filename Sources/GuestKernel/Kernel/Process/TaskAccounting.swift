@@ -34,7 +34,7 @@ enum TaskAccounting {
     @inline(__always) static func switching(from prev: UnsafeMutablePointer<Process>?) {
         let now = rdtsc()
         if let prev {
-            let d = now &- since
+            let d = now > since ? now - since : 0              // a TSC step back counts nothing
             ownTicks[Processes.slot(prev)] &+= d
             busyTicks &+= d
         }
@@ -44,7 +44,12 @@ enum TaskAccounting {
     }
 
     /// The CPU's busy ticks so far (the running task's current stretch too).
-    static func cpuBusy() -> UInt64 { Processes.current != nil ? busyTicks &+ (rdtsc() &- since) : busyTicks }
+    static func cpuBusy() -> UInt64 { Processes.current != nil ? busyTicks &+ stretch() : busyTicks }
+    /// Ticks since the running task was switched in.
+    static func stretch() -> UInt64 {
+        let now = rdtsc()
+        return now > since ? now - since : 0
+    }
     /// The CPU's idle ticks so far: the time since boot no task ran.
     static func cpuIdle() -> UInt64 {
         let total = rdtsc() &- Clock.bootTSC, busy = cpuBusy()
@@ -68,7 +73,7 @@ enum TaskAccounting {
     /// The task's own ticks so far (the running one's current stretch too).
     static func ticks(_ p: UnsafeMutablePointer<Process>) -> UInt64 {
         let s = Processes.slot(p)
-        return Processes.current == p ? ownTicks[s] &+ (rdtsc() &- since) : ownTicks[s]
+        return Processes.current == p ? ownTicks[s] &+ stretch() : ownTicks[s]
     }
 
     /// Nanoseconds of `ticks` TSC cycles (Clock's TSC rate).
