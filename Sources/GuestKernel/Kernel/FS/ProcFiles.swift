@@ -66,9 +66,8 @@ enum ProcFiles {
 
     /// "%lu.%02lu" of a fixed-point load, rounded to the hundredth (loadavg_proc_show).
     static func load(_ v: UInt64, _ t: inout ProcText) {
-        let a = v &+ LoadAverage.one / 200
-        t.decimal(a >> LoadAverage.shift); t.put(".")
-        t.decimal(((a & (LoadAverage.one - 1)) * 100) >> LoadAverage.shift, width: 2, fill: 0x30)
+        let (whole, part) = FixedLoad.hundredths(v)
+        t.decimal(whole); t.put("."); t.decimal(part, width: 2, fill: 0x30)
     }
 
     static func loadavg(_ t: inout ProcText) {

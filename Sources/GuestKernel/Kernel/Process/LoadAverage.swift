@@ -15,10 +15,6 @@ import KernelSupport
 /// tasks waiting; the kernel context's stretch (nothing runnable) counts
 /// only uninterruptible sleepers.
 enum LoadAverage {
-    static let shift: UInt64 = 11                       // FSHIFT
-    static let one: UInt64 = 1 << shift                 // FIXED_1
-    static let exps: (UInt64, UInt64, UInt64) = (1884, 2014, 2037)   // EXP_1, EXP_5, EXP_15: 2048 / e^(5/60 ...)
-
     nonisolated(unsafe) static var averages: (UInt64, UInt64, UInt64) = (0, 0, 0)   // avenrun, fixed point
     /// TSC of the last period boundary folded in (0: none yet), and of the next.
     nonisolated(unsafe) static var last: UInt64 = 0
@@ -36,10 +32,10 @@ enum LoadAverage {
         let n = (now - last) / step
         last &+= n &* step
         due = last &+ step
-        let active = self.active(running) &* one
-        averages.0 = fold(averages.0, power(exps.0, n), active)
-        averages.1 = fold(averages.1, power(exps.1, n), active)
-        averages.2 = fold(averages.2, power(exps.2, n), active)
+        let active = self.active(running) &* FixedLoad.one
+        averages.0 = FixedLoad.fold(averages.0, FixedLoad.power(FixedLoad.exps.0, n), active)
+        averages.1 = FixedLoad.fold(averages.1, FixedLoad.power(FixedLoad.exps.1, n), active)
+        averages.2 = FixedLoad.fold(averages.2, FixedLoad.power(FixedLoad.exps.2, n), active)
     }
 
     /// Tasks counted in the stretch that ended: `running` (when a task) and
@@ -55,24 +51,6 @@ enum LoadAverage {
             }
         }
         return n
-    }
-
-    /// calc_load: load * exp + active * (1 - exp), rounded up while rising.
-    static func fold(_ load: UInt64, _ exp: UInt64, _ active: UInt64) -> UInt64 {
-        var new = load &* exp &+ active &* (one - exp)
-        if active >= load { new &+= one - 1 }
-        return new / one
-    }
-
-    /// exp^n in fixed point, rounding each product (fixed_power_int).
-    static func power(_ x: UInt64, _ n: UInt64) -> UInt64 {
-        var result = one, x = x, n = n
-        while n > 0 {
-            if n & 1 != 0 { result = (result &* x &+ one / 2) >> shift }
-            n >>= 1
-            if n > 0 { x = (x &* x &+ one / 2) >> shift }
-        }
-        return result
     }
 
     /// The averages now, brought up to date with the caller running.

@@ -45,7 +45,7 @@ enum SysResources {
         let ns = Clock.nanoseconds()
         buf[0] = ns / 1_000_000_000 + (ns % 1_000_000_000 != 0 ? 1 : 0)
         let loads = LoadAverage.current()
-        let toSI = 16 - LoadAverage.shift
+        let toSI = 16 - FixedLoad.shift
         buf[1] = loads.0 << toSI; buf[2] = loads.1 << toSI; buf[3] = loads.2 << toSI
         buf[4] = FrameAllocator.totalFrames &* 4096                     // totalram
         buf[5] = FrameAllocator.available &* 4096                       // freeram
