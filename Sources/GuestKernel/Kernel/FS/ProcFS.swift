@@ -1,7 +1,8 @@
 import KernelSupport
 
 /// /proc (proc(5)): names resolved from kernel state at lookup, text made
-/// at each read (ProcFiles.swift) into one fixed page, as Linux's seq_file.
+/// at a read at offset 0 (ProcFiles.swift) into the description's own page
+/// and kept for the reads after it, as Linux's seq_file (ProcSnapshot.swift).
 /// A node is `id | pid << 8`; directories are kind .procDirectory, files
 /// .procFile, and the links (self, exe, cwd, fd/N) ordinary .symlink
 /// descriptions whose target is written into one of two link buffers.
@@ -15,8 +16,6 @@ enum ProcFS {
     // Files of /proc/PID.
     static let pidStat = 32, pidStatus = 33, pidStatm = 34, pidCmdline = 35, pidMaps = 36, pidMounts = 37, pidComm = 38
 
-    static let pageSize = 4096
-    nonisolated(unsafe) static let text = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
     nonisolated(unsafe) static let links = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * (Path.max + 1))
     nonisolated(unsafe) static var nextLink = 0
 
@@ -190,9 +189,8 @@ enum ProcFS {
     }
 }
 
-/// /proc's files: text from ProcFiles.generate, read at any offset, at most
-/// a page per read (each read makes the text again and keeps the page from
-/// `offset`, as seq_file's read refills its buffer); not writable.
+/// /proc's files: text from ProcFiles.generate, kept per description
+/// between reads (ProcSnapshot, as seq_file's buffer); not writable.
 enum ProcFileOps: FileOperations {
     /// No /proc text is this long; an offset past it reads as the end.
     static let maxOffset: UInt64 = 1 << 30
@@ -200,13 +198,9 @@ enum ProcFileOps: FileOperations {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
         guard offset < maxOffset else { return 0 }
-        var t = ProcText(ProcFS.text, capacity: ProcFS.pageSize, skip: Int(offset))
-        ProcFiles.generate(f.pointee.node, into: &t)
-        let count = min(n, UInt64(t.stored))
-        guard count > 0 else { return 0 }
-        guard UserMemory.copyOut(p, to: buf, from: ProcFS.text, count: Int(count)) else { return -Errno.EFAULT }
-        return Int64(count)
+        return ProcSnapshot.read(p, f, buf, n, at: offset)
     }
+    static func release(_ f: UnsafeMutablePointer<OpenFile>) { ProcSnapshot.release(f) }
     static func stat(_ f: OpenFile) -> FileStat { FileStat(dev: 4, mode: f.mode) }
     static var seeking: Seeking { .offset }
 }

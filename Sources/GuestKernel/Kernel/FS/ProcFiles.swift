@@ -1,16 +1,19 @@
 import KernelSupport
 
 /// The text of each /proc file, in Linux's formats (proc(5); fs/proc/*.c),
-/// from kernel state at the time of the read. Not accounted yet, and shown
-/// as 0: CPU times (utime/stime, /proc/stat's cpu lines), idle time, load
-/// averages, page-fault counts; areas carry no file names (no file mappings).
+/// from kernel state at the time it is made (ProcSnapshot). CPU times are
+/// TaskAccounting's, all of a task's time counted as user time as getrusage
+/// reports it (stime, cstime and /proc/stat's system are 0); load averages
+/// are LoadAverage's. Not accounted, shown as 0: page-fault counts,
+/// interrupts; areas carry no file names (no file mappings).
 enum ProcFiles {
     static func generate(_ node: Int, into t: inout ProcText) {
         let id = node & 0xff, pid = Int32(truncatingIfNeeded: node >> 8)
         switch id {
         case ProcFS.meminfo: meminfo(&t)
         case ProcFS.uptime:
-            t.centiseconds(Clock.nanoseconds()); t.put(" "); t.centiseconds(0); t.put("\n")
+            t.centiseconds(Clock.nanoseconds()); t.put(" ")
+            t.centiseconds(TaskAccounting.nanoseconds(TaskAccounting.cpuIdle())); t.put("\n")
         case ProcFS.loadavg: loadavg(&t)
         case ProcFS.stat: stat(&t)
         case ProcFS.cpuinfo: cpuinfo(&t)
@@ -61,16 +64,31 @@ enum ProcFiles {
         return (r, n)
     }
 
+    /// "%lu.%02lu" of a fixed-point load, rounded to the hundredth (loadavg_proc_show).
+    static func load(_ v: UInt64, _ t: inout ProcText) {
+        let (whole, part) = FixedLoad.hundredths(v)
+        t.decimal(whole); t.put("."); t.decimal(part, width: 2, fill: 0x30)
+    }
+
     static func loadavg(_ t: inout ProcText) {
         let (r, n) = counts()
-        t.put("0.00 0.00 0.00 "); t.decimal(UInt64(r)); t.put("/"); t.decimal(UInt64(n)); t.put(" ")
+        let l = LoadAverage.current()
+        load(l.0, &t); t.put(" "); load(l.1, &t); t.put(" "); load(l.2, &t); t.put(" ")
+        t.decimal(UInt64(r)); t.put("/"); t.decimal(UInt64(n)); t.put(" ")
         t.decimal(UInt64(max(Processes.nextPid - 1, 0))); t.put("\n")
     }
 
+    /// The cpu lines: user, nice, system, idle, iowait, irq, softirq, steal,
+    /// guest, guest_nice in clock ticks; one CPU, so cpu0's are the total.
     static func stat(_ t: inout ProcText) {
         let (r, _) = counts()
-        t.put("cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime ")
-        t.decimal(Clock.bootRealtime / 1_000_000_000)
+        let user = TaskAccounting.clockTicks(TaskAccounting.cpuBusy())
+        let idle = TaskAccounting.clockTicks(TaskAccounting.cpuIdle())
+        for name: StaticString in ["cpu  ", "cpu0 "] {
+            t.put(name); t.decimal(user); t.put(" 0 0 "); t.decimal(idle); t.put(" 0 0 0 0 0 0\n")
+        }
+        t.put("intr 0\nctxt "); t.decimal(TaskAccounting.switches)
+        t.put("\nbtime "); t.decimal(Clock.bootRealtime / 1_000_000_000)
         t.put("\nprocesses "); t.decimal(UInt64(max(Processes.nextPid - 1, 0)))
         t.put("\nprocs_running "); t.decimal(UInt64(r))
         t.put("\nprocs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n")
@@ -177,8 +195,11 @@ enum ProcFiles {
         t.decimal(UInt64(q.pointee.pid)); t.put(" ("); comm(q, &t); t.put(") "); t.byte(stateLetter(q))
         t.put(" "); t.decimal(parentPid(q))
         t.put(" "); t.decimal(UInt64(q.pointee.pgid)); t.put(" "); t.decimal(UInt64(q.pointee.sid))
-        // tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice num_threads itrealvalue
-        t.put(" 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 ")
+        // tty_nr tpgid flags minflt cminflt majflt cmajflt, then utime stime cutime cstime in clock
+        // ticks (all of it user time, as getrusage), priority nice num_threads itrealvalue
+        t.put(" 0 -1 4194304 0 0 0 0 "); t.decimal(TaskAccounting.clockTicks(TaskAccounting.ticks(q)))
+        t.put(" 0 "); t.decimal(TaskAccounting.clockTicks(TaskAccounting.childTicks[Processes.slot(q)]))
+        t.put(" 0 20 0 1 0 ")
         t.decimal(q.pointee.startTime / 10_000_000)               // starttime, clock ticks (USER_HZ 100)
         t.put(" "); t.decimal(size); t.put(" "); t.decimal(rss)
         t.put(" 18446744073709551615 0 0 "); t.decimal(q.pointee.argv)   // rsslim startcode endcode startstack
@@ -186,7 +207,8 @@ enum ProcFiles {
         // sigignore sigcatch wchan nswap cnswap exit_signal processor rt_priority policy
         // delayacct_blkio_ticks guest_time cguest_time start_data end_data, then start_brk
         t.put(" 0 0 0 0 0 17 0 0 0 0 0 0 0 0 "); t.decimal(q.pointee.brkStart)
-        t.put(" 0 0 0 0 ");                                      // arg_start arg_end env_start env_end, exit_code t.decimal(q.pointee.state == .zombie ? UInt64(UInt32(bitPattern: q.pointee.waitStatus)) : 0)
+        t.put(" 0 0 0 0 ")                                       // arg_start arg_end env_start env_end, then exit_code
+        t.decimal(q.pointee.state == .zombie ? UInt64(UInt32(bitPattern: q.pointee.waitStatus)) : 0)
         t.put("\n")
     }
 

@@ -26,8 +26,9 @@ struct ProcText {
     mutating func bytes(_ p: UnsafePointer<UInt8>, _ n: Int) { for i in 0..<max(n, 0) { byte(p[i]) } }
     mutating func put(_ s: StaticString) { bytes(s.utf8Start, s.utf8CodeUnitCount) }
 
-    /// Decimal, right-aligned in `width` columns (seq_put_decimal_ull_width).
-    mutating func decimal(_ v: UInt64, width: Int = 0) {
+    /// Decimal, right-aligned in `width` columns (seq_put_decimal_ull_width),
+    /// padded with `fill` (a space; "0" for printf's "%02lu").
+    mutating func decimal(_ v: UInt64, width: Int = 0, fill: UInt8 = 0x20) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)      // 20 digits at most, in 24 bytes
         let n = withUnsafeMutableBytes(of: &digits) { raw -> Int in
             let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -35,7 +36,7 @@ struct ProcText {
             repeat { d[k] = UInt8(48 + x % 10); x /= 10; k += 1 } while x > 0
             return k
         }
-        if width > n { for _ in 0..<(width - n) { byte(0x20) } }
+        if width > n { for _ in 0..<(width - n) { byte(fill) } }
         withUnsafeBytes(of: &digits) { raw in
             let d = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var k = n

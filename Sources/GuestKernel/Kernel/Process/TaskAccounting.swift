@@ -10,6 +10,9 @@ import KernelSupport
 ///   instructions each here). getrusage and times report it as user time
 ///   and 0 as system time.
 /// - children's CPU time: what reaped children (and theirs) used (wait4).
+/// - the CPU's: all tasks' time together (/proc/stat's user time; the rest
+///   since boot, the kernel context's, mostly halted, is its idle time) and
+///   the number of context switches (ctxt).
 /// - supplementary groups (setgroups), inherited by fork.
 /// - the name (comm, 16 bytes with the NUL): the executable's base name at
 ///   exec, PR_SET_NAME's after.
@@ -23,12 +26,34 @@ enum TaskAccounting {
     nonisolated(unsafe) static var comm = zeroedTable(of: UInt8.self, count: Processes.capacity * commSize)
     /// TSC when the running task was switched in.
     nonisolated(unsafe) static var since: UInt64 = 0
+    /// Every task's ticks until the last switch, and the switches so far.
+    nonisolated(unsafe) static var busyTicks: UInt64 = 0
+    nonisolated(unsafe) static var switches: UInt64 = 0
 
     /// The running task `prev` (nil: the kernel context) leaves the CPU.
     @inline(__always) static func switching(from prev: UnsafeMutablePointer<Process>?) {
         let now = rdtsc()
-        if let prev { ownTicks[Processes.slot(prev)] &+= now &- since }
+        if let prev {
+            let d = now > since ? now - since : 0              // a TSC step back counts nothing
+            ownTicks[Processes.slot(prev)] &+= d
+            busyTicks &+= d
+        }
+        switches &+= 1
         since = now
+        if now >= LoadAverage.due { LoadAverage.update(now, running: prev) }
+    }
+
+    /// The CPU's busy ticks so far (the running task's current stretch too).
+    static func cpuBusy() -> UInt64 { Processes.current != nil ? busyTicks &+ stretch() : busyTicks }
+    /// Ticks since the running task was switched in.
+    static func stretch() -> UInt64 {
+        let now = rdtsc()
+        return now > since ? now - since : 0
+    }
+    /// The CPU's idle ticks so far: the time since boot no task ran.
+    static func cpuIdle() -> UInt64 {
+        let total = rdtsc() &- Clock.bootTSC, busy = cpuBusy()
+        return total > busy ? total - busy : 0
     }
 
     /// A new process in `slot`: no time yet, its parent's groups and name.
@@ -48,7 +73,7 @@ enum TaskAccounting {
     /// The task's own ticks so far (the running one's current stretch too).
     static func ticks(_ p: UnsafeMutablePointer<Process>) -> UInt64 {
         let s = Processes.slot(p)
-        return Processes.current == p ? ownTicks[s] &+ (rdtsc() &- since) : ownTicks[s]
+        return Processes.current == p ? ownTicks[s] &+ stretch() : ownTicks[s]
     }
 
     /// Nanoseconds of `ticks` TSC cycles (Clock's TSC rate).
@@ -56,6 +81,9 @@ enum TaskAccounting {
         let k = Clock.tscKHz
         return (ticks / k) &* 1_000_000 &+ (ticks % k) &* 1_000_000 / k
     }
+
+    /// `ticks` TSC cycles in clock ticks (USER_HZ 100: clock_t, /proc's times).
+    static func clockTicks(_ ticks: UInt64) -> UInt64 { nanoseconds(ticks) / 10_000_000 }
 
     /// exec: the name becomes the path's last component (fs/exec.c, __set_task_comm).
     static func named(_ p: UnsafeMutablePointer<Process>, path: UnsafePointer<UInt8>, _ n: Int) {

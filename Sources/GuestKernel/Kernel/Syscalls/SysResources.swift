@@ -36,7 +36,7 @@ enum SysResources {
     }
 
     /// struct sysinfo (112 bytes on x86_64). Uptime rounds up, as Linux's;
-    /// load averages are 0 (not computed here); shared RAM is tmpfs's, as
+    /// loads are LoadAverage's in 16-bit fixed point (SI_LOAD_SHIFT); shared RAM is tmpfs's, as
     /// Linux counts shmem; no swap, no high memory; mem_unit 1.
     static func sysinfo(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let buf = UnsafeMutablePointer<UInt64>.allocate(capacity: 14)
@@ -44,6 +44,9 @@ enum SysResources {
         buf.initialize(repeating: 0, count: 14)
         let ns = Clock.nanoseconds()
         buf[0] = ns / 1_000_000_000 + (ns % 1_000_000_000 != 0 ? 1 : 0)
+        let loads = LoadAverage.current()
+        let toSI = 16 - FixedLoad.shift
+        buf[1] = loads.0 << toSI; buf[2] = loads.1 << toSI; buf[3] = loads.2 << toSI
         buf[4] = FrameAllocator.totalFrames &* 4096                     // totalram
         buf[5] = FrameAllocator.available &* 4096                       // freeram
         buf[6] = Tmpfs.framesUsed &* 4096                               // sharedram

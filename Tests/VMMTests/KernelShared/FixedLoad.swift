@@ -1,0 +1,1 @@
+../../../Sources/GuestKernel/Kernel/Process/FixedLoad.swift
