@@ -4,6 +4,7 @@
  * stop/continue (WUNTRACED, WCONTINUED) (issue 11).
  */
 #include "proc_common.h"
+#include <poll.h>
 
 static pid_t child_exit(int code) {
     pid_t pid = fork();
@@ -185,6 +186,56 @@ static void stop_continue(void) {
     say("SIGTSTP/SIGTTIN/SIGTTOU in an orphaned group (after setsid): %s\n", status_text(reap(pid)));
 }
 
+/* An exit that leaves a process group orphaned while a member is stopped
+ * (kill_orphaned_pgrp): the group gets SIGHUP, then SIGCONT. S makes a
+ * session; its child C a group of its own, where C's child G stops itself;
+ * C exits, so G's group lost its link (S, another group of the session). */
+static int hangup_fd = -1;
+static void on_hup(int s) { (void)s; write(hangup_fd, "H", 1); }
+static void on_cont(int s) { (void)s; write(hangup_fd, "C", 1); }
+static void orphaned_with_a_stopped_member(void) {
+    int rep[2];
+    pipe(rep);
+    pid_t s = fork();
+    if (s == 0) {
+        close(rep[0]);
+        setsid();
+        pid_t c = fork();
+        if (c == 0) {
+            setpgid(0, 0);
+            pid_t g = fork();
+            if (g == 0) {
+                hangup_fd = rep[1];
+                signal(SIGHUP, on_hup);
+                signal(SIGCONT, on_cont);
+                pid_t me = getpid();
+                write(rep[1], &me, sizeof me);
+                raise(SIGSTOP);
+                write(rep[1], "E", 1);
+                _exit(0);
+            }
+            int st;
+            waitpid(g, &st, WUNTRACED);
+            _exit(WIFSTOPPED(st) ? 0 : 1);
+        }
+        int st;
+        waitpid(c, &st, 0);
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 2);
+    }
+    close(rep[1]);
+    int st = reap(s);
+    pid_t g = 0;
+    read(rep[0], &g, sizeof g);
+    char got[8] = {0};
+    int n = 0;
+    struct pollfd pf = {rep[0], POLLIN, 0};
+    while (n < 3 && poll(&pf, 1, 10000) == 1 && read(rep[0], got + n, 1) == 1) n++;
+    if (n < 3 && g > 0) kill(g, SIGKILL);       /* left stopped: the kernel lacks the rule */
+    say("orphaned group with a stopped member: middle exited %s; SIGHUP %s, SIGCONT %s, then ran on %s\n",
+        status_text(st), yes(strchr(got, 'H') != NULL), yes(strchr(got, 'C') != NULL), yes(n == 3 && got[2] == 'E'));
+    close(rep[0]);
+}
+
 int main(void) {
     proc_setup();
     exit_codes();
@@ -196,6 +247,7 @@ int main(void) {
     if (pid == 0) { stop_continue(); _exit(0); }
     int st = reap(pid);
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) say("stop_continue: %s\n", status_text(st));
+    orphaned_with_a_stopped_member();
     say("done\n");
     return 0;
 }

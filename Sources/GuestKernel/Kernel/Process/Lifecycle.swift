@@ -40,6 +40,7 @@ extension Processes {
         _ = RunList.endsVM(p, waitStatus: ws)
         release(p)
         let me = slot(p)
+        OrphanedGroups.childrenLeft(by: p)
         if let t = table {
             let adopter = initSlot().flatMap { $0 == me ? nil : $0 }
             for i in 0..<slotsInUse where t[i].state != .free && t[i].parent == me {
@@ -51,6 +52,7 @@ extension Processes {
         }
         p.pointee.waitStatus = ws
         p.pointee.state = .zombie
+        OrphanedGroups.exited(p)
         if p.pointee.parent >= 0, let t = table {
             // SIGCHLD: ignored by default; SIG_IGN or SA_NOCLDWAIT means the
             // parent reaps nothing (no zombie, wait gives ECHILD: wait(2)).

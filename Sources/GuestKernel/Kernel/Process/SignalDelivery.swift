@@ -65,10 +65,12 @@ enum SignalDelivery {
     /// session (will_become_orphaned_pgrp): zombies and children of init or
     /// of the kernel do not count, as in Linux, where init's children are
     /// skipped.
-    static func orphanedGroup(_ pgid: Int32) -> Bool {
+    /// `ignoringParent`: a member whose parent is that slot does not count
+    /// (it is exiting, its children about to go to init).
+    static func orphanedGroup(_ pgid: Int32, ignoringParent: Int32 = -1) -> Bool {
         guard let t = Processes.table else { return true }
         for i in 0..<Processes.slotsInUse where t[i].pgid == pgid && t[i].state != .free && t[i].state != .zombie {
-            guard t[i].parent >= 0 else { continue }
+            guard t[i].parent >= 0, t[i].parent != ignoringParent else { continue }
             let parent = t[t[i].parent]
             if parent.pid == 1 { continue }
             if parent.pgid != pgid && parent.sid == t[i].sid { return false }
