@@ -133,8 +133,15 @@ enum SysFile {
 
     static func access(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ mode: UInt64) -> Int64 {
         guard mode & ~UInt64(7) == 0 else { return -Errno.EINVAL }
-        let (f, err) = Path.resolveUser(p, dirfd, path)
-        guard let file = f else { return err }
+        // A tmpfs file or directory the fast walk reached: its node's mode
+        // (no description built for it); else resolveUser's file.
+        let norm = PathBuffers.out1
+        let m = Path.normalizeUser(p, dirfd, path, into: norm)
+        if m < 0 { return m }
+        if let node = Path.walkedNode(norm, Int(m)), let t = Tmpfs.nodes {
+            return mode & 1 != 0 && t[node].mode & 0o111 == 0 ? -Errno.EACCES : 0
+        }
+        guard let file = Path.lookupWalked(norm, Int(m)) else { return Path.missingError(norm, Int(m)) }
         if mode & 2 != 0 && file.inInitrd { return -Errno.EROFS }
         if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
         return 0
