@@ -103,9 +103,10 @@ enum UserMemory {
         count > 0 && va >= Physical.pageSize && va < PageTable.userTop && UInt64(count) <= PageTable.userTop - va
     }
 
-    /// `p` is the running process (one compare: `p` is never nil).
+    /// `p` is the running process: one compare of the addresses (an
+    /// Optional pointer is the address, 0 for nil; `p` is never 0).
     @inline(__always) static func isCurrent(_ p: UnsafeMutablePointer<Process>) -> Bool {
-        UInt(bitPattern: p) == UInt(bitPattern: Processes.current)
+        UInt(bitPattern: p) == unsafeBitCast(Processes.current, to: UInt.self)
     }
 
     /// Copies through the live page tables with fault fixups (user_copy,
@@ -127,6 +128,22 @@ enum UserMemory {
             return user_copy(UnsafeMutableRawPointer(bitPattern: UInt(va)), src, UInt64(count)) == 0
         }
         return copyOutSlow(p, to: va, from: src, count: count)
+    }
+
+    /// Partial copies and zeroing for the running process, its range in the
+    /// user half (isCurrent, inUserHalf): the bytes done, fewer at a fault
+    /// (the pipe's and /dev/zero's reads and writes count what came before it).
+    @inline(__always)
+    static func copyInLive(to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Int {
+        count &- Int(user_copy(dst, UnsafeRawPointer(bitPattern: UInt(va)), UInt64(count)))
+    }
+    @inline(__always)
+    static func copyOutLive(to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Int {
+        count &- Int(user_copy(UnsafeMutableRawPointer(bitPattern: UInt(va)), src, UInt64(count)))
+    }
+    @inline(__always)
+    static func zeroLive(_ va: UInt64, count: Int) -> Int {
+        count &- Int(user_zero(UnsafeMutableRawPointer(bitPattern: UInt(va)), UInt64(count)))
     }
 
     /// copyIn of an empty or bad range of the running process, or of another
@@ -153,21 +170,25 @@ enum UserMemory {
         }
     }
 
+    @inline(__always)
     static func read64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt64? {
         var v: UInt64 = 0
         return copyIn(p, to: &v, from: va, count: 8) ? v : nil
     }
 
+    @inline(__always)
     static func read8(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt8? {
         var v: UInt8 = 0
         return copyIn(p, to: &v, from: va, count: 1) ? v : nil
     }
 
+    @inline(__always)
     static func write32(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt32) -> Bool {
         var x = v
         return copyOut(p, to: va, from: &x, count: 4)
     }
 
+    @inline(__always)
     static func write64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt64) -> Bool {
         var x = v
         return copyOut(p, to: va, from: &x, count: 8)
