@@ -20,21 +20,29 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
         userFault(p, f)
         return
     }
-    // A fault inside user_copy: a demand-zero page is mapped and the copy
-    // resumes; anything else ends the copy early (the caller returns EFAULT).
-    if vector == 14 {
-        let rip = f.pointee.rip
-        let atQ = rip == user_copy_q_address(), atB = rip == user_copy_b_address()
-        if atQ || atB {
-            let addr = read_cr2()
-            let err = f.pointee.error_code
-            if err & 1 == 0, let p = Processes.current, UserMemory.demandFault(p, addr, write: err & 2 != 0) { return }
-            if err & 3 == 3, let p = Processes.current, UserMemory.writeFault(p, addr) { return }
-            f.pointee.rip = atQ ? user_copy_fixup_q_address() : user_copy_fixup_b_address()
-            return
-        }
+    // A fault inside user_copy or user_zero: a demand-zero page is mapped and
+    // the copy resumes; anything else ends it early (the caller returns EFAULT).
+    if vector == 14, let fixup = userAccessFixup(f.pointee.rip) {
+        let addr = read_cr2()
+        let err = f.pointee.error_code
+        if err & 1 == 0, let p = Processes.current, UserMemory.demandFault(p, addr, write: err & 2 != 0) { return }
+        if err & 3 == 3, let p = Processes.current, UserMemory.writeFault(p, addr) { return }
+        f.pointee.rip = fixup
+        return
     }
     kernelFault(f)
+}
+
+/// The fixup of a ring-0 instruction that touches user memory (Linux's
+/// exception table): the string instructions of user_copy and user_zero.
+func userAccessFixup(_ rip: UInt64) -> UInt64? {
+    switch rip {
+    case user_copy_q_address(): return user_copy_fixup_q_address()
+    case user_copy_b_address(): return user_copy_fixup_b_address()
+    case user_zero_q_address(): return user_zero_fixup_q_address()
+    case user_zero_b_address(): return user_zero_fixup_b_address()
+    default: return nil
+    }
 }
 
 /// A ring-3 fault the kernel cannot resolve: its signal with Linux's si_code

@@ -38,9 +38,22 @@ enum URandomOps: FileOperations {
 }
 
 enum DeviceFill {
-    /// Fills `n` user bytes at `buf` with zeros or random bytes.
-    @inline(never)
+    /// Fills `n` user bytes at `buf` with zeros or random bytes: the running
+    /// process's zeros with user_zero (no walk of its page tables), the bytes
+    /// before a fault counting (EFAULT when none), as Linux's read_iter_zero.
+    /// Inline (read's arm for /dev/zero is then the checks and user_zero);
+    /// the rest out of line.
+    @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ buf: UInt64, _ n: UInt64, random: Bool) -> Int64 {
+        if !random && UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, Int(truncatingIfNeeded: n)) {
+            let done = UserMemory.zeroLive(buf, count: Int(n))
+            return done == 0 ? -Errno.EFAULT : Int64(done)
+        }
+        return fill(p, buf, n, random: random)
+    }
+
+    @inline(never)
+    static func fill(_ p: UnsafeMutablePointer<Process>, _ buf: UInt64, _ n: UInt64, random: Bool) -> Int64 {
         var done: UInt64 = 0
         _ = UserMemory.forEachChunk(p, buf, n, write: true) { dst, count in
             if random { Random.fill(dst, count) } else { for i in 0..<count { dst[i] = 0 } }

@@ -27,8 +27,13 @@ enum FileMetadata {
     }
 
     @inline(__always) static func split(_ ns: UInt64, _ to: UnsafeMutablePointer<UInt64>) {
-        to[0] = ns / 1_000_000_000
-        to[1] = ns &- to[0] &* 1_000_000_000
+        (to[0], to[1]) = split(ns)
+    }
+
+    /// (seconds, nanoseconds) of a time in ns.
+    @inline(__always) static func split(_ ns: UInt64) -> (UInt64, UInt64) {
+        let s = ns / 1_000_000_000
+        return (s, ns &- s &* 1_000_000_000)
     }
 
     @inline(never)

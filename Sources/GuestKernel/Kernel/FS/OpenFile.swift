@@ -63,6 +63,25 @@ enum OpenFiles {
         return nil
     }
 
+    /// create(Path.tmpFile(node)) with `statusFlags`, written in place: a
+    /// free slot holds OpenFile() (destroy resets it; the table starts zeroed,
+    /// which differs only in `node`), so only the fields a tmpfs description
+    /// sets are stored.
+    static func createTmp(_ node: Int, directory: Bool, mode: UInt32, statusFlags: UInt32) -> Int? {
+        guard let t = table else { return nil }
+        for i in 0..<capacity where t[i].kind == .free {
+            t[i].kind = directory ? .tmpDirectory : .tmpFile
+            t[i].refs = 1
+            t[i].statusFlags = statusFlags
+            t[i].mode = mode
+            t[i].inode = Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: node)
+            t[i].node = node
+            Tmpfs.opened(node)                       // TmpFileOps/TmpDirectoryOps.opened
+            return i
+        }
+        return nil
+    }
+
     static func retain(_ i: Int) { table?[i].refs += 1 }
 
     static func release(_ i: Int) {

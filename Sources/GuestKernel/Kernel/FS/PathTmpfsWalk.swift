@@ -41,6 +41,15 @@ extension Path {
         return Int64(n &- 1)
     }
 
+    /// The tmpfs file or directory node lookupWalked(norm, n) would describe,
+    /// when the fast walk reached it; nil for a symbolic link or the general walk.
+    @inline(__always)
+    static func walkedNode(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let w = PathBuffers.walked
+        guard w.length == n && w.norm == norm, let t = Tmpfs.nodes, !t[w.node].isSymlink else { return nil }
+        return w.node
+    }
+
     /// lookup(norm, n) right after normalizeUser/normalizeRaw into `norm`:
     /// the node the fast walk reached, or the general lookup.
     @inline(__always)

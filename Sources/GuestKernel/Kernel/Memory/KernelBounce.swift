@@ -3,8 +3,8 @@
 /// file's write (FileOps) as read(2)/write(2) move them (a pipe writer sleeps,
 /// a signal interrupts, SIGPIPE) — Linux's kernel-backed iov_iter (ITER_KVEC).
 ///
-/// Only slow paths see it: a kernel address fails forEachChunk's (or
-/// copyIn/copyOut's) user-range check and lands here (accessOK stays as it is, on read/write's fast path;
+/// Only slow paths see it: a kernel address fails forEachChunk's user-range
+/// check and lands here (accessOK stays as it is, on read/write's fast path;
 /// the socket send path, which checks its segments with it, asks `covers`), where it is accepted only while
 /// the running process is inside sendfile and only inside its own scratch
 /// (processes have one task: nothing else of its runs meanwhile; another

@@ -103,16 +103,55 @@ enum UserMemory {
         count > 0 && va >= Physical.pageSize && va < PageTable.userTop && UInt64(count) <= PageTable.userTop - va
     }
 
+    /// `p` is the running process: one compare of the addresses (an
+    /// Optional pointer is the address, 0 for nil; `p` is never 0).
+    @inline(__always) static func isCurrent(_ p: UnsafeMutablePointer<Process>) -> Bool {
+        UInt(bitPattern: p) == unsafeBitCast(Processes.current, to: UInt.self)
+    }
+
     /// Copies through the live page tables with fault fixups (user_copy,
     /// entry.S) when `p` is the running process, else by walking its tables.
+    /// Inline, the walk out of line: a call here then costs its checks and
+    /// user_copy only, not the prologue the walk needs (a 1-byte copyIn was
+    /// 47 instructions before user_copy, most of them saving registers).
+    @inline(__always)
     static func copyIn(_ p: UnsafeMutablePointer<Process>, to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Bool {
-        if count == 0 { return true }
-        if p == Processes.current {
-            guard inUserHalf(va, count), let src = UnsafeRawPointer(bitPattern: UInt(va)) else {
-                return KernelBounce.chunk(p, va, UInt64(count)) { s, n in copyBytes(dst, s, n) }     // sendfile's buffer
-            }
-            return user_copy(dst, src, UInt64(count)) == 0
+        if isCurrent(p), inUserHalf(va, count) {
+            return user_copy(dst, UnsafeRawPointer(bitPattern: UInt(va)), UInt64(count)) == 0
         }
+        return copyInSlow(p, to: dst, from: va, count: count)
+    }
+
+    @inline(__always)
+    static func copyOut(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
+        if isCurrent(p), inUserHalf(va, count) {
+            return user_copy(UnsafeMutableRawPointer(bitPattern: UInt(va)), src, UInt64(count)) == 0
+        }
+        return copyOutSlow(p, to: va, from: src, count: count)
+    }
+
+    /// Partial copies and zeroing for the running process, its range in the
+    /// user half (isCurrent, inUserHalf): the bytes done, fewer at a fault
+    /// (the pipe's and /dev/zero's reads and writes count what came before it).
+    @inline(__always)
+    static func copyInLive(to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Int {
+        count &- Int(user_copy(dst, UnsafeRawPointer(bitPattern: UInt(va)), UInt64(count)))
+    }
+    @inline(__always)
+    static func copyOutLive(to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Int {
+        count &- Int(user_copy(UnsafeMutableRawPointer(bitPattern: UInt(va)), src, UInt64(count)))
+    }
+    @inline(__always)
+    static func zeroLive(_ va: UInt64, count: Int) -> Int {
+        count &- Int(user_zero(UnsafeMutableRawPointer(bitPattern: UInt(va)), UInt64(count)))
+    }
+
+    /// copyIn of an empty or bad range of the running process, or of another
+    /// process's memory (its tables walked).
+    @inline(never)
+    static func copyInSlow(_ p: UnsafeMutablePointer<Process>, to dst: UnsafeMutableRawPointer, from va: UInt64, count: Int) -> Bool {
+        if count == 0 { return true }
+        if p == Processes.current { return false }
         var off = 0
         return forEachChunk(p, va, UInt64(count), write: false) { src, n in
             copyBytes(dst + off, src, n)
@@ -120,14 +159,10 @@ enum UserMemory {
         }
     }
 
-    static func copyOut(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
+    @inline(never)
+    static func copyOutSlow(_ p: UnsafeMutablePointer<Process>, to va: UInt64, from src: UnsafeRawPointer, count: Int) -> Bool {
         if count == 0 { return true }
-        if p == Processes.current {
-            guard inUserHalf(va, count), let dst = UnsafeMutableRawPointer(bitPattern: UInt(va)) else {
-                return KernelBounce.chunk(p, va, UInt64(count)) { d, n in copyBytes(d, src, n) }     // sendfile's buffer
-            }
-            return user_copy(dst, src, UInt64(count)) == 0
-        }
+        if p == Processes.current { return false }
         var off = 0
         return forEachChunk(p, va, UInt64(count), write: true) { dst, n in
             copyBytes(dst, src + off, n)
@@ -135,21 +170,25 @@ enum UserMemory {
         }
     }
 
+    @inline(__always)
     static func read64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt64? {
         var v: UInt64 = 0
         return copyIn(p, to: &v, from: va, count: 8) ? v : nil
     }
 
+    @inline(__always)
     static func read8(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt8? {
         var v: UInt8 = 0
         return copyIn(p, to: &v, from: va, count: 1) ? v : nil
     }
 
+    @inline(__always)
     static func write32(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt32) -> Bool {
         var x = v
         return copyOut(p, to: va, from: &x, count: 4)
     }
 
+    @inline(__always)
     static func write64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt64) -> Bool {
         var x = v
         return copyOut(p, to: va, from: &x, count: 8)
@@ -158,7 +197,16 @@ enum UserMemory {
     /// Copies a NUL-terminated user string of at most `max` bytes (without the
     /// NUL) into `dst`: its length, -EFAULT when a byte before the NUL cannot
     /// be read, or -ENAMETOOLONG when there is no NUL within `max` bytes.
+    /// The running process's through user_copy (copyStringLive), another's
+    /// by walking its page tables.
+    @inline(__always)
     static func copyString(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        if isCurrent(p) && va >= Physical.pageSize && va < PageTable.userTop { return copyStringLive(va, into: dst, max: max) }
+        return copyStringWalk(p, va, into: dst, max: max)
+    }
+
+    @inline(never)
+    static func copyStringWalk(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
         var n = 0
         var a = va
         while true {
@@ -195,12 +243,47 @@ enum UserMemory {
     }
 }
 
+extension UserMemory {
+    /// copyString from the running process: pieces of at most 64 bytes, none
+    /// crossing a page, through user_copy (its fault fixup instead of a walk
+    /// of the page tables per page: ~80 instructions for a short path), each
+    /// scanned a word at a time for the NUL. Bytes after the NUL are read
+    /// from the same page (as Linux's word-at-a-time strncpy_from_user reads
+    /// them) and land in `dst` within `max`, unread.
+    static func copyStringLive(_ va: UInt64, into dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        var n = 0
+        var a = va
+        while n < max {
+            guard a < PageTable.userTop else { return -Int(Errno.EFAULT) }
+            let inPage = Int(Physical.pageSize - (a & (Physical.pageSize - 1)))
+            let c = Swift.min(Swift.min(inPage, 64), max &- n)
+            guard user_copy(dst + n, UnsafeRawPointer(bitPattern: UInt(a)), UInt64(c)) == 0 else { return -Int(Errno.EFAULT) }
+            var i = 0
+            while i &+ 8 <= c {
+                let w = UnsafeRawPointer(dst + n + i).loadUnaligned(as: UInt64.self)
+                let zero = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+                if zero != 0 { return n &+ i &+ zero.trailingZeroBitCount >> 3 }
+                i &+= 8
+            }
+            while i < c {
+                if dst[n &+ i] == 0 { return n &+ i }
+                i &+= 1
+            }
+            n &+= c
+            a &+= UInt64(c)
+        }
+        // `max` bytes and no NUL yet: a string of exactly `max` bytes ends
+        // at the next one; else it is too long (ENAMETOOLONG for paths).
+        guard a < PageTable.userTop else { return -Int(Errno.EFAULT) }
+        var last: UInt8 = 1
+        guard user_copy(&last, UnsafeRawPointer(bitPattern: UInt(a)), 1) == 0 else { return -Int(Errno.EFAULT) }
+        return last == 0 ? n : -Int(Errno.ENAMETOOLONG)
+    }
+}
+
 /// memcpy with the 8-byte string form for the bulk whatever the alignment
-/// (x86 allows unaligned rep movsq), then the tail bytes.
+/// (x86 allows unaligned rep movsq), then the tail bytes (copy_bytes, cpu.h).
 func copyBytes(_ dst: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ n: Int) {
     guard n > 0 else { return }
-    let q = n >> 3
-    if q > 0 { copy_qwords(dst, src, UInt64(q)) }
-    var i = q << 3
-    while i < n { dst.storeBytes(of: src.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self); i += 1 }
+    copy_bytes(dst, src, UInt64(n))
 }

@@ -117,7 +117,7 @@ enum SysDirectory {
         guard a.a1 >= UInt64(n) else { return -Errno.ERANGE }
         let buf = p.pointee.scratch                         // Path.max + 1 bytes; nothing else uses it during this call
         buf[0] = 0x2f
-        for i in 0..<p.pointee.cwdLength { buf[1 + i] = p.pointee.cwd[i] }
+        copyBytes(buf + 1, p.pointee.cwd, p.pointee.cwdLength)
         buf[n - 1] = 0
         return UserMemory.copyOut(p, to: a.a0, from: buf, count: n) ? Int64(n) : -Errno.EFAULT
     }

@@ -21,6 +21,7 @@ enum SysFile {
             let e = Path.parentError(norm, Int(len))
             return e != 0 ? e : -Errno.EISDIR
         }
+        if let node = Path.walkedNode(norm, Int(len)) { return openTmp(p, node, flags) }
         var found = Path.lookupWalked(norm, Int(len))
         if found == nil {
             let e = Path.missingError(norm, Int(len))
@@ -51,6 +52,29 @@ enum SysFile {
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
         f.statusFlags = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
         guard let i = OpenFiles.create(f) else { return -Errno.ENFILE }
+        p.pointee.files.install(fd, i, cloexec: flags & O_CLOEXEC != 0)
+        return Int64(fd)
+    }
+
+    /// openat of an existing tmpfs file or directory the fast walk reached:
+    /// the checks openat makes of it, in its order, and the description
+    /// written into its table slot directly (no OpenFile built and copied
+    /// from the lookup to openat to the table).
+    @inline(never)
+    static func openTmp(_ p: UnsafeMutablePointer<Process>, _ node: Int, _ flags: UInt64) -> Int64 {
+        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+        if flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL { return -Errno.EEXIST }
+        let mode = t[node].mode
+        if mode & 0o170000 == 0o140000 { return -Errno.ENXIO }              // a socket's name (unix(7))
+        let accmode = flags & O_ACCMODE
+        guard accmode != 3 else { return -Errno.EINVAL }
+        let directory = t[node].isDirectory
+        if directory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
+        if flags & O_DIRECTORY != 0 && !directory { return -Errno.ENOTDIR }
+        if !directory && flags & O_TRUNC != 0 && accmode != 0 { Tmpfs.truncate(node, to: 0) }
+        guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
+        let status = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
+        guard let i = OpenFiles.createTmp(node, directory: directory, mode: mode, statusFlags: status) else { return -Errno.ENFILE }
         p.pointee.files.install(fd, i, cloexec: flags & O_CLOEXEC != 0)
         return Int64(fd)
     }
@@ -134,8 +158,15 @@ enum SysFile {
 
     static func access(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ mode: UInt64) -> Int64 {
         guard mode & ~UInt64(7) == 0 else { return -Errno.EINVAL }
-        let (f, err) = Path.resolveUser(p, dirfd, path)
-        guard let file = f else { return err }
+        // A tmpfs file or directory the fast walk reached: its node's mode
+        // (no description built for it); else resolveUser's file.
+        let norm = PathBuffers.out1
+        let m = Path.normalizeUser(p, dirfd, path, into: norm)
+        if m < 0 { return m }
+        if let node = Path.walkedNode(norm, Int(m)), let t = Tmpfs.nodes {
+            return mode & 1 != 0 && t[node].mode & 0o111 == 0 ? -Errno.EACCES : 0
+        }
+        guard let file = Path.lookupWalked(norm, Int(m)) else { return Path.missingError(norm, Int(m)) }
         if mode & 2 != 0 && file.inInitrd { return -Errno.EROFS }
         if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
         return 0

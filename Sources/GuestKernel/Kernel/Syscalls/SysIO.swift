@@ -114,6 +114,7 @@ enum SysIO {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard isWrite ? f.pointee.writable : f.pointee.readable else { return -Errno.EBADF }
         guard a.a2 <= 1024 else { return -Errno.EINVAL }
+        if a.a2 == 1 { return single(p, f, a.a1, write: isWrite) }
         let count = Int(a.a2)
         let inScratch = count <= Path.max / 16
         let v: UnsafeMutablePointer<UInt64> = inScratch ? UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
@@ -141,6 +142,24 @@ enum SysIO {
             if UInt64(r) < len { break }
         }
         return total
+    }
+
+    /// readv/writev of one iovec (the common case: stdio's writev of one
+    /// buffer), read into registers rather than the scratch page; the same
+    /// checks and results as `vector`.
+    @inline(__always)
+    static func single(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ iov: UInt64,
+                       write isWrite: Bool) -> Int64 {
+        var v: (UInt64, UInt64) = (0, 0)
+        guard UserMemory.copyIn(p, to: &v, from: iov, count: 16) else { return -Errno.EFAULT }
+        if Int64(bitPattern: v.1) < 0 { return -Errno.EINVAL }
+        guard UserMemory.accessOK(v.0, v.1) else { return -Errno.EFAULT }
+        let len = min(v.1, maxRW)
+        if len == 0 { return 0 }
+        if isWrite { return write(p, f, v.0, len) }
+        let r = read(p, f, v.0, len, at: f.pointee.offset)
+        if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
+        return r
     }
 
     /// ioctl(2): the kind's (ioctl_tty(2) for the console), ENOTTY elsewhere.

@@ -45,16 +45,28 @@ enum SysPipe {
         }
         let want = Int(min(n, UInt64(t[i].count)))
         var done = 0
-        // Ring piece by ring piece (a frame each), through UserMemory.copyOut:
-        // for the running task one checked copy, no page-table walk. A piece
-        // that faults stays in the pipe (pipe_read: EFAULT if nothing was read).
-        while done < want, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
-            let m = min(want - done, avail)
-            guard UserMemory.copyOut(p, to: buf &+ UInt64(done), from: src, count: m) else { break }
-            t[i].head = (t[i].head + m) % Pipes.size
-            t[i].count -= m
-            done += m
-        }
+        if UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, want) {
+            // The running process's buffer: user_copy per ring piece, its
+            // fault fixup instead of a walk of the page tables per page.
+            while done < want, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
+                let m = min(want &- done, avail)
+                let copied = UserMemory.copyOutLive(to: buf &+ UInt64(done), from: src, count: m)
+                t[i].head = (t[i].head &+ copied) % Pipes.size
+                t[i].count &-= copied
+                done &+= copied
+                if copied < m { break }
+            }
+        } else { _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
+            var k = 0
+            while k < c, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
+                let m = min(c - k, avail)
+                copyBytes(dst + k, src, m)
+                k += m
+                t[i].head = (t[i].head + m) % Pipes.size
+                t[i].count -= m
+                done += m
+            }
+        } }
         if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
         return done == 0 ? -Errno.EFAULT : Int64(done)
     }
@@ -96,15 +108,31 @@ enum SysPipe {
     static func copyIn(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64, _ want: UInt64) -> (Int, Bool) {
         guard let t = Pipes.table else { return (0, true) }
         var done = 0
-        let n = Int(want)
-        while done < n {
-            // No frame for the next piece (out of memory): what was copied, or a fault if nothing.
-            guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { return (done, done == 0) }
-            let m = min(n - done, avail)
-            guard UserMemory.copyIn(p, to: dst, from: buf &+ UInt64(done), count: m) else { return (done, true) }
-            t[i].count += m
-            done += m
+        var full = false
+        if UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, Int(want)) {
+            // The running process's bytes: user_copy per ring piece (as read).
+            let n = Int(want)
+            while done < n {
+                guard let (dst, avail) = Pipes.slot(i, (t[i].head &+ t[i].count) % Pipes.size, create: true) else { full = true; break }
+                let m = min(n &- done, avail)
+                let copied = UserMemory.copyInLive(to: dst, from: buf &+ UInt64(done), count: m)
+                t[i].count &+= copied
+                done &+= copied
+                if copied < m { return (done, true) }
+            }
+            return (done, full && done == 0)
         }
-        return (done, false)
+        let ok = UserMemory.forEachChunk(p, buf, want, write: false) { src, c in
+            var k = 0
+            while k < c && !full {
+                guard let (dst, avail) = Pipes.slot(i, (t[i].head + t[i].count) % Pipes.size, create: true) else { full = true; return }
+                let m = min(c - k, avail)
+                copyBytes(dst, src + k, m)
+                k += m
+                t[i].count += m
+                done += m
+            }
+        }
+        return (done, !ok || (full && done == 0))
     }
 }

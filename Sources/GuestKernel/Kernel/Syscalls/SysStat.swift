@@ -1,36 +1,106 @@
 /// stat(2) family: fstat, stat, lstat, newfstatat (AT_EMPTY_PATH), over what
-/// Path.lookup finds or a descriptor's open-file description.
+/// Path.lookup finds, a tmpfs node the fast walk reached, or a descriptor's
+/// open-file description.
 enum SysStat {
     static let AT_EMPTY_PATH: UInt64 = 0x1000
 
-    /// struct stat (x86_64 layout, 144 bytes).
-    static func fill(_ p: UnsafeMutablePointer<Process>, _ f: OpenFile, _ buf: UInt64) -> Int64 {
-        var st: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                 UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let k = FileOps.stat(f)
+    /// struct stat (x86_64 layout: 18 words, 144 bytes), built on the stack
+    /// once and copied out with one copy.
+    typealias Words = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    static var zero: Words { (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) }
+
+    /// struct stat of description `f`: a tmpfs file or directory straight
+    /// from its node (fillTmp); any other kind from its FileOps.stat and
+    /// FileMetadata.
+    @inline(__always)
+    static func fill(_ p: UnsafeMutablePointer<Process>, _ f: UnsafePointer<OpenFile>, _ buf: UInt64) -> Int64 {
+        if f.pointee.kind == .tmpFile || f.pointee.kind == .tmpDirectory, f.pointee.node >= 0 {
+            return fillTmp(p, f.pointee.node, buf)
+        }
+        return fillOther(p, f, buf)
+    }
+
+    @inline(never)
+    static func fillOther(_ p: UnsafeMutablePointer<Process>, _ f: UnsafePointer<OpenFile>, _ buf: UInt64) -> Int64 {
+        var st = zero
+        let k = FileOps.stat(f.pointee)
         st.0 = UInt64(k.dev)                               // st_dev
-        st.1 = f.inode                                     // st_ino
+        st.1 = f.pointee.inode                             // st_ino
         st.3 = UInt64(k.mode)                              // st_mode (st_uid: FileMetadata)
         // st_nlink, st_uid, st_gid, st_rdev, times
-        withUnsafeMutableBytes(of: &st) { FileMetadata.fill(f, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+        withUnsafeMutableBytes(of: &st) { FileMetadata.fillOther(f.pointee, $0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
         st.6 = k.size                                      // st_size
         st.7 = 4096                                        // st_blksize
         st.8 = (st.6 + 511) / 512                          // st_blocks
         return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
     }
 
+    /// struct stat of tmpfs file or directory node `i`, every field from the
+    /// node (what TmpFileOps/TmpDirectoryOps.stat and FileMetadata.fill give
+    /// a description of it): st_dev 2, its live mode and size (a directory's
+    /// 0), nlink 1 or 2 + its subdirectories, owner and times.
+    @inline(never)
+    static func fillTmp(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 {
+        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+        let n = t + i
+        let directory = n.pointee.isDirectory
+        let size = directory ? 0 : n.pointee.size
+        let a = FileMetadata.split(n.pointee.atime), m = FileMetadata.split(n.pointee.mtime), c = FileMetadata.split(n.pointee.ctime)
+        // Every word written once (no zeroing first): dev, ino, nlink,
+        // mode | uid << 32, gid, rdev, size, blksize, blocks, the times, reserved.
+        var st: Words = (2, Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: i),
+                         directory ? 2 &+ UInt64(n.pointee.subdirectories) : 1,
+                         UInt64(n.pointee.mode) | UInt64(n.pointee.uid) << 32, UInt64(n.pointee.gid), 0,
+                         size, 4096, (size &+ 511) >> 9, a.0, a.1, m.0, m.1, c.0, c.1, 0, 0, 0)
+        return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
+    }
+
     static func fstat(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        return fill(p, f.pointee, a.a1)
+        return fill(p, f, a.a1)
     }
 
     static let AT_SYMLINK_NOFOLLOW: UInt64 = 0x100
 
+    /// stat, lstat, newfstatat. A path the fast walk took to a tmpfs file or
+    /// directory is filled from its node (no description built for it).
+    @inline(never)
     static func stat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
-        let (f, err) = target(p, dirfd, path, flags)
-        guard let file = f else { return err }
-        return fill(p, file, buf)
+        if flags & AT_EMPTY_PATH != 0 { return statEmpty(p, dirfd, path, buf, flags) }
+        return statPath(p, dirfd, path, buf, flags)
+    }
+
+    @inline(never)
+    static func statPath(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
+        let norm = PathBuffers.out1
+        let m = Path.normalizeUser(p, dirfd, path, into: norm, follow: flags & AT_SYMLINK_NOFOLLOW == 0 ? .lookup : .slash)
+        if m < 0 { return m }
+        if let node = Path.walkedNode(norm, Int(m)) { return fillTmp(p, node, buf) }
+        guard var f = Path.lookupWalked(norm, Int(m)) else { return Path.missingError(norm, Int(m)) }
+        return fill(p, &f, buf)
+    }
+
+    /// With AT_EMPTY_PATH the first byte is looked at alone (one small copy):
+    /// "" is dirfd's file (glibc's fstat), anything else the path's.
+    @inline(never)
+    static func statEmpty(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
+        var first: UInt8 = 0
+        guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return -Errno.EFAULT }
+        if first != 0 { return statPath(p, dirfd, path, buf, flags) }
+        if SyscallArgs.int(dirfd) != -100, let d = p.pointee.files.get(dirfd) { return fill(p, d, buf) }
+        return emptyPath(p, dirfd, buf)
+    }
+
+    /// The rest of statEmpty's "": the working directory (AT_FDCWD) or EBADF.
+    @inline(never)
+    static func emptyPath(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ buf: UInt64) -> Int64 {
+        if SyscallArgs.int(dirfd) == -100 {                                 // the working directory
+            guard var cwd = Path.lookup(p.pointee.cwd, p.pointee.cwdLength) else { return -Errno.ENOENT }
+            return fill(p, &cwd, buf)
+        }
+        guard let d = p.pointee.files.get(dirfd) else { return -Errno.EBADF }
+        return fill(p, d, buf)
     }
 
     /// What a stat-family path names: resolveUser's file, or with

@@ -56,6 +56,14 @@ static inline void zero_qwords(void *dst, uint64_t count) {
 static inline void copy_qwords(void *dst, const void *src, uint64_t count) {
     __asm__ volatile("cld; rep movsq" : "+D"(dst), "+S"(src), "+c"(count) : : "memory");
 }
+// memcpy of n bytes: the 8-byte form for the bulk, the 1-byte form for the
+// tail of at most 7 (cheaper here than a byte loop in Swift: one emulated
+// instruction and ~1.3 us a byte against ~5 instructions a byte).
+static inline void copy_bytes(void *dst, const void *src, uint64_t n) {
+    uint64_t q = n >> 3, r = n & 7;
+    __asm__ volatile("cld; rep movsq; movq %3, %%rcx; rep movsb"
+                     : "+D"(dst), "+S"(src), "+c"(q) : "r"(r) : "memory");
+}
 // User x87/SSE state (SDM Vol. 1, 10.5.1; 512 bytes, 16-byte aligned). The
 // kernel itself has no SSE (-mno-sse), so the user's registers stay live in
 // the CPU across a kernel entry and only a context switch saves them.

@@ -30,6 +30,10 @@ KERNEL_SYMBOL_ADDRESS(user_copy_q_address, user_copy_q)            // user_copy 
 KERNEL_SYMBOL_ADDRESS(user_copy_b_address, user_copy_b)
 KERNEL_SYMBOL_ADDRESS(user_copy_fixup_q_address, user_copy_fixup_q)
 KERNEL_SYMBOL_ADDRESS(user_copy_fixup_b_address, user_copy_fixup_b)
+KERNEL_SYMBOL_ADDRESS(user_zero_q_address, user_zero_q)            // user_zero fault sites
+KERNEL_SYMBOL_ADDRESS(user_zero_b_address, user_zero_b)
+KERNEL_SYMBOL_ADDRESS(user_zero_fixup_q_address, user_zero_fixup_q)
+KERNEL_SYMBOL_ADDRESS(user_zero_fixup_b_address, user_zero_fixup_b)
 KERNEL_SYMBOL_ADDRESS(task_start_address, task_start)              // a new task's first return
 KERNEL_SYMBOL_ADDRESS(fpu_initial_state_address, fpu_initial_state) // FXSAVE image of reset
 KERNEL_SYMBOL_ADDRESS(timer_entry_address, timer_entry)            // IDT vector 32
@@ -40,6 +44,8 @@ KERNEL_SYMBOL_ADDRESS(idle_hlt_address, idle_hlt)                  // the idle w
 // entry.S
 uint64_t isr_stub_address(unsigned vector);
 uint64_t user_copy(void *dst, const void *src, uint64_t n);
+// user_zero.S
+uint64_t user_zero(void *dst, uint64_t n);
 void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
 void switch_context(uint64_t *from, uint64_t to);
 void idle_halt(void);                   // sti; hlt; cli
