@@ -80,14 +80,16 @@ syscall_entry:
     pushq   %r11                    // RFLAGS
     pushq   $0x33                   // CS
     pushq   %rcx                    // RIP
+    pushq   $0                      // error code
     jmp     syscall_common
 
 // #PF. Fast path: a user-mode fault (error code U bit) with RIP == LSTAR is the
 // software-assisted SYSCALL: RCX = return RIP, R11 = RFLAGS (platform.md).
 // Only user-settable flags go back through iretq (SDM Vol. 3A, 2.3): not IOPL,
 // RF, VM, VIF/VIP, nor NT (SYSCALL clears it, as SFMASK does); IF is always
-// set: ring 3 takes the timer interrupt (Interrupts.swift). Falls through into
-// syscall_common.
+// set: ring 3 takes the timer interrupt (Interrupts.swift). The CPU's error
+// code slot becomes the frame's (0, as the SYSCALL path pushes); falls
+// through into syscall_common.
 USER_RFLAGS = 0x240dd5              // CF PF AF ZF SF TF DF OF AC ID
 USER_RFLAGS_SET = 0x202             // IF, and bit 1 (always 1)
     .balign 16
@@ -102,56 +104,219 @@ isr14:
     orl     $USER_RFLAGS_SET, %r11d
     movq    %rcx, 8(%rsp)           // the frame becomes the return frame
     movq    %r11, 24(%rsp)
-    addq    $8, %rsp                // drop the error code
+    movq    $0, (%rsp)              // error code
 
-// The general registers of a trap_frame (include/frames.h), pushed above its vector
-// and error code; return_to_user pops them in the reverse order.
-.macro PUSH_GENERAL_REGISTERS
-    pushq   %rax
-    pushq   %rbx
-    pushq   %rcx
-    pushq   %rdx
-    pushq   %rsi
+// struct trap_frame (include/frames.h): the registers a system call may
+// clobber and must give back (number, arguments) above all others, so that a
+// system call can save that group alone.
+.macro PUSH_SYSCALL_SAVED
     pushq   %rdi
-    pushq   %rbp
+    pushq   %rsi
+    pushq   %rdx
+    pushq   %rax
     pushq   %r8
     pushq   %r9
     pushq   %r10
+.endm
+.macro PUSH_GENERAL_REGISTERS
+    PUSH_SYSCALL_SAVED
+    pushq   %rcx
     pushq   %r11
+    pushq   %rbx
+    pushq   %rbp
     pushq   %r12
     pushq   %r13
     pushq   %r14
     pushq   %r15
 .endm
+FRAME_RAX = 11*8                    // offsetof(struct trap_frame, rax)
+FRAME_RIP = 17*8
 
 // Common tail of both paths: the stack holds an iretq frame (RIP = user RCX,
-// RFLAGS = user R11). getpid/gettid return at once (a non-canonical return
-// RIP, which user code controls on the #PF path and which would fault on
-// iretq in ring 0, takes the full path, where the dispatcher kills). Every
-// other call saves the full register image as a struct trap_frame (vector
-// 256 = system call), calls syscall_dispatch(frame) -> RAX, stores RAX in the
-// frame and leaves through return_to_user: RCX and R11 come back as saved,
-// which is the user RIP and the reduced RFLAGS, as SYSCALL left them.
+// RFLAGS = user R11) and error code 0; RCX and R11 hold what SYSCALL left
+// there. A non-canonical return RIP (user code controls RCX on the #PF path;
+// iretq would fault on it in ring 0) kills the caller. Then the number picks
+// one of four ways (syscall_kinds below): an answer that needs no frame
+// (getpid, gettid; getuid and its three siblings), the partial frame
+// (syscall_dispatch, nearly every call), the whole frame (calls that read or
+// rewrite the whole register image) or, for a number past the tables (the
+// VMM's mark, unknown ones), the partial frame and syscall_rest.
 syscall_common:
-    cmpq    $39, %rax
-    je      syscall_getpid
-    cmpq    $186, %rax
-    je      syscall_getpid
-syscall_full:
-    pushq   $0                      // error code
-    pushq   $256                    // vector: system call
-    PUSH_GENERAL_REGISTERS
-    movq    %rsp, %rdi
-    cld
-    call    syscall_dispatch
-    movq    %rax, 14*8(%rsp)        // trap_frame.rax
-    jmp     return_to_user
-syscall_getpid:
-    movq    %rcx, %rax              // RAX is the result: free
-    shrq    $47, %rax
-    jnz     syscall_full            // the dispatcher kills: the number no longer matters
+    cmpq    syscall_rip_limit(%rip), %rcx
+    jae     syscall_bad_return
+    cmpq    $SYSCALL_SLOTS, %rax
+    jae     syscall_far
+    jmp     *syscall_kinds(,%rax,8)
+
+syscall_getpid:                     // getpid, gettid (one task per process)
     movl    current_pid(%rip), %eax
+    addq    $8, %rsp                // error code
     iretq
+syscall_getuid:                     // getuid, getgid, geteuid, getegid: one user, root (no set*id)
+    xorl    %eax, %eax
+    addq    $8, %rsp
+    iretq
+
+// The partial frame (Linux's old SAVE_ARGS): vector 256, the number and the
+// argument registers; the slots of RCX, R11 (the frame's RIP and RFLAGS, as
+// SYSCALL left them) and of the callee-saved registers are left unwritten,
+// since every handler preserves RBX, RBP and R12-R15 (System V ABI) and no
+// handler of this way reads them from the frame. The handler is
+// syscall_table[nr](process, frame) (Dispatcher.swift). On the way out one
+// word is tested, the running task's pending signals (Linux's TIF work
+// flags): with none, only what was saved is reloaded (RAX is the result: the
+// number's slot is dropped into RCX), RCX = RIP and R11 = RFLAGS as SYSCALL
+// leaves them; with some, the frame is completed from the registers, which
+// still hold the user's values, and SignalDelivery acts on it
+// (syscall_exit_signals).
+.macro SYSCALL_PARTIAL_FRAME
+    pushq   $256                    // vector: system call
+    PUSH_SYSCALL_SAVED
+    subq    $8*8, %rsp              // rcx r11 rbx rbp r12-r15: unwritten
+    cld
+    movq    current_process(%rip), %rdi
+    movq    %rsp, %rsi
+.endm
+    .globl syscall_dispatch
+syscall_dispatch:
+    SYSCALL_PARTIAL_FRAME
+    call    *syscall_table(,%rax,8)
+syscall_exit:
+    movq    current_pending(%rip), %rcx
+    cmpq    $0, (%rcx)
+    jne     syscall_exit_work
+    addq    $8*8, %rsp
+    popq    %r10
+    popq    %r9
+    popq    %r8
+    popq    %rcx                    // the number's slot
+    popq    %rdx
+    popq    %rsi
+    popq    %rdi
+    movq    16(%rsp), %rcx          // RIP
+    movq    32(%rsp), %r11          // RFLAGS
+    addq    $16, %rsp               // vector, error code
+    iretq
+syscall_exit_work:
+    movq    FRAME_RIP(%rsp), %rcx
+    movq    %rcx, 7*8(%rsp)
+    movq    FRAME_RIP+16(%rsp), %rcx
+    movq    %rcx, 6*8(%rsp)
+    movq    %rbx, 5*8(%rsp)
+    movq    %rbp, 4*8(%rsp)
+    movq    %r12, 3*8(%rsp)
+    movq    %r13, 2*8(%rsp)
+    movq    %r14, 1*8(%rsp)
+    movq    %r15, 0*8(%rsp)
+    movq    FRAME_RAX(%rsp), %rsi   // the number (no call of this way rewrites it)
+syscall_signals:
+    movq    %rax, %rdx              // the result
+    movq    %rsp, %rdi
+    call    syscall_exit_signals
+    jmp     return_to_user
+syscall_far:
+    SYSCALL_PARTIAL_FRAME
+    call    syscall_rest
+    jmp     syscall_exit
+
+// The whole frame, for the calls that read or rewrite the whole register
+// image (rt_sigreturn, clone, fork, vfork, execve, execveat): the number is
+// kept in RBX (saved in the frame) across the call, since the call may
+// rewrite the frame's RAX; the result goes into the frame, which
+// return_to_user reloads whole.
+syscall_full:
+    pushq   $256
+    PUSH_GENERAL_REGISTERS
+    cld
+    movq    %rax, %rbx
+    movq    current_process(%rip), %rdi
+    movq    %rsp, %rsi
+    call    *syscall_table(,%rax,8)
+    movq    %rax, FRAME_RAX(%rsp)
+    movq    current_pending(%rip), %rcx
+    cmpq    $0, (%rcx)
+    je      return_to_user
+    movq    %rbx, %rsi
+    jmp     syscall_signals
+
+syscall_bad_return:
+    pushq   $256
+    PUSH_GENERAL_REGISTERS
+    cld
+    call    syscall_bad_return_address  // kills: never returns
+
+// The numbers table (arch/x86/entry/syscalls/syscall_64.tbl), two views of
+// it: syscall_kinds[nr], the way in (above), and syscall_table[nr], the C-ABI
+// handler(process, frame) (Dispatcher.swift): sys_NAME for the frequent calls, which each
+// reach their handler with no switch, and syscall_rest for every other
+// number (Dispatcher.swift's switch).
+SYSCALL_SLOTS = 448                 // past faccessat2 (439)
+.macro SYSCALL_KIND n
+    .if \n == 39 || \n == 186
+    .quad   syscall_getpid
+    .elseif \n == 102 || \n == 104 || \n == 107 || \n == 108
+    .quad   syscall_getuid
+    .elseif \n == 15 || \n == 56 || \n == 57 || \n == 58 || \n == 59 || \n == 322
+    .quad   syscall_full
+    .else
+    .quad   syscall_dispatch
+    .endif
+.endm
+.macro SYSCALL_HANDLER n
+    SYSCALL_HANDLER_NAMED \n, 0, sys_read
+    SYSCALL_HANDLER_NAMED \n, 1, sys_write
+    SYSCALL_HANDLER_NAMED \n, 3, sys_close
+    SYSCALL_HANDLER_NAMED \n, 5, sys_fstat
+    SYSCALL_HANDLER_NAMED \n, 7, sys_poll
+    SYSCALL_HANDLER_NAMED \n, 8, sys_lseek
+    SYSCALL_HANDLER_NAMED \n, 9, sys_mmap
+    SYSCALL_HANDLER_NAMED \n, 10, sys_mprotect
+    SYSCALL_HANDLER_NAMED \n, 11, sys_munmap
+    SYSCALL_HANDLER_NAMED \n, 12, sys_brk
+    SYSCALL_HANDLER_NAMED \n, 13, sys_rt_sigaction
+    SYSCALL_HANDLER_NAMED \n, 14, sys_rt_sigprocmask
+    SYSCALL_HANDLER_NAMED \n, 16, sys_ioctl
+    SYSCALL_HANDLER_NAMED \n, 17, sys_pread64
+    SYSCALL_HANDLER_NAMED \n, 18, sys_pwrite64
+    SYSCALL_HANDLER_NAMED \n, 19, sys_readv
+    SYSCALL_HANDLER_NAMED \n, 20, sys_writev
+    SYSCALL_HANDLER_NAMED \n, 24, sys_sched_yield
+    SYSCALL_HANDLER_NAMED \n, 32, sys_dup
+    SYSCALL_HANDLER_NAMED \n, 63, sys_uname
+    SYSCALL_HANDLER_NAMED \n, 72, sys_fcntl
+    SYSCALL_HANDLER_NAMED \n, 110, sys_getppid
+    SYSCALL_HANDLER_NAMED \n, 140, sys_getpriority
+    SYSCALL_HANDLER_NAMED \n, 228, sys_clock_gettime
+    SYSCALL_HANDLER_NAMED \n, 257, sys_openat
+    SYSCALL_HANDLER_NAMED \n, 262, sys_newfstatat
+    .if handler_named == 0
+    .quad   syscall_rest
+    .endif
+.endm
+.macro SYSCALL_HANDLER_NAMED n, number, name
+    .if \n == \number
+    .quad   \name
+    handler_named = 1
+    .endif
+.endm
+
+    .section .rodata.syscall_table, "a"
+    .balign 8
+syscall_kinds:
+    nr = 0
+    .rept SYSCALL_SLOTS
+    SYSCALL_KIND nr
+    nr = nr + 1
+    .endr
+    .globl syscall_table
+syscall_table:
+    nr = 0
+    .rept SYSCALL_SLOTS
+    handler_named = 0
+    SYSCALL_HANDLER nr
+    nr = nr + 1
+    .endr
+    .text
 
 // ---- Copies to and from user memory -----------------------------------------
 // user_copy(dst, src, n) -> bytes not copied (0: all). The caller has checked
@@ -239,17 +404,17 @@ return_to_user:
     popq    %r14
     popq    %r13
     popq    %r12
+    popq    %rbp
+    popq    %rbx
     popq    %r11
+    popq    %rcx
     popq    %r10
     popq    %r9
     popq    %r8
-    popq    %rbp
-    popq    %rdi
-    popq    %rsi
-    popq    %rdx
-    popq    %rcx
-    popq    %rbx
     popq    %rax
+    popq    %rdx
+    popq    %rsi
+    popq    %rdi
     addq    $16, %rsp               // vector, error code
     iretq
 
@@ -338,6 +503,16 @@ syscall_user_rsp:
     .globl current_pid
 current_pid:                        // the running task's pid (getpid's fast path)
     .long   0
+    .balign 8
+    .globl current_process, current_pending, no_pending
+current_process:                    // Processes.current, the handlers' first argument
+    .quad   0
+current_pending:                    // &current_process->pendingSignals, or no_pending
+    .quad   no_pending
+no_pending:
+    .quad   0
+syscall_rip_limit:                  // the first non-canonical user address
+    .quad   0x0000800000000000
 
 // Stacks: boot (kmain, then the kernel context: run list and idle loop),
 // kernel (TSS.RSP0 and SYSCALL's until the first task runs; each task has its

@@ -11,7 +11,12 @@ enum TaskState {
 /// the system calls record.
 struct Process {
     var pid: Int32 = 0
-    var state = TaskState.free
+    var state = TaskState.free {
+        didSet {                                        // Scheduler.runnable: sched_yield's one test
+            if oldValue == .runnable { Scheduler.runnable &-= 1 }
+            if state == .runnable { Scheduler.runnable &+= 1 }
+        }
+    }
     /// Slot of the parent; -1: the kernel (a program of the run list, or an
     /// orphan once init is gone, which nobody waits for).
     var parent = -1

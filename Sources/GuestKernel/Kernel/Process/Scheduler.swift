@@ -36,6 +36,8 @@ enum Scheduler {
         let from = prev.map { leave($0) } ?? idle
         Processes.current = next
         current_pid = next.pointee.pid
+        current_process = UnsafeMutableRawPointer(next)
+        current_pending = withUnsafeMutablePointer(to: &next.pointee.pendingSignals) { $0 }   // a stored field: its own address
         next.pointee.state = .running
         if next.pointee.pml4 != 0 { write_cr3(next.pointee.pml4) }
         wrmsr(SyscallMSRs.fsBase, next.pointee.fsBase)
@@ -55,6 +57,8 @@ enum Scheduler {
         let from = leave(prev)
         Processes.current = nil
         current_pid = 0
+        current_process = nil
+        current_pending = no_pending_address()
         Timers.tick = Timers.none
         TaskAccounting.switching(from: prev)
         switch_context(contexts + from, contexts[idle])
@@ -69,15 +73,22 @@ enum Scheduler {
         return Processes.slot(prev)
     }
 
-    /// The next runnable task after the current one in slot order, or nil.
+    /// The next runnable task after the current one in slot order, or nil:
+    /// the slots after it, then those from the first up to it. No division
+    /// or wrap-around test per slot: with one task, two empty loops.
     static func pick() -> UnsafeMutablePointer<Process>? {
         guard let t = Processes.table else { return nil }
         let n = Processes.slotsInUse
-        let start = Processes.current.map { Processes.slot($0) } ?? n - 1
+        let start = Processes.current.map { Processes.slot($0) + 1 } ?? 0
         var i = start
-        for _ in 0..<n {
-            i = i + 1 >= n ? 0 : i + 1
+        while i < n {
             if t[i].state == .runnable { return t + i }
+            i &+= 1
+        }
+        i = 0
+        while i < start && i < n {
+            if t[i].state == .runnable { return t + i }
+            i &+= 1
         }
         return nil
     }
@@ -95,9 +106,15 @@ enum Scheduler {
         runIdle()
     }
 
-    /// sched_yield(2): always 0.
-    @inline(never)
-    static func sysYield() -> Int64 { yield(); return 0 }
+    /// How many tasks are in state .runnable (kept by Process.state's
+    /// observer); the running one is .running, so 0 means nobody to yield to.
+    nonisolated(unsafe) static var runnable = 0
+
+    /// sched_yield(2): always 0; with no other task runnable, one test.
+    static func sysYield() -> Int64 {
+        if runnable != 0 { yield() }
+        return 0
+    }
 
     static func yield() {
         guard let p = Processes.current, let next = pick(), next != p else { return }

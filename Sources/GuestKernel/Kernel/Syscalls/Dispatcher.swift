@@ -2,100 +2,103 @@ import KernelSupport
 
 /// The one system-call dispatcher, entered from both paths of entry.S (SYSCALL
 /// on hardware-assisted KVM, #PF at LSTAR on software-assisted KVM). The
-/// switch over Linux x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl) is
-/// the numbers table; handlers live in Sys*.swift by subsystem. Nothing on this
-/// path allocates; getpid and gettid return from entry.S before it.
-@c(syscall_dispatch)
-func syscallDispatch(_ f: UnsafeMutablePointer<trap_frame>) -> Int64 {
-    // The return RIP comes from RCX, which user code controls on the #PF path:
-    // a non-canonical one would fault on iretq in ring 0. (entry.S has already
-    // reduced RFLAGS to the user-settable flags.)
-    if f.pointee.rip >= 0x0000_8000_0000_0000 { badReturnAddress() }
-    guard let p = Processes.current else { return -Errno.ENOSYS }
-    let nr = f.pointee.rax
-    let r = handle(p, f, nr)
-    // On the way out, a pending signal is acted on (SignalDelivery: a
-    // handler's frame, EINTR or a restart). A call that returns -ERESTART* or
-    // leaves sigsuspend's mask to restore does so only with a signal pending,
-    // so one test covers all three.
-    if p.pointee.pendingSignals != 0 { return exitWithSignals(p, f, nr, r) }
-    return r
+/// numbers table (Linux x86_64 numbers, arch/x86/entry/syscalls/syscall_64.tbl)
+/// is entry.S's syscall_table, Linux's sys_call_table: each slot the C-ABI
+/// handler below that entry.S calls with (process, frame). The
+/// frequent calls have one each (sys_NAME: a tail call of the handler, no
+/// switch on the way); every other number goes to syscall_rest, the switch.
+/// getpid, gettid, getuid, getgid, geteuid and getegid are answered in
+/// entry.S before any of this. Handlers live in Sys*.swift by subsystem;
+/// nothing on this path allocates. A number moved between the two must move
+/// in entry.S's SYSCALL_HANDLER list and here together.
+///
+/// The frame most handlers see is partial (include/frames.h): the number,
+/// the arguments, RIP/RSP/RFLAGS; only rt_sigreturn, clone, fork, vfork,
+/// execve and execveat (entry.S's syscall_full) may read or write the rest.
+
+@inline(__always) private func task(_ p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<Process> {
+    p.assumingMemoryBound(to: Process.self)
 }
+typealias Frame = UnsafeMutablePointer<trap_frame>
 
-@inline(never)
-func badReturnAddress() -> Never { killCurrent(signal: Signal.segv, frame: nil) }
-
-@inline(never)
-func exitWithSignals(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64, _ r: Int64) -> Int64 {
-    f.pointee.rax = UInt64(bitPattern: r)
-    SignalDelivery.exitToUser(p, f, syscall: nr == 15 ? -1 : Int64(bitPattern: nr))   // rt_sigreturn never restarts
-    return Int64(bitPattern: f.pointee.rax)
-}
-
-/// The numbers table, in two parts. First the small, frequent calls: a jump
-/// table whose every arm is a tail call of a handler kept out of line, so
-/// this function needs no stack frame (measured: read_null's dispatch went
-/// from 27 to 7 instructions). Then, through `handleRest`, everything else.
-/// A handler added here must stay out of line (@inline(never) where the
-/// optimizer would inline it): one inlined body with a call gives this
-/// function a frame and costs every call here ~11 instructions (uname did).
-@inline(never)
-func handle(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
+@c(sys_read) func sysRead(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.read(task(p), SyscallArgs(f)) }
+@c(sys_write) func sysWrite(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.write(task(p), SyscallArgs(f)) }
+@c(sys_close) func sysClose(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.close(task(p), SyscallArgs(f)) }
+@c(sys_fstat) func sysFstat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysStat.fstat(task(p), SyscallArgs(f)) }
+@c(sys_poll) func sysPoll(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysPoll.poll(task(p), SyscallArgs(f)) }
+@c(sys_lseek) func sysLseek(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.lseek(task(p), SyscallArgs(f)) }
+@c(sys_mmap) func sysMmap(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysMemory.mmap(task(p), SyscallArgs(f)) }
+@c(sys_mprotect) func sysMprotect(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysMemory.mprotect(task(p), SyscallArgs(f)) }
+@c(sys_munmap) func sysMunmap(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysMemory.munmap(task(p), SyscallArgs(f)) }
+@c(sys_brk) func sysBrk(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysMemory.brk(task(p), SyscallArgs(f)) }
+@c(sys_rt_sigaction) func sysRtSigaction(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSignal.rtSigaction(task(p), SyscallArgs(f)) }
+@c(sys_rt_sigprocmask) func sysRtSigprocmask(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSignal.rtSigprocmask(task(p), SyscallArgs(f)) }
+@c(sys_ioctl) func sysIoctl(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.ioctl(task(p), SyscallArgs(f)) }
+@c(sys_pread64) func sysPread(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.pread(task(p), SyscallArgs(f)) }
+@c(sys_pwrite64) func sysPwrite(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.pwrite(task(p), SyscallArgs(f)) }
+@c(sys_readv) func sysReadv(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.readv(task(p), SyscallArgs(f)) }
+@c(sys_writev) func sysWritev(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysIO.writev(task(p), SyscallArgs(f)) }
+@c(sys_sched_yield) func sysSchedYield(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { Scheduler.sysYield() }
+@c(sys_dup) func sysDup(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.duplicate(task(p), f.pointee.rdi, to: nil, cloexec: false) }
+@c(sys_uname) func sysUname(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysInfo.uname(task(p), SyscallArgs(f)) }
+@c(sys_fcntl) func sysFcntl(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.fcntl(task(p), SyscallArgs(f)) }
+@c(sys_getppid) func sysGetppid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysProcess.getppid(task(p)) }
+@c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { 20 }   // 20 - nice(0)
+@c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
+@c(sys_openat) func sysOpenat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
     let a = SyscallArgs(f)
-    switch nr {
-    case 102, 104, 107, 108: return 0                          // getuid getgid geteuid getegid
-    case 140: return 20                                        // getpriority: 20 - nice(0)
-    case 0: return SysIO.read(p, a)
-    case 1: return SysIO.write(p, a)
-    case 3: return SysFile.close(p, a)
-    case 8: return SysFile.lseek(p, a)
-    case 13: return SysSignal.rtSigaction(p, a)
-    case 14: return SysSignal.rtSigprocmask(p, a)
-    case 17: return SysIO.pread(p, a)
-    case 18: return SysIO.pwrite(p, a)
-    case 19: return SysIO.readv(p, a)
-    case 20: return SysIO.writev(p, a)
-    case 24: return Scheduler.sysYield()                      // sched_yield
-    case 63: return SysInfo.uname(p, a)
-    case 72: return SysFile.fcntl(p, a)
-    default: return handleRest(p, f, nr)
-    }
+    return SysFile.openat(task(p), a.a0, a.a1, a.a2, a.a3)
+}
+@c(sys_newfstatat) func sysNewfstatat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
+    let a = SyscallArgs(f)
+    return SysStat.stat(task(p), a.a0, a.a1, a.a2, a.a3)
 }
 
-@inline(never)
+/// Every other number, and those past the table (the VMM's mark, unknown ones).
+@c(syscall_rest) func syscallRest(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { handleRest(task(p), f, f.pointee.rax) }
+
+/// The way out with a signal pending (entry.S, with the whole frame): the
+/// call's result goes into the frame, then SignalDelivery acts on it (a
+/// handler's frame, EINTR or a restart). A call that returns -ERESTART* or
+/// leaves sigsuspend's mask to restore does so only with a signal pending,
+/// so entry.S's one test covers all three.
+@c(syscall_exit_signals)
+func syscallExitSignals(_ f: Frame, _ nr: UInt64, _ r: Int64) {
+    f.pointee.rax = UInt64(bitPattern: r)
+    guard let p = Processes.current else { return }
+    SignalDelivery.exitToUser(p, f, syscall: nr == 15 ? -1 : Int64(bitPattern: nr))   // rt_sigreturn never restarts
+}
+
+/// A non-canonical return RIP (RCX, which user code controls on the #PF
+/// path): iretq would fault on it in ring 0, so the caller dies as Linux's
+/// would on its SYSRET check (SIGSEGV).
+@c(syscall_bad_return_address)
+func syscallBadReturnAddress() { killCurrent(signal: Signal.segv, frame: nil) }
+
+/// The switch over the numbers without a sys_NAME of their own.
 func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<trap_frame>, _ nr: UInt64) -> Int64 {
     let a = SyscallArgs(f)
     switch nr {
     case 2: return SysFile.openat(p, SysFile.AT_FDCWD, a.a0, a.a1, a.a2)            // open
     case 4: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, 0)
     case 6: return SysStat.stat(p, SysFile.AT_FDCWD, a.a0, a.a1, SysStat.AT_SYMLINK_NOFOLLOW)   // lstat
-    case 5: return SysStat.fstat(p, a)
-    case 7: return SysPoll.poll(p, a)
     case 23: return SysPoll.select(p, a)
-    case 9: return SysMemory.mmap(p, a)
-    case 10: return SysMemory.mprotect(p, a)
-    case 11: return SysMemory.munmap(p, a)
-    case 12: return SysMemory.brk(p, a)
     case 15: return SysSignal.rtSigreturn(p, f)
     case 128: return SysSignal.rtSigtimedwait(p, a)
     case 129: return SysSignal.rtSigqueueinfo(p, tgid: -1, tid: SyscallArgs.int(a.a0), sig: SyscallArgs.int(a.a1), info: a.a2)
     case 297: return SysSignal.rtSigqueueinfo(p, tgid: SyscallArgs.int(a.a0), tid: SyscallArgs.int(a.a1), sig: SyscallArgs.int(a.a2), info: a.a3)
     case 131: return SysSignal.sigaltstack(p, a, userRSP: f.pointee.rsp)
     case 219: return SysSignal.restartSyscall(p)
-    case 16: return SysIO.ioctl(p, a)
     case 21: return SysFile.access(p, SysFile.AT_FDCWD, a.a0, a.a1)
     case 22: return SysPipe.pipe2(p, a.a0, 0)                                       // pipe
     case 27: return SysMemory.mincore(p, a)
     case 28: return SysMemory.madvise(p, a)
-    case 32: return SysFile.duplicate(p, a.a0, to: nil, cloexec: false)             // dup
     case 33: return SysFile.dup2(p, a, flags: 0, isDup3: false)
     case 35: return SysTime.nanosleep(p, a)
     case 36: return SysTimer.getitimer(p, a)
     case 37: return SysTimer.alarm(p, a)
     case 38: return SysTimer.setitimer(p, a)
-    case 39, 186: return Int64(p.pointee.pid)                  // getpid, gettid (entry.S answers them first)
     case 60, 231: Processes.exit(p, waitStatus: WaitStatus.exited(code: Int32(truncatingIfNeeded: a.a0)))             // exit, exit_group (one task per process)
-    case 110: return SysProcess.getppid(p)
     case 56: return SysFork.clone(p, flags: a.a0, stack: a.a1, parentTid: a.a2, childTid: a.a3, tls: a.a4)
     case 57: return SysFork.clone(p, flags: 17, stack: 0, parentTid: 0, childTid: 0, tls: 0)        // fork: SIGCHLD
     case 58: return SysFork.clone(p, flags: SysFork.CLONE_VM | SysFork.CLONE_VFORK | 17, stack: 0, parentTid: 0, childTid: 0, tls: 0)
@@ -153,16 +156,13 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
     case 201: return SysTime.time(p, a)
-    case 228: return SysTime.clockGettime(p, a)
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
-    case 257: return SysFile.openat(p, a.a0, a.a1, a.a2, a.a3)
     case 258: return SysTmpfs.mkdir(p, a.a0, a.a1, a.a2)                             // mkdirat
     case 217: return SysDirectory.getdents64(p, a)
     case 78: return SysDirectory.getdents64(p, a, legacy: true)
     case 263: return SysTmpfs.unlinkat(p, a)
     case 264: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: 0)         // renameat
-    case 262: return SysStat.stat(p, a.a0, a.a1, a.a2, a.a3)                        // newfstatat
     case 266: return SysTmpfs.symlink(p, a.a0, a.a1, a.a2)                          // symlinkat
     case 267: return SysIO.readlink(p, a.a0, a.a1, a.a2, a.a3)                      // readlinkat
     case 269, 439: return SysFile.access(p, a.a0, a.a1, a.a2)                       // faccessat, faccessat2

@@ -3,15 +3,23 @@
 #define KERNEL_FRAMES_H
 #include <stdint.h>
 
-// The full user register image of every entry from ring 3 (Linux's pt_regs),
-// at the top of the task's kernel stack: an exception (vectors 0..31) or a
+// The user register image of every entry from ring 3 (Linux's pt_regs), at
+// the top of the task's kernel stack: an exception (vectors 0..31) or a
 // system call (vector 256; both paths, SYSCALL and #PF at LSTAR). General
 // registers, then what the stub pushed (vector, error code or 0), then the
 // CPU's iretq frame (SDM Vol. 3A, 6.14.2). For a system call: number in rax,
 // arguments in rdi, rsi, rdx, r10, r8, r9 (Linux x86_64 ABI), rip/rflags the
 // user's return address and flags (RCX, R11).
+//
+// Most system calls save only the number and the arguments (entry.S,
+// syscall_dispatch; Linux's old SAVE_ARGS): their handlers see the first
+// eight fields (rbx, rbp, r12-r15, and rcx/r11, which equal rip/rflags)
+// unwritten. The calls that read or rewrite the whole image (rt_sigreturn,
+// clone, fork, vfork, execve, execveat) and every return that delivers a
+// signal have it whole. Hence the order: those eight first.
 struct trap_frame {
-    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, rcx;
+    uint64_t r10, r9, r8, rax, rdx, rsi, rdi;
     uint64_t vector, error_code;
     uint64_t rip, cs, rflags, rsp, ss;
 };
@@ -40,6 +48,7 @@ KERNEL_SYMBOL_ADDRESS(timer_entry_address, timer_entry)            // IDT vector
 KERNEL_SYMBOL_ADDRESS(spurious_entry_address, spurious_entry)      // IDT vector 0xff
 KERNEL_SYMBOL_ADDRESS(console_irq_entry_address, console_irq_entry) // IDT vector 0x34 (PIC.swift)
 KERNEL_SYMBOL_ADDRESS(idle_hlt_address, idle_hlt)                  // the idle wait's HLT
+static inline uint64_t *no_pending_address(void) { extern uint64_t no_pending; return &no_pending; }   // current_pending when idle
 
 // entry.S
 uint64_t isr_stub_address(unsigned vector);
@@ -51,4 +60,6 @@ void switch_context(uint64_t *from, uint64_t to);
 void idle_halt(void);                   // sti; hlt; cli
 extern uint64_t syscall_kernel_rsp;     // SYSCALL's kernel stack (the running task's)
 extern int32_t current_pid;             // getpid's fast path
+extern void *current_process;           // Processes.current, for entry.S (Scheduler.swift)
+extern uint64_t *current_pending;       // its pendingSignals: entry.S's exit test
 #endif
