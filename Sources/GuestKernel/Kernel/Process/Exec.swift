@@ -122,7 +122,7 @@ enum SysExec {
             PageTable.destroyUserHalf(old)
         }
         Processes.endVfork(p)
-        p.pointee.vmas.count = 0
+        p.pointee.vmas.removeAll()
         p.pointee.mmapTop = Process.mmapBase
         p.pointee.hasHugePages = false
         p.pointee.fsBase = 0

@@ -2,9 +2,16 @@
 /// vm.max_map_count default) in 4 KiB pages (VMAPages: frames in the kernel),
 /// never in the small kernel heap. A directory page holds the addresses of
 /// up to 512 chunk pages of 128 slots (32 bytes each), allocated as the list
-/// grows and freed by release(). Slots hold the areas in reverse: logical
-/// index i (address order) is slot count-1-i, so an area below all others
-/// (where mmap places new ones, top-down) is appended without moving any other.
+/// grows and freed by release().
+///
+/// The slots are a gap buffer in address order: areas 0 ..< gap fill slots
+/// 0 ..< gap, areas gap ..< count the last slots of the allocated ones, and
+/// the free slots lie between. An insert or a removal at the gap moves no
+/// area; elsewhere it first moves the gap there, moving the areas between.
+/// A process's areas change where they changed last (mmap places top-down
+/// below its last placement, munmap and mprotect undo it), so most changes
+/// move nothing: an array that moved the areas above (or below) the change
+/// moved the ELF segments, stack and vDSO on every mmap and munmap.
 struct VMAStore {
     static let capacity = 65530
     static let slotsPerChunk = 128              // 4096 / 32
@@ -12,100 +19,119 @@ struct VMAStore {
 
     private var directory: UnsafeMutablePointer<UnsafeMutableRawPointer>? = nil
     private var chunks = 0
-    var count = 0
-
-    @inline(__always) private func slot(_ k: Int) -> UnsafeMutablePointer<VMA> {
-        VMAStore.slot(directory.unsafelyUnwrapped, k)
-    }
+    private(set) var count = 0
+    /// The first area kept in the top slots (areas before it are in the bottom ones).
+    private(set) var gap = 0
+    // Four words: a method called through `Process.pointee.vmas` gets a copy
+    // of the store in registers (a larger one was copied byte by byte, `rep
+    // movsb`, on every lookup).
 
     @inline(__always)
     private static func slot(_ dir: UnsafeMutablePointer<UnsafeMutableRawPointer>, _ k: Int) -> UnsafeMutablePointer<VMA> {
         (dir[k >> 7] + (k & 127) << 5).assumingMemoryBound(to: VMA.self)
     }
 
+    /// The slot of area i (0 ..< count, address order).
+    @inline(__always) func at(_ i: Int) -> UnsafeMutablePointer<VMA> {
+        VMAStore.slot(directory.unsafelyUnwrapped, i < gap ? i : i &+ (chunks << 7 &- count))
+    }
+
     /// Area i in address order (0 ..< count).
     subscript(i: Int) -> VMA {
-        get { slot(count - 1 - i).pointee }
-        nonmutating set { slot(count - 1 - i).pointee = newValue }
+        get { at(i).pointee }
+        nonmutating set { at(i).pointee = newValue }
     }
 
-    /// The first area (address order) ending above `va`, by a linear scan of
-    /// the slots (short lists, all in the first chunk: fewer instructions per
-    /// probe than a binary search's on the page-fault path); count when none.
-    @inline(__always) func scanFirstEnding(above va: UInt64) -> Int {
-        let c = count
-        guard c > 0 else { return 0 }
-        var q = UnsafeRawPointer(directory.unsafelyUnwrapped[0]) + (c - 1) << 5
-        var i = 0
-        while i < c {
-            if q.load(fromByteOffset: 8, as: UInt64.self) > va { return i }      // VMA.end
-            q -= 32
-            i += 1
+    /// The slot of area gap-1 (the last one below the gap; gap > 0).
+    @inline(__always) var belowGap: UnsafeMutablePointer<VMA> { VMAStore.slot(directory.unsafelyUnwrapped, gap &- 1) }
+    /// The slot of area gap (the first one above the gap; gap < count).
+    @inline(__always) var aboveGap: UnsafeMutablePointer<VMA> {
+        VMAStore.slot(directory.unsafelyUnwrapped, gap &+ (chunks << 7 &- count))
+    }
+
+    /// Moves the gap to before area g (0 ... count), where the next changes
+    /// are expected.
+    mutating func focus(_ g: Int) { moveGap(to: g) }
+
+    /// Moves the gap to before area g (0 ... count).
+    @inline(__always) private mutating func moveGap(to g: Int) {
+        guard g != gap else { return }
+        let dir = directory.unsafelyUnwrapped, shift = chunks << 7 &- count
+        var j = gap
+        if g < gap {                // areas g ..< gap go up to the top slots
+            while j > g { j -= 1; VMAStore.slot(dir, j + shift).pointee = VMAStore.slot(dir, j).pointee }
+        } else {                    // areas gap ..< g come down to the bottom ones
+            while j < g { VMAStore.slot(dir, j).pointee = VMAStore.slot(dir, j + shift).pointee; j += 1 }
         }
-        return c
+        gap = g
     }
 
-    /// The area holding `va` in a short list (count <= 128), by the same scan.
-    @inline(__always) func scanArea(containing va: UInt64) -> VMA? {
-        let c = count
-        guard c > 0 else { return nil }
-        var q = UnsafeRawPointer(directory.unsafelyUnwrapped[0]) + (c - 1) << 5
-        for _ in 0..<c {
-            if q.load(fromByteOffset: 8, as: UInt64.self) > va {                    // VMA.end
-                return q.load(as: UInt64.self) <= va ? q.load(as: VMA.self) : nil   // VMA.start
-            }
-            q -= 32
-        }
-        return nil
-    }
-
-    /// Makes room for `n` areas at logical index i (areas i... keep their
-    /// values and move to i+n...; the new ones are undefined until set);
-    /// false when the list would pass `capacity` or no page is left.
+    /// Makes room for `n` areas at index i (areas i... keep their values and
+    /// become i+n...; the new ones are undefined until set); false when the
+    /// list would pass `capacity` or no page is left (then nothing changed).
     mutating func open(at i: Int, _ n: Int) -> Bool {
         if n == 0 { return true }
         guard count + n <= VMAStore.capacity else { return false }
-        while chunks * VMAStore.slotsPerChunk < count + n {
-            if directory == nil {
-                guard let d = VMAPages.allocate() else { return false }
-                directory = d.assumingMemoryBound(to: UnsafeMutableRawPointer.self)
-            }
-            guard let c = VMAPages.allocate(), let dir = directory else { return false }
-            dir[chunks] = c
-            chunks += 1
-        }
-        // Slots count-i ..< count hold areas 0 ..< i: they move up by n.
-        // (Locals: a store through a slot could alias self for the compiler.)
-        let dir = directory.unsafelyUnwrapped, c = count
-        var k = c - 1
-        while k >= c - i { VMAStore.slot(dir, k + n).pointee = VMAStore.slot(dir, k).pointee; k -= 1 }
-        count = c + n
+        if count + n > chunks << 7 && !grow(to: count + n) { return false }
+        moveGap(to: i)
+        count += n                  // the new areas: the top part's first slots (the gap stays before them)
         return true
     }
 
-    /// Removes area i (areas before it move down one slot).
+    /// Adds chunk pages until `slots` fit; the top areas move up into the
+    /// new top slots (once per 128 areas the list grows by).
+    private mutating func grow(to slots: Int) -> Bool {
+        if directory == nil {
+            guard let d = VMAPages.allocate() else { return false }
+            directory = d.assumingMemoryBound(to: UnsafeMutableRawPointer.self)
+        }
+        let dir = directory.unsafelyUnwrapped
+        let oldTop = chunks << 7
+        while chunks << 7 < slots {
+            guard let c = VMAPages.allocate() else { break }
+            dir[chunks] = c
+            chunks += 1
+        }
+        let shift = chunks << 7 - oldTop
+        if shift > 0 {              // the top areas (slots oldTop-(count-gap) ..< oldTop) follow the top
+            var k = oldTop
+            while k > oldTop - (count - gap) { k -= 1; VMAStore.slot(dir, k + shift).pointee = VMAStore.slot(dir, k).pointee }
+        }
+        return chunks << 7 >= slots
+    }
+
+    /// Removes area i.
     mutating func close(at i: Int) {
-        let dir = directory.unsafelyUnwrapped, c = count
-        var k = c - i
-        while k < c { VMAStore.slot(dir, k - 1).pointee = VMAStore.slot(dir, k).pointee; k += 1 }
-        count = c - 1
+        if gap == i + 1 { gap = i } else { moveGap(to: i) }
+        count -= 1                  // area i was the top part's first: its slot joins the gap
+    }
+
+    /// Removes every area (exec, a new process); the pages stay for reuse.
+    mutating func removeAll() {
+        count = 0
+        gap = 0
     }
 
     /// Makes this empty store a copy of `other` (fork): pages of its own, so
     /// that parent and child never free each other's. False when no page is
     /// left (the store is then empty; release() frees what it got).
     mutating func copy(from other: VMAStore) -> Bool {
-        count = 0
+        removeAll()
         let n = other.count
-        guard open(at: 0, n) else { count = 0; return false }
         guard n > 0 else { return true }
+        guard grow(to: n) else { return false }
         let src = other.directory.unsafelyUnwrapped, dst = directory.unsafelyUnwrapped
-        var k = 0
-        while k < n {                           // slot order is kept: whole chunks at a time
-            let len = min(n - k, VMAStore.slotsPerChunk)
-            dst[k >> 7].copyMemory(from: UnsafeRawPointer(src[k >> 7]), byteCount: len << 5)
-            k += len
+        let srcShift = other.chunks << 7 - n, dstShift = chunks << 7 - n
+        var i = 0
+        while i < n {               // a run of areas within one source and one destination chunk at a time
+            let s = i < other.gap ? i : i + srcShift, d = i < other.gap ? i : i + dstShift
+            let stop = i < other.gap ? other.gap : n
+            let len = min(stop - i, 128 - (s & 127), 128 - (d & 127))
+            UnsafeMutableRawPointer(VMAStore.slot(dst, d)).copyMemory(from: UnsafeRawPointer(VMAStore.slot(src, s)), byteCount: len << 5)
+            i += len
         }
+        gap = other.gap
+        count = n
         return true
     }
 
@@ -117,6 +143,6 @@ struct VMAStore {
         }
         directory = nil
         chunks = 0
-        count = 0
+        removeAll()
     }
 }
