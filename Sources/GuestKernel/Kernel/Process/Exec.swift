@@ -20,6 +20,7 @@ enum Exec {
         }
         p.pointee.brkStart = pageUp(img.end) ?? img.end
         p.pointee.brk = p.pointee.brkStart
+        p.pointee.heapMapped = 0
         let stackBottom = Process.stackTop - Process.stackSize
         guard p.pointee.vmas.insert(VMA(start: stackBottom, end: Process.stackTop, prot: Prot.read | Prot.write)) else {
             return (0, 0, .noMemory)

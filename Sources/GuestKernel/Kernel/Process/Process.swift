@@ -40,6 +40,9 @@ struct Process {
     var vmas = VMAList()
     var brkStart: UInt64 = 0
     var brk: UInt64 = 0
+    /// At least the end of the highest heap page a fault has mapped (0:
+    /// none): a brk that shrinks the heap above it has no page to unmap.
+    var heapMapped: UInt64 = 0
     var mmapTop: UInt64 = 0          // top-down search for mmap without a hint
     var fsBase: UInt64 = 0
     var clearChildTid: UInt64 = 0
@@ -151,6 +154,7 @@ enum Processes {
             t[i].vmas.removeAll()
             t[i].brkStart = 0
             t[i].brk = 0
+            t[i].heapMapped = 0
             t[i].mmapTop = Process.mmapBase
             t[i].hasHugePages = false
             t[i].fsBase = 0

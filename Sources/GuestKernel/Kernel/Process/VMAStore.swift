@@ -5,9 +5,11 @@
 /// grows and freed by release().
 ///
 /// The slots are a gap buffer in address order: areas 0 ..< gap fill slots
-/// 0 ..< gap, areas gap ..< count the last slots of the allocated ones, and
-/// the free slots lie between. An insert or a removal at the gap moves no
-/// area; elsewhere it first moves the gap there, moving the areas between.
+/// 0 ..< gap, areas gap ..< count the last of the 65,536 slots, and the
+/// free slots lie between (only the chunks either part reaches have pages).
+/// An insert at the gap moves no area; elsewhere it first moves the gap
+/// there, moving the areas between; a removal moves the areas between it
+/// and the gap by one slot.
 /// A process's areas change where they changed last (mmap places top-down
 /// below its last placement, munmap and mprotect undo it), so most changes
 /// move nothing: an array that moved the areas above (or below) the change
@@ -16,24 +18,35 @@ struct VMAStore {
     static let capacity = 65530
     static let slotsPerChunk = 128              // 4096 / 32
     static let maxChunks = 512                  // 512 x 128 = 65,536 slots >= capacity
+    static let slots = 65536
 
-    private var directory: UnsafeMutablePointer<UnsafeMutableRawPointer>? = nil
-    private var chunks = 0
-    private(set) var count = 0
-    /// The first area kept in the top slots (areas before it are in the bottom ones).
-    private(set) var gap = 0
     // Four words: a method called through `Process.pointee.vmas` gets a copy
     // of the store in registers (a larger one was copied byte by byte, `rep
     // movsb`, on every lookup).
+    private var directory: UnsafeMutablePointer<UnsafeMutableRawPointer?>? = nil
+    private(set) var count = 0
+    /// The first area kept in the top slots (areas before it are in the bottom ones).
+    private(set) var gap = 0
+    /// Chunks 0 ..< lowChunks and 512 - highChunks ..< 512 have pages (they
+    /// may share one): the bottom part grows up, the top part down, so a
+    /// growing list never moves an area.
+    private var lowChunks: Int32 = 0, highChunks: Int32 = 0
 
     @inline(__always)
-    private static func slot(_ dir: UnsafeMutablePointer<UnsafeMutableRawPointer>, _ k: Int) -> UnsafeMutablePointer<VMA> {
-        (dir[k >> 7] + (k & 127) << 5).assumingMemoryBound(to: VMA.self)
+    private static func slot(_ dir: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ k: Int) -> UnsafeMutablePointer<VMA> {
+        (dir[k >> 7].unsafelyUnwrapped + (k & 127) << 5).assumingMemoryBound(to: VMA.self)
     }
 
     /// The slot of area i (0 ..< count, address order).
     @inline(__always) func at(_ i: Int) -> UnsafeMutablePointer<VMA> {
-        VMAStore.slot(directory.unsafelyUnwrapped, i < gap ? i : i &+ (chunks << 7 &- count))
+        VMAStore.slot(directory.unsafelyUnwrapped, i < gap ? i : i &+ (VMAStore.slots &- count))
+    }
+
+    /// The slot of area gap-1 (the last one below the gap; gap > 0).
+    @inline(__always) var belowGap: UnsafeMutablePointer<VMA> { VMAStore.slot(directory.unsafelyUnwrapped, gap &- 1) }
+    /// The slot of area gap (the first one above the gap; gap < count).
+    @inline(__always) var aboveGap: UnsafeMutablePointer<VMA> {
+        VMAStore.slot(directory.unsafelyUnwrapped, gap &+ (VMAStore.slots &- count))
     }
 
     /// Area i in address order (0 ..< count).
@@ -42,21 +55,39 @@ struct VMAStore {
         nonmutating set { at(i).pointee = newValue }
     }
 
-    /// The slot of area gap-1 (the last one below the gap; gap > 0).
-    @inline(__always) var belowGap: UnsafeMutablePointer<VMA> { VMAStore.slot(directory.unsafelyUnwrapped, gap &- 1) }
-    /// The slot of area gap (the first one above the gap; gap < count).
-    @inline(__always) var aboveGap: UnsafeMutablePointer<VMA> {
-        VMAStore.slot(directory.unsafelyUnwrapped, gap &+ (chunks << 7 &- count))
+    /// Gives pages to the chunks that `low` bottom slots and `high` top
+    /// slots need; false when no page is left (the ones got so far stay).
+    private mutating func reserve(low: Int, high: Int) -> Bool {
+        if directory == nil {
+            guard let d = VMAPages.allocate() else { return false }      // a zero page: no chunk yet
+            directory = d.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        }
+        let dir = directory.unsafelyUnwrapped
+        while Int(lowChunks) << 7 < low {
+            let c = Int(lowChunks)
+            if dir[c] == nil { guard let page = VMAPages.allocate() else { return false }; dir[c] = page }
+            lowChunks += 1
+        }
+        while Int(highChunks) << 7 < high {
+            let c = VMAStore.maxChunks - 1 - Int(highChunks)
+            if dir[c] == nil { guard let page = VMAPages.allocate() else { return false }; dir[c] = page }
+            highChunks += 1
+        }
+        return true
     }
 
     /// Moves the gap to before area g (0 ... count), where the next changes
-    /// are expected.
-    mutating func focus(_ g: Int) { moveGap(to: g) }
+    /// are expected; false when no page is left for the slots it needs.
+    mutating func focus(_ g: Int) -> Bool {
+        guard reserve(low: g, high: count - g) else { return false }
+        moveGap(to: g)
+        return true
+    }
 
-    /// Moves the gap to before area g (0 ... count).
+    /// Moves the gap to before area g (the slots it needs have pages).
     @inline(__always) private mutating func moveGap(to g: Int) {
         guard g != gap else { return }
-        let dir = directory.unsafelyUnwrapped, shift = chunks << 7 &- count
+        let dir = directory.unsafelyUnwrapped, shift = VMAStore.slots &- count
         var j = gap
         if g < gap {                // areas g ..< gap go up to the top slots
             while j > g { j -= 1; VMAStore.slot(dir, j + shift).pointee = VMAStore.slot(dir, j).pointee }
@@ -71,39 +102,25 @@ struct VMAStore {
     /// list would pass `capacity` or no page is left (then nothing changed).
     mutating func open(at i: Int, _ n: Int) -> Bool {
         if n == 0 { return true }
-        guard count + n <= VMAStore.capacity else { return false }
-        if count + n > chunks << 7 && !grow(to: count + n) { return false }
+        guard count + n <= VMAStore.capacity, reserve(low: i, high: count + n - i) else { return false }
         moveGap(to: i)
         count += n                  // the new areas: the top part's first slots (the gap stays before them)
         return true
     }
 
-    /// Adds chunk pages until `slots` fit; the top areas move up into the
-    /// new top slots (once per 128 areas the list grows by).
-    private mutating func grow(to slots: Int) -> Bool {
-        if directory == nil {
-            guard let d = VMAPages.allocate() else { return false }
-            directory = d.assumingMemoryBound(to: UnsafeMutableRawPointer.self)
-        }
-        let dir = directory.unsafelyUnwrapped
-        let oldTop = chunks << 7
-        while chunks << 7 < slots {
-            guard let c = VMAPages.allocate() else { break }
-            dir[chunks] = c
-            chunks += 1
-        }
-        let shift = chunks << 7 - oldTop
-        if shift > 0 {              // the top areas (slots oldTop-(count-gap) ..< oldTop) follow the top
-            var k = oldTop
-            while k > oldTop - (count - gap) { k -= 1; VMAStore.slot(dir, k + shift).pointee = VMAStore.slot(dir, k).pointee }
-        }
-        return chunks << 7 >= slots
-    }
-
-    /// Removes area i.
+    /// Removes area i, moving the areas between it and the gap into its slot
+    /// (never a slot without a page: removal cannot fail).
     mutating func close(at i: Int) {
-        if gap == i + 1 { gap = i } else { moveGap(to: i) }
-        count -= 1                  // area i was the top part's first: its slot joins the gap
+        let dir = directory.unsafelyUnwrapped, shift = VMAStore.slots &- count
+        if i < gap {                // areas i+1 ..< gap come down one slot
+            var j = i + 1
+            while j < gap { VMAStore.slot(dir, j - 1).pointee = VMAStore.slot(dir, j).pointee; j += 1 }
+            gap -= 1
+        } else {                    // areas gap ..< i go up one slot
+            var j = i
+            while j > gap { j -= 1; VMAStore.slot(dir, j + shift + 1).pointee = VMAStore.slot(dir, j + shift).pointee }
+        }
+        count -= 1
     }
 
     /// Removes every area (exec, a new process); the pages stay for reuse.
@@ -113,23 +130,26 @@ struct VMAStore {
     }
 
     /// Makes this empty store a copy of `other` (fork): pages of its own, so
-    /// that parent and child never free each other's. False when no page is
-    /// left (the store is then empty; release() frees what it got).
+    /// that parent and child never free each other's. The layout is the
+    /// same (slot for slot), so the used bytes of each chunk are copied.
+    /// False when no page is left (the store is then empty; release() frees
+    /// what it got).
     mutating func copy(from other: VMAStore) -> Bool {
         removeAll()
         let n = other.count
         guard n > 0 else { return true }
-        guard grow(to: n) else { return false }
+        guard reserve(low: other.gap, high: n - other.gap) else { return false }
         let src = other.directory.unsafelyUnwrapped, dst = directory.unsafelyUnwrapped
-        let srcShift = other.chunks << 7 - n, dstShift = chunks << 7 - n
-        var i = 0
-        while i < n {               // a run of areas within one source and one destination chunk at a time
-            let s = i < other.gap ? i : i + srcShift, d = i < other.gap ? i : i + dstShift
-            let stop = i < other.gap ? other.gap : n
-            let len = min(stop - i, 128 - (s & 127), 128 - (d & 127))
-            UnsafeMutableRawPointer(VMAStore.slot(dst, d)).copyMemory(from: UnsafeRawPointer(VMAStore.slot(src, s)), byteCount: len << 5)
-            i += len
+        func copySlots(_ from: Int, _ to: Int) {
+            var k = from
+            while k < to {
+                let len = min(to - k, 128 - (k & 127))
+                UnsafeMutableRawPointer(VMAStore.slot(dst, k)).copyMemory(from: UnsafeRawPointer(VMAStore.slot(src, k)), byteCount: len << 5)
+                k += len
+            }
         }
+        copySlots(0, other.gap)
+        copySlots(VMAStore.slots - (n - other.gap), VMAStore.slots)
         gap = other.gap
         count = n
         return true
@@ -138,11 +158,14 @@ struct VMAStore {
     /// Frees every page (the process is gone).
     mutating func release() {
         if let dir = directory {
-            for c in 0..<chunks { VMAPages.free(dir[c]) }
+            let low = Int(lowChunks), high = VMAStore.maxChunks - Int(highChunks)
+            for c in 0..<low { if let page = dir[c] { VMAPages.free(page) } }
+            for c in max(low, high)..<VMAStore.maxChunks { if let page = dir[c] { VMAPages.free(page) } }
             VMAPages.free(UnsafeMutableRawPointer(dir))
         }
         directory = nil
-        chunks = 0
+        lowChunks = 0
+        highChunks = 0
         removeAll()
     }
 }

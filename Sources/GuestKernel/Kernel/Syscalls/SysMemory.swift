@@ -16,10 +16,13 @@ enum SysMemory {
             let i = p.pointee.vmas.firstEnding(above: oldTop)
             if i < p.pointee.vmas.count && p.pointee.vmas.items.at(i).pointee.start < newTop { return Int64(cur) }
             // The next brk's check, and mmap's placements above the heap, find the gap here.
-            if i != p.pointee.vmas.items.gap { p.pointee.vmas.items.focus(i) }
-        } else if newTop < oldTop {
+            if i != p.pointee.vmas.items.gap { _ = p.pointee.vmas.items.focus(i) }
+        } else if newTop < oldTop && p.pointee.heapMapped > newTop {
+            // Pages above heapMapped were never faulted in: nothing to walk (the
+            // brk benchmark's page, grown and shrunk untouched).
             guard splitEnds(p, newTop, oldTop) else { return Int64(cur) }
             PageTable.unmap(p.pointee.pml4, newTop, oldTop, flush: true, hugePages: p.pointee.hasHugePages)
+            p.pointee.heapMapped = newTop
         }
         p.pointee.brk = want
         return Int64(want)
