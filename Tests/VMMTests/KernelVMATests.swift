@@ -119,4 +119,60 @@ struct KernelVMATests {
             }
         }
     }
+
+    /// The gap buffer across chunk pages: random inserts and carves anywhere
+    /// in 1,000 pages (up to 500 areas, four chunks of 128), checked against
+    /// a page model after every step; a fork's copy taken along the way
+    /// must equal its source, then live on independently.
+    @Test func gapBufferAcrossChunksMatchesAPageModel() {
+        var l = VMAList()
+        let pages = 1000
+        var model = [UInt32?](repeating: nil, count: pages)
+        var state: UInt64 = 0x2545_f491_4f6c_dd1d
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % n
+        }
+        func page(_ i: Int) -> UInt64 { 0x40_0000 + UInt64(i) * 0x1000 }
+        func check(_ l: VMAList, _ model: [UInt32?], _ step: Int) {
+            let got = areas(l)
+            for (x, y) in zip(got, got.dropFirst()) { #expect(x.end <= y.start, "step \(step): disorder") }
+            var i = 0
+            for a in got {
+                while page(i) < a.start { #expect(model[i] == nil, "step \(step) page \(i)"); i += 1 }
+                while page(i) < a.end { #expect(model[i] == a.prot, "step \(step) page \(i)"); i += 1 }
+            }
+            while i < pages { #expect(model[i] == nil, "step \(step) page \(i)"); i += 1 }
+            for _ in 0..<8 {                                    // lookups agree with the model
+                let q = next(pages)
+                #expect(l.area(containing: page(q) + 0x800)?.prot == model[q], "step \(step) lookup \(q)")
+            }
+        }
+        var copy = VMAList()
+        var copyModel = model
+        for step in 0..<4000 {
+            let a = next(pages), b = min(pages, a + 1 + next(4))
+            if next(3) != 0 {
+                // Alternating protections keep neighbours apart: many areas.
+                let prot = UInt32(a & 1) + 1
+                if (a..<b).allSatisfy({ model[$0] == nil }) {
+                    do { let r = l.insert(VMA(start: page(a), end: page(b), prot: prot)); #expect(r) }
+                    for i in a..<b { model[i] = prot }
+                }
+            } else {
+                do { let r = l.carve(page(a), page(b)); #expect(r) }
+                for i in a..<b { model[i] = nil }
+            }
+            check(l, model, step)
+            if step == 2500 {
+                do { let r = copy.items.copy(from: l.items); #expect(r) }
+                copyModel = model
+                check(copy, copyModel, step)
+            }
+        }
+        #expect(l.count > 128)
+        check(copy, copyModel, -1)
+        l.items.release()
+        copy.items.release()
+    }
 }

@@ -10,8 +10,11 @@ func zeroFrame(_ p: UnsafeMutablePointer<UInt64>) { p.update(repeating: 0, count
 /// Test double for the kernel's VMAPages (Process/VMAPages.swift, frames of
 /// the frame allocator): host pages, so that the VMA tests need no guest RAM.
 enum VMAPages {
+    /// A zero page, as the kernel's frames are.
     static func allocate() -> UnsafeMutableRawPointer? {
-        UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        let p = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 4096)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: 4096)
+        return p
     }
 
     static func free(_ p: UnsafeMutableRawPointer) { p.deallocate() }

@@ -53,16 +53,20 @@ enum FrameAllocator {
         hugeRange = rangeCount - 1
     }
 
-    /// A zeroed frame, or nil when memory is exhausted.
-    static func allocate() -> UInt64? {
-        if freeList != 0 {
-            let f = freeList
-            let p: UnsafeMutablePointer<UInt64> = Physical.pointer(f)
-            freeList = p.pointee
-            p.pointee = 0                                   // the link; the rest is zero
-            freeFrames &-= 1
-            return f
-        }
+    /// A zeroed frame, or nil when memory is exhausted. The free list's
+    /// head inline (the page-fault path's allocation: no call), fresh RAM
+    /// and broken-up huge frames out of line.
+    @inline(__always) static func allocate() -> UInt64? {
+        let f = freeList
+        guard f != 0 else { return allocateFresh() }
+        let p: UnsafeMutablePointer<UInt64> = Physical.pointer(f)
+        freeList = p.pointee
+        p.pointee = 0                                       // the link; the rest is zero
+        freeFrames &-= 1
+        return f
+    }
+
+    @inline(never) private static func allocateFresh() -> UInt64? {
         guard let b = bases, let e = ends else { return nil }
         while current < rangeCount {
             if next < b[current] { next = b[current] }

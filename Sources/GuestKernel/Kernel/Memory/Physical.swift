@@ -7,8 +7,12 @@ enum Physical {
     static let pageSize: UInt64 = 4096
     nonisolated(unsafe) static var offset: UInt64 = 0
 
-    static func pointer<T>(_ phys: UInt64, as: T.Type = T.self) -> UnsafeMutablePointer<T> {
-        UnsafeMutablePointer<T>(bitPattern: UInt(phys &+ offset))!
+    /// Unchecked (no trap for a zero sum): `offset` is the direct map's base
+    /// once paging is the kernel's, and a null dereference in ring 0 is a
+    /// page fault reported as any other (status 112); the check cost every
+    /// level of every page-table walk two instructions.
+    @inline(__always) static func pointer<T>(_ phys: UInt64, as: T.Type = T.self) -> UnsafeMutablePointer<T> {
+        UnsafeMutablePointer<T>(bitPattern: UInt(phys &+ offset)).unsafelyUnwrapped
     }
 
     static func bytes(_ phys: UInt64) -> UnsafeMutablePointer<UInt8> { pointer(phys) }

@@ -27,8 +27,12 @@ enum UserMemory {
     /// when TransparentHugePages allows it there, else 4 KiB. Used by the #PF
     /// handler and by resolve().
     static func demandFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
-        guard va < PageTable.userTop, let area = p.area(of: va), area.prot != 0,
-              !write || area.prot & Prot.write != 0 else { return false }
+        guard va < PageTable.userTop else { return false }
+        // p.area(of:), with the heap's case kept for Process.heapMapped.
+        let brkStart = p.pointee.brkStart, heapTop = pageUp(p.pointee.brk) ?? 0
+        let inHeap = va >= brkStart && va < heapTop
+        guard let area = inHeap ? VMA(start: brkStart, end: heapTop, prot: Prot.read | Prot.write) : p.pointee.vmas.area(containing: va),
+              area.prot != 0, !write || area.prot & Prot.write != 0 else { return false }
         let writable = area.prot & Prot.write != 0
         if TransparentHugePages.eligible(flags: area.flags) {
             let base = va & ~(FrameAllocator.hugeSize - 1)
@@ -38,6 +42,7 @@ enum UserMemory {
                let frame = FrameAllocator.allocateHuge() {
                 pde.pointee = PageTable.hugeEntry(frame, writable: writable)
                 p.pointee.hasHugePages = true
+                if inHeap && base + FrameAllocator.hugeSize > p.pointee.heapMapped { p.pointee.heapMapped = base + FrameAllocator.hugeSize }
                 BootStats.hugePageFaults &+= 1
                 return true
             }
@@ -49,6 +54,7 @@ enum UserMemory {
             FrameAllocator.free(frame)
             return false
         }
+        if inHeap && pageDown(va) + Physical.pageSize > p.pointee.heapMapped { p.pointee.heapMapped = pageDown(va) + Physical.pageSize }
         return true
     }
 

@@ -20,6 +20,7 @@ enum Exec {
         }
         p.pointee.brkStart = pageUp(img.end) ?? img.end
         p.pointee.brk = p.pointee.brkStart
+        p.pointee.heapMapped = 0
         let stackBottom = Process.stackTop - Process.stackSize
         guard p.pointee.vmas.insert(VMA(start: stackBottom, end: Process.stackTop, prot: Prot.read | Prot.write)) else {
             return (0, 0, .noMemory)
@@ -130,7 +131,7 @@ enum SysExec {
         if case .tmpfs(let node, _) = source { p.pointee.exeNode = Int32(node) }
         Tmpfs.executionStarted(p.pointee.exeNode)
         Tmpfs.executionEnded(oldImage)
-        p.pointee.vmas.count = 0
+        p.pointee.vmas.removeAll()
         p.pointee.mmapTop = Process.mmapBase
         p.pointee.hasHugePages = false
         p.pointee.fsBase = 0

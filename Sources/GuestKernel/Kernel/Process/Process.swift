@@ -45,6 +45,9 @@ struct Process {
     var vmas = VMAList()
     var brkStart: UInt64 = 0
     var brk: UInt64 = 0
+    /// At least the end of the highest heap page a fault has mapped (0:
+    /// none): a brk that shrinks the heap above it has no page to unmap.
+    var heapMapped: UInt64 = 0
     var mmapTop: UInt64 = 0          // top-down search for mmap without a hint
     var fsBase: UInt64 = 0
     var clearChildTid: UInt64 = 0
@@ -94,7 +97,7 @@ extension UnsafeMutablePointer where Pointee == Process {
     /// The area holding `va` (the heap as one read-write area), or nil. On
     /// the pointer, not on Process: a method of the struct reached through
     /// `pointee` copies the whole struct first (a `rep movs` on the fault path).
-    func area(of va: UInt64) -> VMA? {
+    @inline(__always) func area(of va: UInt64) -> VMA? {
         let brkStart = pointee.brkStart
         if va >= brkStart, let top = pageUp(pointee.brk), va < top { return VMA(start: brkStart, end: top, prot: Prot.read | Prot.write) }
         return pointee.vmas.area(containing: va)
@@ -156,9 +159,10 @@ enum Processes {
             // A slot is new (Process(): an empty descriptor table) or was
             // freed by destroy (every descriptor closed); the rest of its
             // state starts as a new process's, here and nowhere else.
-            t[i].vmas.count = 0
+            t[i].vmas.removeAll()
             t[i].brkStart = 0
             t[i].brk = 0
+            t[i].heapMapped = 0
             t[i].mmapTop = Process.mmapBase
             t[i].hasHugePages = false
             t[i].fsBase = 0

@@ -24,56 +24,72 @@ enum Prot {
 }
 
 /// A process's areas, kept sorted and non-overlapping (VMAStore: up to
-/// vm.max_map_count of them, binary-searched).
+/// vm.max_map_count of them, in a gap buffer). A lookup first asks whether
+/// the answer is at the gap, where the last change was (one compare on each
+/// side: mmap's placement, munmap, mprotect and the faults of a fresh
+/// mapping land there), and binary-searches otherwise.
 struct VMAList {
     static let capacity = VMAStore.capacity
     var items = VMAStore()
-    var count: Int {
-        get { items.count }
-        set { items.count = newValue }
-    }
+    var count: Int { items.count }
 
     /// The first area ending above `va` (count when none).
-    func firstEnding(above va: UInt64) -> Int {
-        if count <= 16 { return items.scanFirstEnding(above: va) }
+    @inline(__always) func firstEnding(above va: UInt64) -> Int {
+        let g = items.gap, c = count
+        if (g == 0 || items.belowGap.pointee.end <= va) && (g == c || va < items.aboveGap.pointee.end) { return g }
+        return search(va)
+    }
+
+    private func search(_ va: UInt64) -> Int {
         var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) >> 1
-            if items[mid].end <= va { lo = mid + 1 } else { hi = mid }
+            if items.at(mid).pointee.end <= va { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
 
     func find(_ va: UInt64) -> Int? {
         let i = firstEnding(above: va)
-        return i < count && items[i].start <= va ? i : nil
+        return i < count && items.at(i).pointee.start <= va ? i : nil
     }
 
     /// The area holding `va` (the page-fault path's question), or nil.
     @inline(__always) func area(containing va: UInt64) -> VMA? {
-        if count <= 16 { return items.scanArea(containing: va) }
+        let g = items.gap
+        if g < count && (g == 0 || items.belowGap.pointee.end <= va) && va < items.aboveGap.pointee.end {
+            return items.aboveGap.pointee.start <= va ? items.aboveGap.pointee : nil
+        }
+        return slowArea(containing: va)
+    }
+
+    private func slowArea(containing va: UInt64) -> VMA? {
         guard let i = find(va) else { return nil }
         return items[i]
     }
 
     func overlaps(_ start: UInt64, _ end: UInt64) -> Bool {
         let i = firstEnding(above: start)
-        return i < count && items[i].start < end
+        return i < count && items.at(i).pointee.start < end
+    }
+
+    @inline(__always) private func same(_ a: UnsafeMutablePointer<VMA>, _ prot: UInt32, _ flags: UInt32) -> Bool {
+        a.pointee.prot == prot && a.pointee.flags == flags
     }
 
     /// Inserts in address order, merged with neighbours of the same
     /// protection that touch it; false when full. The range must be free.
     mutating func insert(_ v: VMA) -> Bool {
         let i = firstEnding(above: v.start)
-        let joinsLeft = i > 0 && items[i - 1].end == v.start && items[i - 1].prot == v.prot && items[i - 1].flags == v.flags
-        let joinsRight = i < count && items[i].start == v.end && items[i].prot == v.prot && items[i].flags == v.flags
+        let joinsLeft = i > 0 && items.at(i - 1).pointee.end == v.start && same(items.at(i - 1), v.prot, v.flags)
+        let joinsRight = i < count && items.at(i).pointee.start == v.end && same(items.at(i), v.prot, v.flags)
         if joinsLeft && joinsRight {
-            items[i - 1].end = items[i].end
+            items.at(i - 1).pointee.end = items.at(i).pointee.end
             remove(at: i)
             return true
         }
-        if joinsLeft { items[i - 1].end = v.end; return true }
-        if joinsRight { items[i].start = v.start; return true }
+        if joinsLeft { items.at(i - 1).pointee.end = v.end; return true }
+        if joinsRight { items.at(i).pointee.start = v.start; return true }
         guard items.open(at: i, 1) else { return false }
         items[i] = v
         return true
@@ -81,21 +97,26 @@ struct VMAList {
 
     mutating func remove(at i: Int) { items.close(at: i) }
 
+    /// Removes every area (exec; a new process).
+    mutating func removeAll() { items.removeAll() }
+
     /// Removes [start, end) from every area, splitting where needed; false when
     /// a split would need more slots than there are.
     mutating func carve(_ start: UInt64, _ end: UInt64) -> Bool {
         var i = firstEnding(above: start)
         while i < count {
-            let v = items[i]
-            if end <= v.start { break }                        // sorted: nothing further overlaps
-            if v.start < start && end < v.end {
+            let a = items.at(i)
+            let vStart = a.pointee.start, vEnd = a.pointee.end
+            if end <= vStart { break }                         // sorted: nothing further overlaps
+            if vStart < start && end < vEnd {
+                let v = a.pointee
                 guard items.open(at: i + 1, 1) else { return false }
-                items[i].end = start
+                items.at(i).pointee.end = start
                 items[i + 1] = VMA(start: end, end: v.end, prot: v.prot, flags: v.flags)
                 return true
             }
-            if v.start < start { items[i].end = start; i += 1 }
-            else if end < v.end { items[i].start = end; i += 1 }
+            if vStart < start { a.pointee.end = start; i += 1 }
+            else if end < vEnd { a.pointee.start = end; i += 1 }
             else { remove(at: i) }
         }
         return true
@@ -110,14 +131,14 @@ struct VMAList {
         var a = start
         while a < end {
             let i = firstEnding(above: a)
-            guard i < count, items[i].start < end else { return true }
+            guard i < count, items.at(i).pointee.start < end else { return true }
             var piece = items[i]
             piece.start = max(piece.start, a)
             piece.end = min(piece.end, end)
             piece.prot = prot ?? piece.prot
             piece.flags = (piece.flags | set) & ~clear
             a = piece.end
-            if piece.prot == items[i].prot && piece.flags == items[i].flags { continue }
+            if same(items.at(i), piece.prot, piece.flags) { continue }
             guard replace(at: i, with: piece) else { return false }
         }
         return true
@@ -129,22 +150,32 @@ struct VMAList {
     mutating func replace(at i: Int, with piece: VMA) -> Bool {
         let v = items[i]
         let left = v.start < piece.start, right = piece.end < v.end
+        if !left && !right && change(i, prot: piece.prot, flags: piece.flags) { return true }
         let extra = (left ? 1 : 0) + (right ? 1 : 0)
         guard items.open(at: i + 1, extra) else { return false }
         var k = i
         if left { items[k] = VMA(start: v.start, end: piece.start, prot: v.prot, flags: v.flags); k += 1 }
         items[k] = piece
         if right { items[k + 1] = VMA(start: piece.end, end: v.end, prot: v.prot, flags: v.flags) }
-        if !right && k + 1 < count && items[k + 1].start == piece.end && items[k + 1].prot == piece.prot
-            && items[k + 1].flags == piece.flags {
-            items[k].end = items[k + 1].end
+        if !right && k + 1 < count && items.at(k + 1).pointee.start == piece.end && same(items.at(k + 1), piece.prot, piece.flags) {
+            items.at(k).pointee.end = items.at(k + 1).pointee.end
             remove(at: k + 1)
         }
-        if !left && k > 0 && items[k - 1].end == piece.start && items[k - 1].prot == piece.prot
-            && items[k - 1].flags == piece.flags {
-            items[k - 1].end = items[k].end
+        if !left && k > 0 && items.at(k - 1).pointee.end == piece.start && same(items.at(k - 1), piece.prot, piece.flags) {
+            items.at(k - 1).pointee.end = items.at(k).pointee.end
             remove(at: k)
         }
+        return true
+    }
+
+    /// Gives area i protection `prot` and `flags` in place; false (nothing
+    /// changed) when it would then merge with a neighbour (replace does that).
+    @inline(__always) func change(_ i: Int, prot: UInt32, flags: UInt32) -> Bool {
+        let a = items.at(i)
+        if i > 0 && items.at(i - 1).pointee.end == a.pointee.start && same(items.at(i - 1), prot, flags) { return false }
+        if i + 1 < count && items.at(i + 1).pointee.start == a.pointee.end && same(items.at(i + 1), prot, flags) { return false }
+        a.pointee.prot = prot
+        a.pointee.flags = flags
         return true
     }
 
@@ -153,7 +184,7 @@ struct VMAList {
         var a = start
         while a < end {
             guard let i = find(a) else { return false }
-            a = items[i].end
+            a = items.at(i).pointee.end
         }
         return true
     }

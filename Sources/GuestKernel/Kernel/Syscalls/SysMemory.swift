@@ -13,10 +13,16 @@ enum SysMemory {
         guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax,
               let newTop = pageUp(want), let oldTop = pageUp(cur) else { return Int64(cur) }
         if newTop > oldTop {
-            if p.pointee.vmas.overlaps(oldTop, newTop) { return Int64(cur) }
-        } else if newTop < oldTop {
+            let i = p.pointee.vmas.firstEnding(above: oldTop)
+            if i < p.pointee.vmas.count && p.pointee.vmas.items.at(i).pointee.start < newTop { return Int64(cur) }
+            // The next brk's check, and mmap's placements above the heap, find the gap here.
+            if i != p.pointee.vmas.items.gap { _ = p.pointee.vmas.items.focus(i) }
+        } else if newTop < oldTop && p.pointee.heapMapped > newTop {
+            // Pages above heapMapped were never faulted in: nothing to walk (the
+            // brk benchmark's page, grown and shrunk untouched).
             guard splitEnds(p, newTop, oldTop) else { return Int64(cur) }
             PageTable.unmap(p.pointee.pml4, newTop, oldTop, flush: true, hugePages: p.pointee.hasHugePages)
+            p.pointee.heapMapped = newTop
         }
         p.pointee.brk = want
         return Int64(want)
@@ -93,6 +99,11 @@ enum SysMemory {
     static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
         guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
         PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
+        // The next placement may reuse the room (Linux 2.6's
+        // arch_unmap_area_topdown raised free_area_cache the same way; today's
+        // top-down search finds the highest hole): findFree checks it is free.
+        let top = p.pointee.mmapTop
+        if s <= top && top < e { p.pointee.mmapTop = min(e, Process.mmapBase) }
         return true
     }
 
@@ -116,14 +127,16 @@ enum SysMemory {
         var one = -1
         if !inHeap {
             let i = p.pointee.vmas.firstEnding(above: addr)
-            guard i < p.pointee.vmas.count, p.pointee.vmas.items[i].start <= addr else { return -Errno.ENOMEM }
-            if end <= p.pointee.vmas.items[i].end { one = i }
+            guard i < p.pointee.vmas.count, p.pointee.vmas.items.at(i).pointee.start <= addr else { return -Errno.ENOMEM }
+            if end <= p.pointee.vmas.items.at(i).pointee.end { one = i }
             else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
         }
         guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
         if one >= 0 {
-            var piece = p.pointee.vmas.items[one]
-            if piece.prot != UInt32(prot) {
+            let a = p.pointee.vmas.items.at(one)
+            if a.pointee.prot != UInt32(prot)
+                && !(a.pointee.start == addr && a.pointee.end == end && p.pointee.vmas.change(one, prot: UInt32(prot), flags: a.pointee.flags)) {
+                var piece = a.pointee
                 piece.start = addr
                 piece.end = end
                 piece.prot = UInt32(prot)
