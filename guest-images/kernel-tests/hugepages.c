@@ -126,13 +126,18 @@ int main(void)
     printf("mincore_unmapped: %ld\n", resident(m, HUGE));
 
     /* Not advised (policy madvise) and MADV_NOHUGEPAGE: 4 KiB pages only. */
-    char *plain = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* A third 2 MiB above the two used, unmapped just before the madvise
+       of a hole: nothing else can be mapped there then (with two only, what
+       lay above them was the libc's and the layout's). */
+    char *plain = mmap(NULL, 3 * HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     plain[HUGE + 1] = 1;
     printf("resident_not_advised: %ld\n", resident(plain + HUGE, HUGE));
     printf("madvise_nohugepage: %ld\n", sys(madvise(plain, 2 * HUGE, MADV_NOHUGEPAGE)));
     plain[5] = 1;
     printf("resident_nohugepage: %ld\n", resident(plain, HUGE));
-    printf("madvise_hugepage_unmapped: %d\n", sys(madvise(plain + 2 * HUGE, HUGE, MADV_HUGEPAGE)) == -ENOMEM);
+    munmap(plain + 2 * HUGE, HUGE);
+    long unmapped = sys(madvise(plain + 2 * HUGE, HUGE, MADV_HUGEPAGE));
+    printf("madvise_hugepage_unmapped: %d\n", unmapped == -ENOMEM);
     munmap(plain, 2 * HUGE);
 
     /* Many faults and frees: the huge frames come back (no leak, no corruption). */
