@@ -77,6 +77,7 @@ enum OpenFiles {
             t[i].inode = Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: node)
             t[i].node = node
             Tmpfs.opened(node)                       // TmpFileOps/TmpDirectoryOps.opened
+            if !directory && t[i].writable { Tmpfs.writerOpened(node) }
             return i
         }
         return nil

@@ -71,6 +71,7 @@ enum SysFile {
         let directory = t[node].isDirectory
         if directory && (accmode != 0 || flags & O_CREAT != 0) { return -Errno.EISDIR }
         if flags & O_DIRECTORY != 0 && !directory { return -Errno.ENOTDIR }
+        if accmode != 0 && Tmpfs.isExecuting(node) { return -Errno.ETXTBSY }
         if !directory && flags & O_TRUNC != 0 && accmode != 0 { Tmpfs.truncate(node, to: 0) }
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
         let status = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
