@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#include "default_signals.h"
 
 static int tty;                 /* /dev/tty: the controlling terminal */
 static int report[2];           /* a background child's line, to the leader */
@@ -257,16 +258,9 @@ static int leader(void) {
 }
 
 int main(void) {
-    /* Every signal at its default and unblocked (as proc_common.h's
-       proc_setup): a test runner's child may inherit SIGTTIN and SIGTTOU
-       blocked, which would turn the stops into EIO or success. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &sa, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* A test runner's child may inherit SIGTTIN and SIGTTOU blocked, which
+       would turn the stops into EIO or success. */
+    default_signals();
     setvbuf(stdout, NULL, _IOLBF, 0);
     int master = open("/dev/ptmx", O_RDWR | O_NOCTTY);       /* posix_openpt, which dietlibc lacks */
     if (master < 0) {

@@ -4,20 +4,13 @@
  * runner whose threads block signals (libdispatch's do): a child inherits
  * the mask, and sh cannot trap or even wait as it would (POSIX sh cannot
  * trap a signal ignored on entry, and a blocked SIGCHLD stalls `wait`). */
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
+#include "default_signals.h"
 
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: exec_clean PROGRAM [ARGS...]\n"); return 64; }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (int s = 1; s < 65; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &sa, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    default_signals();
     execv(argv[1], argv + 1);
     perror(argv[1]);
     return 127;

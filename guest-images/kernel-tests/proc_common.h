@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "default_signals.h"
 
 static inline void say(const char *fmt, ...) {
     char b[1024];
@@ -93,13 +94,7 @@ static inline int reap(pid_t pid) {
    signals ignored or blocked (exec keeps both); the guest's init has none. */
 static inline void proc_setup(void) {
     for (int i = 3; i < 1024; i++) close(i);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = SIG_DFL;
-    for (int s = 1; s < 32; s++) if (s != SIGKILL && s != SIGSTOP) sigaction(s, &sa, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    default_signals();
 }
 
 /* No core files from the children that die by SIGSEGV, SIGABRT... */
