@@ -137,3 +137,44 @@ static inline long write_full(int fd, const void *buf, long n) {
     }
     return put;
 }
+
+/* n children (n <= 8), released together once all are forked, sleep ms each
+   and report when their sleep began and ended; child i exits with i + 1.
+   They slept at the same time when the last began before the first ended.
+   Only the sleeps' own times are compared: the forks' wall time depends on
+   the machine's load where ring 0 is emulated. */
+struct sleep_together { int exited_in_order, each_slept_enough, all_at_once; };
+
+static inline struct sleep_together sleep_together(int n, long ms) {
+    int go[2], times[2];
+    pipe(go);
+    pipe(times);
+    pid_t pids[8];
+    for (int i = 0; i < n; i++) if ((pids[i] = fork()) == 0) {
+        char c;
+        close(go[1]);
+        read_full(go[0], &c, 1);
+        double t[2];
+        t[0] = now();
+        msleep(ms);
+        t[1] = now();
+        write(times[1], t, sizeof t);
+        _exit(i + 1);
+    }
+    close(go[0]);
+    close(times[1]);
+    write_full(go[1], "xxxxxxxx", n);
+    int ok = 1;
+    double last_start = 0, first_end = 1e18, shortest = 1e18;
+    for (int i = 0; i < n; i++) {
+        double t[2];
+        ok &= read_full(times[0], t, sizeof t) == sizeof t;
+        if (t[0] > last_start) last_start = t[0];
+        if (t[1] < first_end) first_end = t[1];
+        if (t[1] - t[0] < shortest) shortest = t[1] - t[0];
+    }
+    close(go[1]);
+    close(times[0]);
+    for (int i = 0; i < n; i++) { int st = reap(pids[i]); ok &= WIFEXITED(st) && WEXITSTATUS(st) == i + 1; }
+    return (struct sleep_together){ok, shortest >= ms / 1000.0, last_start < first_end};
+}

@@ -60,43 +60,9 @@ static void sleeps(void) {
 }
 
 static void overlapping(void) {
-    /* Four children, released together once all are forked, sleep 250 ms
-       each and report when their sleep began and ended: they slept at the
-       same time when the last began before the first ended. Only the sleeps'
-       own times are compared (wall time after the forks depended on the
-       machine's load where ring 0 is emulated). */
-    int go[2], times[2];
-    pipe(go);
-    pipe(times);
-    pid_t pids[4];
-    for (int i = 0; i < 4; i++) if ((pids[i] = fork()) == 0) {
-        char c;
-        close(go[1]);
-        read_full(go[0], &c, 1);
-        double t[2];
-        t[0] = now();
-        msleep(250);
-        t[1] = now();
-        write(times[1], t, sizeof t);
-        _exit(i);
-    }
-    close(go[0]);
-    close(times[1]);
-    write_full(go[1], "xxxx", 4);
-    int ok = 1;
-    double last_start = 0, first_end = 1e18, shortest = 1e18;
-    for (int i = 0; i < 4; i++) {
-        double t[2];
-        ok &= read_full(times[0], t, sizeof t) == sizeof t;
-        if (t[0] > last_start) last_start = t[0];
-        if (t[1] < first_end) first_end = t[1];
-        if (t[1] - t[0] < shortest) shortest = t[1] - t[0];
-    }
-    close(go[1]);
-    close(times[0]);
-    for (int i = 0; i < 4; i++) { int st = reap(pids[i]); ok &= WIFEXITED(st) && WEXITSTATUS(st) == i; }
+    struct sleep_together r = sleep_together(4, 250);
     say("4 children sleeping 250 ms: all exited %s, each slept >= 250 ms %s, all asleep at once %s\n",
-        yes(ok), yes(shortest >= 0.250), yes(last_start < first_end));
+        yes(r.exited_in_order), yes(r.each_slept_enough), yes(r.all_at_once));
 }
 
 static void timers(void) {

@@ -65,35 +65,9 @@ static void preemption(void) {
 }
 
 static void sleepers(void) {
-    /* Three children sleep 2 s each; each reports when its sleep began and
-       ended. They slept at the same time when the last began before the
-       first ended (forks may take long where ring 0 is emulated and the
-       machine is loaded: only the sleeps' own times are compared). */
-    int p[2];
-    pipe(p);
-    pid_t pids[3];
-    for (int i = 0; i < 3; i++) if ((pids[i] = fork()) == 0) {
-        double t[2];
-        t[0] = now();
-        msleep(2000);
-        t[1] = now();
-        write(p[1], t, sizeof t);
-        _exit(i + 1);
-    }
-    close(p[1]);
-    int ok = 1;
-    double last_start = 0, first_end = 1e18, shortest = 1e18;
-    for (int i = 0; i < 3; i++) {
-        double t[2];
-        ok &= read_full(p[0], t, sizeof t) == sizeof t;
-        if (t[0] > last_start) last_start = t[0];
-        if (t[1] < first_end) first_end = t[1];
-        if (t[1] - t[0] < shortest) shortest = t[1] - t[0];
-    }
-    close(p[0]);
-    for (int i = 0; i < 3; i++) { int s = reap(pids[i]); ok &= WIFEXITED(s) && WEXITSTATUS(s) == i + 1; }
-    say("3 children sleeping 2 s: exited in order %s, each slept >= 2 s %s, all asleep at once %s\n", yes(ok),
-        yes(shortest >= 2.0), yes(last_start < first_end));
+    struct sleep_together r = sleep_together(3, 2000);
+    say("3 children sleeping 2 s: exited in order %s, each slept >= 2 s %s, all asleep at once %s\n",
+        yes(r.exited_in_order), yes(r.each_slept_enough), yes(r.all_at_once));
 }
 
 static void timers(void) {
