@@ -26,27 +26,7 @@ _start:
 	hlt
 	jmp	1b
 
-/* puts: %rsi = NUL-terminated string. Clobbers %rax, %rdx, %rsi. */
-puts:
-	movzbl	(%rsi), %eax
-	test	%al, %al
-	jz	2f
-	call	putc
-	inc	%rsi
-	jmp	puts
-2:	ret
-
-/* putc: %al = byte. Waits for LSR.THRE, then writes THR. Clobbers %rdx. */
-putc:
-	push	%rax
-	mov	$(VMM_PORT_COM1 + 5), %dx
-1:	inb	%dx, %al
-	test	$0x20, %al
-	jz	1b
-	pop	%rax
-	mov	$VMM_PORT_COM1, %dx
-	outb	%al, %dx
-	ret
+#include "com1_puts.inc"
 
 msg:	.asciz	"about to run sse\n"
 okmsg:	.asciz	"sse ok\n"
