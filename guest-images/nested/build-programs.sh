@@ -2,7 +2,8 @@
 # Builds the test programs into OUTDIR as Tests/VMMTests build them:
 # kernel-tests/NAME.c as NAME-glibc (gcc -static) and NAME-musl (musl-gcc
 # -static), test-guests/NAME.S as NAME.elf (test-guests/README.md). Only
-# what is older than its source is rebuilt.
+# what is older than its source, or than a header beside it (*.h, *.inc),
+# is rebuilt.
 #
 # Usage: build-programs.sh OUTDIR
 set -euo pipefail
@@ -11,7 +12,12 @@ out=$1
 mkdir -p "$out"
 build() {  # OUT SOURCE COMMAND...
   local exe=$1 src=$2; shift 2
-  if [ ! -f "$exe" ] || [ "$src" -nt "$exe" ]; then
+  local stale=0 dep
+  [ -f "$exe" ] || stale=1
+  for dep in "$src" "$(dirname "$src")"/*.h "$(dirname "$src")"/*.inc; do
+    [ -e "$dep" ] && [ "$dep" -nt "$exe" ] && stale=1
+  done
+  if [ "$stale" = 1 ]; then
     if ! "$@" -o "$exe.tmp" "$src" 2>"$exe.log"; then
       echo "nested-kvm: cannot build $exe from $src: $(head -1 "$exe.log")" >&2; exit 125
     fi
