@@ -33,6 +33,28 @@ static const char *probe(int fd, int cmd, short type, off_t start, off_t len, pi
 }
 
 /* Runs fn in a child and waits for it (its lines come before the parent's next ones). */
+/* A child that says it is ready, then blocks in lk(fd, cmd, WR start..len)
+   and reports what it got (what: the line's name); returned once it has
+   had 50 ms to block there. */
+static pid_t blocked_child(int fd, int cmd, off_t start, off_t len, const char *what) {
+    int ready[2];
+    pipe(ready);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(ready[0]);
+        write(ready[1], "x", 1);
+        int rc = lk(fd, cmd, F_WRLCK, SEEK_SET, start, len);
+        say("child: %s: %s\n", what, r(rc));
+        _exit(0);
+    }
+    close(ready[1]);
+    char c;
+    read(ready[0], &c, 1);
+    close(ready[0]);
+    msleep(50);
+    return pid;
+}
+
 static void in_child(void (*fn)(int), int fd) {
     pid_t pid = fork();
     if (pid == 0) { fn(fd); _exit(0); }
@@ -152,26 +174,14 @@ static void exit_and_wait(void) {
 
     /* F_SETLKW: the child waits until the parent unlocks. */
     lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
-    int ready[2];
-    pipe(ready);
-    pid = fork();
-    if (pid == 0) {
-        close(ready[0]);
-        write(ready[1], "x", 1);
-        int rc = lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 5, 1);
-        say("child: F_SETLKW after the parent's unlock: %s\n", r(rc));
-        _exit(0);
-    }
-    close(ready[1]);
-    read(ready[0], &c, 1);
-    msleep(50);
+    pid = blocked_child(fd, F_SETLKW, 5, 1, "F_SETLKW after the parent's unlock");
     say("parent unlocks\n");
     lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 10);
     say("waiter %s\n", status_text(reap(pid)));
-    close(ready[0]);
 
     /* A waiter killed by SIGKILL: its own lock is released. */
     lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10);
+    int ready[2];
     pipe(ready);
     pid = fork();
     if (pid == 0) {
@@ -253,27 +263,14 @@ static void ofd_locks(void) {
     say("b WR after closing a: %s\n", r(lk(b, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 10)));
     /* OFD F_OFD_SETLKW across processes on two descriptions. */
     int c2 = open(path, O_RDWR);
-    int ready[2];
-    pipe(ready);
-    pid = fork();
-    if (pid == 0) {
-        close(ready[0]);
-        write(ready[1], "x", 1);
-        int rc = lk(c2, F_OFD_SETLKW, F_WRLCK, SEEK_SET, 0, 10);
-        say("child: F_OFD_SETLKW after b's unlock: %s\n", r(rc));
-        _exit(0);
-    }
-    close(ready[1]);
-    char ch;
-    read(ready[0], &ch, 1);
-    msleep(30);
+    pid = blocked_child(c2, F_OFD_SETLKW, 0, 10, "F_OFD_SETLKW after b's unlock");
     say("b unlocks\n");
     lk(b, F_OFD_SETLK, F_UNLCK, SEEK_SET, 0, 10);
     reap(pid);
     say("c2's lock outlives the child (its description is still open here): %s\n", probe(b, F_OFD_GETLK, F_WRLCK, 0, 1, parent_pid));
     close(c2);
     say("after closing c2: %s\n", probe(b, F_OFD_GETLK, F_WRLCK, 0, 1, parent_pid));
-    close(b); close(ready[0]);
+    close(b);
 }
 
 static void flocks(void) {
