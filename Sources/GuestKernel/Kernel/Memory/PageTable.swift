@@ -365,7 +365,7 @@ extension PageTable {
                     }
                     guard pde & PTE.present != 0 else { return }
                     let pt = entries(pde & PTE.addressMask)
-                    forEachUsed(pt) { l in
+                    forEachUsed(pt, groupsOf: borrowed, group: { _ in }) { l in    // borrowed: not ours to free
                         if pt[l] & (PTE.present | protNone) != 0 && pt[l] & borrowed == 0 {
                             FrameShares.release(pt[l] & PTE.addressMask)
                         }
@@ -393,6 +393,25 @@ extension PageTable {
             }
             i += 8
         } while i < count
+    }
+
+    /// forEachUsed for a page table whose groups of eight entries that all
+    /// have software bit `bit` (e.g. an ELF's text mapped in place, borrowed)
+    /// go to `group` (its first index) as one: 8 tests instead of 8 bodies.
+    @inline(__always)
+    static func forEachUsed(_ t: UnsafeMutablePointer<UInt64>, groupsOf bit: UInt64, group: (Int) -> Void,
+                            _ body: (Int) -> Void) {
+        var i = 0
+        repeat {
+            if t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7] != 0 {
+                if t[i] & t[i + 1] & t[i + 2] & t[i + 3] & t[i + 4] & t[i + 5] & t[i + 6] & t[i + 7] & bit != 0 {
+                    group(i)
+                } else {
+                    for k in i..<i + 8 where t[k] != 0 { body(k) }
+                }
+            }
+            i += 8
+        } while i < 512
     }
 }
 
@@ -438,7 +457,8 @@ extension PageTable {
         cpd.pointee = cpt | PTE.present | PTE.writable | PTE.user
         let pt = entries(pde & PTE.addressMask), ct = entries(cpt)
         var ok = true
-        forEachUsed(pt) { l in
+        // Borrowed (initrd) pages are mapped as they are: eight at a time where they run on.
+        forEachUsed(pt, groupsOf: borrowed, group: { l in if ok { copy_qwords(ct + l, pt + l, 8) } }) { l in
             guard ok, pt[l] & (PTE.present | protNone) != 0 else { return }
             var e = pt[l]
             if e & sharedMapping != 0 {                 // MAP_SHARED: the same frame, W kept
