@@ -55,12 +55,14 @@ enum ElfLoader {
                     // one entry each (a walk per page cost ~150 instructions a page).
                     var slot = s, pg = page
                     let stop = min(borrowEnd, (page | (FrameAllocator.hugeSize - 1)) + 1)
+                    var e = (filePhysical &+ off &+ (page &- va)) | PTE.present | PTE.user | PageTable.borrowed
                     repeat {
-                        slot.pointee = (filePhysical &+ off &+ (pg &- va)) | PTE.present | PTE.user | PageTable.borrowed
-                        BootStats.borrowedPages &+= 1
+                        slot.pointee = e                    // the frame is page-aligned: the next is +4 KiB
+                        e &+= Physical.pageSize
                         pg += Physical.pageSize
                         slot += 1
                     } while pg < stop && slot.pointee == 0
+                    BootStats.borrowedPages &+= (pg - page) / Physical.pageSize
                     a = pg
                     continue
                 }
