@@ -1,7 +1,7 @@
 /// A hash of the initramfs index by whole normalized path (open addressing,
 /// linear probing, load factor at most 1/2), built once at boot: a lookup
 /// that scanned the index compared every entry's name, ~8 guest-kernel
-/// instructions an entry, and a miss (a PATH search, tar's /etc/passwd)
+/// instructions an entry, and a miss (a PATH search, any name not in it)
 /// scanned all of them: BusyBox's 400 applet links made that ~3k per miss
 /// (bench tar_extract). The slots hold index + 1 (0: empty), in zeroed
 /// frames from the boot allocator; without them lookups scan as before.
