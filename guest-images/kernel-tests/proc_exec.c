@@ -23,6 +23,9 @@ static int child(int argc, char **argv) {
         say("child fd 5 (no cloexec) open: %s\n", yes(fcntl(5, F_GETFD) >= 0));
         errno = 0;
         say("child fd 6 (cloexec) open: %s\n", res(fcntl(6, F_GETFD)));
+        say("child fd 1000 (no cloexec) open: %s\n", yes(fcntl(1000, F_GETFD) >= 0));
+        errno = 0;
+        say("child fd 1023 (cloexec) open: %s\n", res(fcntl(1023, F_GETFD)));
         struct sigaction sa;
         sigaction(SIGUSR1, NULL, &sa);
         say("child SIGUSR1 (was handled) is default: %s\n", yes(sa.sa_handler == SIG_DFL));
@@ -42,7 +45,8 @@ static void on_usr1(int s) { (void)s; }
 static void exec_with_args(const char *self) {
     int keep = open("/dev/null", O_RDONLY), gone = open("/dev/null", O_RDONLY | O_CLOEXEC);
     dup2(keep, 5); dup2(gone, 6);
-    fcntl(6, F_SETFD, FD_CLOEXEC);
+    dup2(keep, 1000); dup2(gone, 1023);        /* far up the table: fork copies them, exec closes one */
+    fcntl(6, F_SETFD, FD_CLOEXEC); fcntl(1023, F_SETFD, FD_CLOEXEC);
     close(keep); close(gone);
     pid_t pid = fork();
     if (pid == 0) {
@@ -61,7 +65,7 @@ static void exec_with_args(const char *self) {
         _exit(127);
     }
     say("exec'd child %s\n", status_text(reap(pid)));
-    close(5); close(6);
+    close(5); close(6); close(1000); close(1023);
 }
 
 static void exec_errors(const char *self) {

@@ -27,8 +27,11 @@ extension BenchCommand {
                                  options: machine.with(rootPrealloc: root.prealloc))
         runner.profile = true
         printError("vmm bench --profile: \(name), \(profileIterations) iterations single-stepped in the guest")
+        // The workloads get their BusyBox in the initramfs, as in `vmm bench`.
+        let tools = BenchBusyBox.workloads.contains(name) ? try busybox.map { try BenchBusyBox(path: $0) } ?? BenchBusyBox.standard() : nil
+        defer { tools?.remove() }
         let guest = try runner.run(arguments: ["--repeat", "1", "--iters", String(profileIterations), name],
-                                   timeoutSeconds: machine.timeout ?? 1800)
+                                   timeoutSeconds: machine.timeout ?? 1800, busybox: tools?.files)
         if case .signal(let s) = guest.stop { throw UserInterrupt.Stopped(signal: s) }
         if let why = guest.output.skipped[name] { throw BenchFailure(what: "\(name): skipped in the guest: \(why)", status: VMMExit.software) }
         guard let iterations = guest.output.repetitions[name]?.first?.iterations, let profile = guest.profile else {

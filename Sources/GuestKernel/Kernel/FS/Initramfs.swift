@@ -51,6 +51,7 @@ enum Initramfs {
         }
         count = n
         indexed = true
+        hashNames()
     }
 
     /// The entry at normalized `path` (no leading slash).
@@ -61,6 +62,7 @@ enum Initramfs {
             (item.name, item.nameLength) = a.stripPrefix(e.name, e.nameLength)
             return item
         }
+        if let s = slots { return hashedFind(s, path, n) }
         var found: CpioArchive.Entry? = nil
         scanIndex { e in
             guard e.pointee.nameLength == n && bytesEqual(e.pointee.name, path, n) else { return true }

@@ -38,23 +38,36 @@ enum ElfLoader {
             } else if let j = p.pointee.vmas.find(start) {
                 p.pointee.vmas.items[j].prot |= prot
             }
-            // File bytes: [va, va + filesz) copied page by page.
+            // File bytes: [va, va + filesz), mapped in place or copied page by page.
             var a = va
             let fileEnd = va + filesz
+            // The pages that may be the initrd's own: read-only, the file's bytes
+            // page-aligned as the segment's, and whole (or the segment has no bss).
+            var borrowEnd: UInt64 = 0
+            if let filePhysical = borrowable, prot & Prot.write == 0, (filePhysical &+ off) & 0xfff == va & 0xfff {
+                borrowEnd = filesz == memsz ? end : pageDown(fileEnd)
+            }
             while a < fileEnd {
                 let page = pageDown(a)
-                let n = min(fileEnd - a, page + Physical.pageSize - a)
-                var entry = PageTable.lookup(p.pointee.pml4, page)
-                if let filePhysical = borrowable, entry == 0, prot & Prot.write == 0,
-                   (filePhysical &+ off) & 0xfff == va & 0xfff,
-                   filesz == memsz || page + Physical.pageSize <= fileEnd,
-                   let s = PageTable.slot(p.pointee.pml4, page, create: true) {
-                    let filePage = filePhysical &+ off &+ (page &- va)
-                    s.pointee = filePage | PTE.present | PTE.user | PageTable.borrowed
-                    BootStats.borrowedPages &+= 1
-                    a = page + Physical.pageSize
+                if page < borrowEnd, let filePhysical = borrowable,
+                   let s = PageTable.slot(p.pointee.pml4, page, create: true), s.pointee == 0 {
+                    // This page and the empty ones after it in the same page table,
+                    // one entry each (a walk per page cost ~150 instructions a page).
+                    var slot = s, pg = page
+                    let stop = min(borrowEnd, (page | (FrameAllocator.hugeSize - 1)) + 1)
+                    var e = (filePhysical &+ off &+ (page &- va)) | PTE.present | PTE.user | PageTable.borrowed
+                    repeat {
+                        slot.pointee = e                    // the frame is page-aligned: the next is +4 KiB
+                        e &+= Physical.pageSize
+                        pg += Physical.pageSize
+                        slot += 1
+                    } while pg < stop && slot.pointee == 0
+                    BootStats.borrowedPages &+= (pg - page) / Physical.pageSize
+                    a = pg
                     continue
                 }
+                let n = min(fileEnd - a, page + Physical.pageSize - a)
+                var entry = PageTable.lookup(p.pointee.pml4, page)
                 if entry & PageTable.borrowed != 0 {
                     guard let s = PageTable.slot(p.pointee.pml4, page, create: false),
                           PageTable.privatize(s, page) else { return (nil, .noMemory) }

@@ -151,7 +151,7 @@ enum SysExec {
         }
         // Close-on-exec descriptors; caught signals back to SIG_DFL (ignored stay ignored).
         let files = p.pointee.files
-        for fd in 0..<FileTable.capacity where files.slots[fd] >= 0 && files.cloexec[fd] { files.close(fd) }
+        files.forEachOpen { fd in if files.cloexec[fd] { files.close(fd) } }
         for s in 0..<64 where p.pointee.sigactions[s * 4] != 1 { zero_qwords(p.pointee.sigactions + s * 4, 4) }
         p.pointee.signals.altStack = SignalFrame.AltStack()            // sigaltstack(2): cleared by execve
         fxrstor(UnsafeRawPointer(bitPattern: UInt(fpu_initial_state_address()))!)

@@ -50,7 +50,7 @@ extension Processes {
         c.pointee.argv = p.pointee.argv
         c.pointee.argc = p.pointee.argc
         let pf = p.pointee.files, cf = c.pointee.files
-        for fd in 0..<FileTable.capacity where pf.slots[fd] >= 0 {
+        pf.forEachOpen { fd in
             OpenFiles.retain(Int(pf.slots[fd]))
             cf.slots[fd] = pf.slots[fd]
             cf.cloexec[fd] = pf.cloexec[fd]

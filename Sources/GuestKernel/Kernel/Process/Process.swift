@@ -208,7 +208,8 @@ enum Processes {
         }
         p.pointee.borrowsMemory = false
         endVfork(p)
-        for fd in 0..<FileTable.capacity { p.pointee.files.close(fd) }
+        let files = p.pointee.files
+        files.forEachOpen { files.close($0) }
         p.pointee.vmas.items.release()
         p.pointee.pml4 = 0
         Tmpfs.executionEnded(p.pointee.exeNode)
