@@ -11,7 +11,7 @@ func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
             let err = f.pointee.error_code
             // Not present (P=0): demand zero where an area allows the access;
             // a write to a present page: copy-on-write.
-            if err & 1 == 0, UserMemory.demandFault(p, read_cr2(), write: err & 2 != 0) { return }
+            if err & 1 == 0, UserMemory.fault(p, read_cr2(), write: err & 2 != 0) { return }
             if err & 3 == 3, UserMemory.writeFault(p, read_cr2()) { return }
             // An access the area allows that could not be served: out of
             // memory, Linux's OOM kill (SIGKILL), not a bad access.

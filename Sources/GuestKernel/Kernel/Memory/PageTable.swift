@@ -123,6 +123,30 @@ enum PageTable {
         return entries(table) + index(va, level: 1)
     }
 
+    /// The page table the fault path last installed an entry in, for the
+    /// 2 MiB at `leafKey` << 21 of the address space `leafRoot` (a PML4): the
+    /// next fault there skips the walk (~25 guest-kernel instructions). A
+    /// page table is freed only by freePageTables and destroyUserHalf, and
+    /// both forget it first.
+    nonisolated(unsafe) static var leafRoot: UInt64 = 0
+    nonisolated(unsafe) static var leafKey: UInt64 = ~0
+    nonisolated(unsafe) static var leafTable = UnsafeMutablePointer<UInt64>(bitPattern: 0)
+
+    @inline(__always) static func forgetLeafTable() { leafKey = ~0 }
+
+    /// slot(pml4, va, create: true) through the page table remembered by
+    /// the last call (leafTable).
+    @inline(__always)
+    static func faultSlot(_ pml4: UInt64, _ va: UInt64) -> UnsafeMutablePointer<UInt64>? {
+        let i = Int((va >> 12) & 511)
+        if va >> 21 == leafKey && pml4 == leafRoot { return leafTable.unsafelyUnwrapped + i }
+        guard let e = slot(pml4, va, create: true) else { return nil }
+        leafRoot = pml4
+        leafKey = va >> 21
+        leafTable = e - i
+        return e
+    }
+
     /// Maps `frame` (with any software bits, e.g. sharedMapping) at `va`.
     @inline(__always) static func map(_ pml4: UInt64, _ va: UInt64, _ frame: UInt64, writable: Bool) -> Bool {
         guard let e = slot(pml4, va, create: true) else { return false }
@@ -206,6 +230,7 @@ enum PageTable {
     /// fault there may take a 2 MiB page, and the table's frame is not held
     /// by an address space that no longer maps anything there.
     static func freePageTables(_ pml4: UInt64, _ start: UInt64, _ end: UInt64) {
+        forgetLeafTable()
         forEachStretch(pml4, start, end) { pde, from, to in
             guard pde.pointee & (PTE.present | PTE.large) == PTE.present,
                   to - from == FrameAllocator.hugeSize else { return }
@@ -350,6 +375,7 @@ extension PageTable {
     /// One walk along the entries (not unmap's walks per range), without TLB
     /// flushes: the caller has left this address space (CR3) for good.
     static func destroyUserHalf(_ pml4: UInt64) {
+        forgetLeafTable()
         let top = entries(pml4)
         for i in 0..<256 where top[i] & PTE.present != 0 {
             let pdpt = entries(top[i] & PTE.addressMask)

@@ -108,6 +108,20 @@ struct VMAStore {
         return true
     }
 
+    /// Makes area gap a new one, `v` (areas gap... become gap+1...), when
+    /// the slot it takes has a page; false (nothing changed) otherwise. The
+    /// insert where the last change was, without open's moves and reserve.
+    @inline(__always) mutating func pushAboveGap(_ v: VMA) -> Bool {
+        let high = count &+ 1 &- gap
+        guard count < VMAStore.capacity, high <= Int(highChunks) << 7 else { return false }
+        count &+= 1
+        aboveGap.pointee = v
+        return true
+    }
+
+    /// Removes area gap (gap < count): close(at: gap), which moves nothing.
+    @inline(__always) mutating func removeAboveGap() { count &-= 1 }
+
     /// Removes area i, moving the areas between it and the gap into its slot
     /// (never a slot without a page: removal cannot fail).
     mutating func close(at i: Int) {

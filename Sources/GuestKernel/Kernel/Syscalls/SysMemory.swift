@@ -7,11 +7,13 @@ enum SysMemory {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x10_0000
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func brk(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let want = a.a0
         let cur = p.pointee.brk
-        guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax,
-              let newTop = pageUp(want), let oldTop = pageUp(cur) else { return Int64(cur) }
+        guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax else { return Int64(cur) }
+        // Both at most brkStart + brkMax, far below 2^64: rounding up cannot wrap.
+        let newTop = (want &+ 0xfff) & ~0xfff, oldTop = (cur &+ 0xfff) & ~0xfff
         if newTop > oldTop {
             let i = p.pointee.vmas.firstEnding(above: oldTop)
             if i < p.pointee.vmas.count && p.pointee.vmas.items.at(i).pointee.start < newTop { return Int64(cur) }
@@ -28,6 +30,7 @@ enum SysMemory {
         return Int64(want)
     }
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func mmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0, length = a.a1, prot = a.a2, flags = a.a3
         guard length > 0 else { return -Errno.EINVAL }
@@ -39,6 +42,7 @@ enum SysMemory {
             return p.pointee.files.get(a.a4) == nil ? -Errno.EBADF : -Errno.ENODEV   // file mappings: not yet
         }
         var start: UInt64
+        var at = -1                     // firstEnding(above: start), when known
         if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             // The range first, as Linux's get_unmapped_area: a kernel address is ENOMEM.
             guard addr <= PageTable.userTop - len else { return -Errno.ENOMEM }
@@ -53,12 +57,22 @@ enum SysMemory {
                   !overlapsHeap(p, pageDown(addr), pageDown(addr) + len) {
             start = pageDown(addr)
         } else {
-            guard let s = findFree(p, len) else { return -Errno.ENOMEM }
+            guard let s = findFree(p, len, &at) else { return -Errno.ENOMEM }
             start = s
         }
-        let area = VMA(start: start, end: start + len, prot: UInt32(prot), flags: kind == MAP_SHARED ? VMA.sharedMemory : 0)
-        guard p.pointee.vmas.insert(area) else { return -Errno.ENOMEM }
+        // A private area starts untouched; a shared one's pages are given
+        // frames behind its back at fork (SharedAnonymous.populate).
+        let area = VMA(start: start, end: start + len, prot: UInt32(prot),
+                       flags: kind == MAP_SHARED ? VMA.sharedMemory : VMA.untouched)
+        let inserted = at >= 0 ? p.pointee.vmas.insert(area, at: at) : p.pointee.vmas.insert(area)
+        guard inserted else { return -Errno.ENOMEM }
         return Int64(start)
+    }
+
+    /// Heap pages may be mapped in [s, e): it meets [brkStart, the break or
+    /// the highest heap page faulted in, whichever is higher).
+    @inline(__always) static func heapMayMap(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        s < max(p.pointee.heapMapped, pageUp(p.pointee.brk) ?? UInt64.max) && p.pointee.brkStart < e
     }
 
     static func overlapsHeap(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
@@ -70,13 +84,17 @@ enum SysMemory {
     /// length that is a multiple of 2 MiB is placed 2 MiB-aligned, so that
     /// huge pages can map it (Linux since 6.7, __get_unmapped_area →
     /// thp_get_unmapped_area for anonymous mappings of PMD-multiple length).
-    static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64) -> UInt64? {
+    /// `at` is set to the index the area is to be inserted at (VMAList.insert(_:at:)).
+    @inline(__always)
+    static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64, _ at: inout Int) -> UInt64? {
         let align: UInt64 = len & (FrameAllocator.hugeSize - 1) == 0 ? FrameAllocator.hugeSize : Physical.pageSize
         var top = p.pointee.mmapTop
         while top >= len && (top - len) & ~(align - 1) >= p.pointee.brkStart &+ Process.brkMax {
             let s = (top - len) & ~(align - 1)
-            if !p.pointee.vmas.overlaps(s, top) {
+            let i = p.pointee.vmas.firstEnding(above: s)
+            if i == p.pointee.vmas.count || p.pointee.vmas.items.at(i).pointee.start >= top {      // [s, top) is free
                 p.pointee.mmapTop = s
+                at = i
                 return s
             }
             // Skip below the area in the way.
@@ -97,8 +115,21 @@ enum SysMemory {
     }
 
     static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
-        guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
-        PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
+        // The range is one whole area that never had a page, and no heap
+        // page is there: nothing in the page tables to visit. The area is
+        // looked for at the gap first (where mmap put the last one).
+        let g = p.pointee.vmas.items.gap
+        if g < p.pointee.vmas.count, case let a = p.pointee.vmas.items.aboveGap, a.pointee.start == s,
+           a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
+            p.pointee.vmas.items.removeAboveGap()          // sorted: area gap is the one at s
+        } else if case let i = p.pointee.vmas.firstEnding(above: s), i < p.pointee.vmas.count,
+                  case let a = p.pointee.vmas.items.at(i), a.pointee.start == s,
+                  a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
+            p.pointee.vmas.remove(at: i)
+        } else {
+            guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
+            PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
+        }
         // The next placement may reuse the room (Linux 2.6's
         // arch_unmap_area_topdown raised free_area_cache the same way; today's
         // top-down search finds the highest hole): findFree checks it is free.
@@ -107,6 +138,7 @@ enum SysMemory {
         return true
     }
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func munmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0
         guard addr & 0xfff == 0, a.a1 > 0, let len = pageUp(a.a1), addr <= PageTable.userTop,
@@ -114,6 +146,7 @@ enum SysMemory {
         return unmapRange(p, addr, addr + len) ? 0 : -Errno.ENOMEM
     }
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func mprotect(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0, prot = a.a2 & ~UInt64(0x0300_0000)      // PROT_GROWSDOWN/UP ignored
         guard addr & 0xfff == 0, prot & ~PROT_MASK == 0 else { return -Errno.EINVAL }
@@ -132,6 +165,8 @@ enum SysMemory {
             else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
         }
         guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
+        // An area never faulted in has no entry to change.
+        let untouched = one >= 0 && p.pointee.vmas.items.at(one).pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end)
         if one >= 0 {
             let a = p.pointee.vmas.items.at(one)
             if a.pointee.prot != UInt32(prot)
@@ -148,6 +183,7 @@ enum SysMemory {
         // Mapped pages: W follows PROT_WRITE; PROT_NONE clears P (the frame is
         // kept under the protNone bit) so any access faults. A 2 MiB page wholly
         // inside the range changes in its PD entry: the same bits.
+        if untouched { return 0 }
         let rights = protectionBits(UInt32(prot))
         if p.pointee.hasHugePages {
             PageTable.forEachHugePage(p.pointee.pml4, addr, end) { e, va in
