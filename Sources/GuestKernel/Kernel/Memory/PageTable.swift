@@ -127,7 +127,7 @@ enum PageTable {
     /// 2 MiB at `leafKey` << 21 of the address space `leafRoot` (a PML4): the
     /// next fault there skips the walk (~25 guest-kernel instructions). A
     /// page table is freed only by freePageTables and destroyUserHalf, and
-    /// both forget it first.
+    /// both forget it first. forEachPresent uses and sets it too.
     nonisolated(unsafe) static var leafRoot: UInt64 = 0
     nonisolated(unsafe) static var leafKey: UInt64 = ~0
     nonisolated(unsafe) static var leafTable = UnsafeMutablePointer<UInt64>(bitPattern: 0)
@@ -195,12 +195,25 @@ enum PageTable {
                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         let twoMiB = FrameAllocator.hugeSize, oneGiB: UInt64 = 1 << 30
         var va = start
+        // Inside one 2 MiB stretch whose page table is the remembered one (mprotect's, munmap's page): no walk.
+        if start < end && end <= userTop && start >> 21 == (end &- 1) >> 21 && start >> 21 == leafKey && pml4 == leafRoot {
+            let pt = leafTable.unsafelyUnwrapped
+            repeat {
+                let slot = pt + index(va, level: 0)
+                if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
+                va &+= Physical.pageSize
+            } while va < end
+            return
+        }
         while va < end && va < userTop {
             guard let pd = pageDirectory(pml4, &va) else { continue }
             repeat {
                 let pde = pd[index(va, level: 1)]
                 if pde & (PTE.present | PTE.large) == PTE.present {
                     let pt = entries(pde & PTE.addressMask)
+                    leafRoot = pml4
+                    leafKey = va >> 21
+                    leafTable = pt
                     repeat {
                         let slot = pt + index(va, level: 0)
                         if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
