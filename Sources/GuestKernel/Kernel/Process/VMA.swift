@@ -97,12 +97,8 @@ struct VMAList {
     mutating func insert(_ v: VMA) -> Bool { insert(v, at: firstEnding(above: v.start)) }
 
     /// insert(v) where `i` is firstEnding(above: v.start) (mmap's placement has it).
-    @inline(__always) mutating func insert(_ v: VMA, at i: Int) -> Bool {
-        // At the gap, apart from both neighbours: one slot written.
-        let g = items.gap
-        if i == g && (g == 0 || items.belowGap.pointee.end != v.start || !same(items.belowGap, v.prot, v.flags))
-            && (g == count || items.aboveGap.pointee.start != v.end || !same(items.aboveGap, v.prot, v.flags))
-            && items.pushAboveGap(v) { return true }
+    mutating func insert(_ v: VMA, at i: Int) -> Bool {
+        if i == items.gap && insertAtGap(v) { return true }
         let joinsLeft = i > 0 && items.at(i - 1).pointee.end == v.start && same(items.at(i - 1), v.prot, v.flags)
         let joinsRight = i < count && items.at(i).pointee.start == v.end && same(items.at(i), v.prot, v.flags)
         if joinsLeft && joinsRight {
@@ -116,6 +112,16 @@ struct VMAList {
         guard items.open(at: i, 1) else { return false }
         items.at(i).pointee = v
         return true
+    }
+
+    /// insert(v) where v belongs at the gap (firstEnding(above: v.start) is
+    /// the gap) and joins neither neighbour: one slot written. False, with
+    /// nothing changed, when it would join one or its slot has no page yet.
+    @inline(__always) mutating func insertAtGap(_ v: VMA) -> Bool {
+        let g = items.gap
+        return (g == 0 || items.belowGap.pointee.end != v.start || !same(items.belowGap, v.prot, v.flags))
+            && (g == count || items.aboveGap.pointee.start != v.end || !same(items.aboveGap, v.prot, v.flags))
+            && items.pushAboveGap(v)
     }
 
     /// Forgets which areas are untouched (a vfork child's faults map pages

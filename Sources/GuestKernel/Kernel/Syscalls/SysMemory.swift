@@ -64,6 +64,7 @@ enum SysMemory {
         // frames behind its back at fork (SharedAnonymous.populate).
         let area = VMA(start: start, end: start + len, prot: UInt32(prot),
                        flags: kind == MAP_SHARED ? VMA.sharedMemory : VMA.untouched)
+        if at == p.pointee.vmas.items.gap && p.pointee.vmas.insertAtGap(area) { return Int64(start) }
         let inserted = at >= 0 ? p.pointee.vmas.insert(area, at: at) : p.pointee.vmas.insert(area)
         guard inserted else { return -Errno.ENOMEM }
         return Int64(start)
@@ -114,6 +115,7 @@ enum SysMemory {
         !p.pointee.hasHugePages || (PageTable.splitAround(p.pointee.pml4, s) && PageTable.splitAround(p.pointee.pml4, e))
     }
 
+    @inline(__always)
     static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
         // The range is one whole area that never had a page, and no heap
         // page is there: nothing in the page tables to visit. The area is
@@ -122,7 +124,14 @@ enum SysMemory {
         if g < p.pointee.vmas.count, case let a = p.pointee.vmas.items.aboveGap, a.pointee.start == s,
            a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
             p.pointee.vmas.items.removeAboveGap()          // sorted: area gap is the one at s
-        } else if case let i = p.pointee.vmas.firstEnding(above: s), i < p.pointee.vmas.count,
+            raiseMmapTop(p, s, e)
+            return true
+        }
+        return unmapRangeSlow(p, s, e)
+    }
+
+    static func unmapRangeSlow(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        if case let i = p.pointee.vmas.firstEnding(above: s), i < p.pointee.vmas.count,
                   case let a = p.pointee.vmas.items.at(i), a.pointee.start == s,
                   a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
             p.pointee.vmas.remove(at: i)
@@ -130,12 +139,16 @@ enum SysMemory {
             guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
             PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
         }
-        // The next placement may reuse the room (Linux 2.6's
-        // arch_unmap_area_topdown raised free_area_cache the same way; today's
-        // top-down search finds the highest hole): findFree checks it is free.
+        raiseMmapTop(p, s, e)
+        return true
+    }
+
+    /// The next placement may reuse the room of unmapped [s, e) (Linux 2.6's
+    /// arch_unmap_area_topdown raised free_area_cache the same way; today's
+    /// top-down search finds the highest hole): findFree checks it is free.
+    @inline(__always) static func raiseMmapTop(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) {
         let top = p.pointee.mmapTop
         if s <= top && top < e { p.pointee.mmapTop = min(e, Process.mmapBase) }
-        return true
     }
 
     @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
@@ -164,6 +177,15 @@ enum SysMemory {
             if end <= p.pointee.vmas.items.at(i).pointee.end { one = i }
             else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
         }
+        // The commonest: one whole area changed in place, no 2 MiB page to split.
+        if one >= 0 && !p.pointee.hasHugePages {
+            let a = p.pointee.vmas.items.at(one)
+            if a.pointee.start == addr && a.pointee.end == end
+                && (a.pointee.prot == UInt32(prot) || p.pointee.vmas.change(one, prot: UInt32(prot), flags: a.pointee.flags)) {
+                if a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end) { return 0 }
+                return protectPages(p, addr, end, UInt32(prot))
+            }
+        }
         guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
         // An area never faulted in has no entry to change.
         let untouched = one >= 0 && p.pointee.vmas.items.at(one).pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end)
@@ -183,8 +205,13 @@ enum SysMemory {
         // Mapped pages: W follows PROT_WRITE; PROT_NONE clears P (the frame is
         // kept under the protNone bit) so any access faults. A 2 MiB page wholly
         // inside the range changes in its PD entry: the same bits.
-        if untouched { return 0 }
-        let rights = protectionBits(UInt32(prot))
+        return untouched ? 0 : protectPages(p, addr, end, UInt32(prot))
+    }
+
+    /// Gives the pages of [addr, end) (their areas changed) protection `prot`.
+    @inline(__always)
+    static func protectPages(_ p: UnsafeMutablePointer<Process>, _ addr: UInt64, _ end: UInt64, _ prot: UInt32) -> Int64 {
+        let rights = protectionBits(prot)
         if p.pointee.hasHugePages {
             PageTable.forEachHugePage(p.pointee.pml4, addr, end) { e, va in
                 e.pointee = (e.pointee & ~(PTE.writable | PTE.present | PTE.user | PageTable.protNone)) | rights
