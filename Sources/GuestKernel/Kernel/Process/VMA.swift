@@ -205,6 +205,22 @@ struct VMAList {
         return true
     }
 
+    /// change(gap, prot:, flags:) when area gap is [start, end): one area
+    /// given `prot` in place, unless it would then merge with a neighbour;
+    /// returns the area, or nil with nothing changed.
+    @inline(__always) func changeAtGap(_ start: UInt64, _ end: UInt64, prot: UInt32) -> UnsafeMutablePointer<VMA>? {
+        let g = items.gap
+        guard g < count else { return nil }
+        let a = items.aboveGap
+        guard a.pointee.start == start && a.pointee.end == end else { return nil }
+        if a.pointee.prot == prot { return a }
+        let flags = a.pointee.flags
+        if g > 0 && items.belowGap.pointee.end == start && same(items.belowGap, prot, flags) { return nil }
+        if g + 1 < count && items.afterGap.pointee.start == end && same(items.afterGap, prot, flags) { return nil }
+        a.pointee.prot = prot
+        return a
+    }
+
     /// Gives area i protection `prot` and `flags` in place; false (nothing
     /// changed) when it would then merge with a neighbour (replace does that).
     @inline(__always) func change(_ i: Int, prot: UInt32, flags: UInt32) -> Bool {

@@ -49,6 +49,11 @@ struct VMAStore {
         VMAStore.slot(directory.unsafelyUnwrapped, gap &+ (VMAStore.slots &- count))
     }
 
+    /// The slot of area gap+1 (gap + 1 < count).
+    @inline(__always) var afterGap: UnsafeMutablePointer<VMA> {
+        VMAStore.slot(directory.unsafelyUnwrapped, gap &+ 1 &+ (VMAStore.slots &- count))
+    }
+
     /// Area i in address order (0 ..< count).
     subscript(i: Int) -> VMA {
         get { at(i).pointee }

@@ -166,6 +166,14 @@ enum SysMemory {
         guard let len = pageUp(a.a1), addr <= PageTable.userTop, len <= PageTable.userTop - addr else { return -Errno.ENOMEM }
         if len == 0 { return 0 }
         let end = addr + len
+        // The commonest: the whole area at the gap (where the last change
+        // was), changed in place, no 2 MiB page to split. (An area mapped
+        // MAP_FIXED over the heap takes the protection too, as Linux's
+        // area there would; its pages are changed either way.)
+        if !p.pointee.hasHugePages, let a = p.pointee.vmas.changeAtGap(addr, end, prot: UInt32(prot)) {
+            if a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end) { return 0 }
+            return protectPages(p, addr, end, UInt32(prot))
+        }
         let inHeap = addr >= p.pointee.brkStart && end <= (pageUp(p.pointee.brk) ?? 0)
         // The common case, a range inside one area, with one lookup (the
         // general covers + update look every area up twice: 72 guest-kernel
@@ -176,6 +184,9 @@ enum SysMemory {
             guard i < p.pointee.vmas.count, p.pointee.vmas.items.at(i).pointee.start <= addr else { return -Errno.ENOMEM }
             if end <= p.pointee.vmas.items.at(i).pointee.end { one = i }
             else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
+            // The next mprotect of this area finds it at the gap (changeAtGap;
+            // indices stay, only slots move; a failed move loses only that).
+            if one >= 0 && i != p.pointee.vmas.items.gap { _ = p.pointee.vmas.items.focus(i) }
         }
         // The commonest: one whole area changed in place, no 2 MiB page to split.
         if one >= 0 && !p.pointee.hasHugePages {
