@@ -36,8 +36,9 @@ enum UserMemory {
     @inline(__always)
     static func fault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
         guard va < PageTable.userTop else { return false }
-        // p.area(of:), with the heap's case kept for Process.heapMapped.
-        let brkStart = p.pointee.brkStart, heapTop = pageUp(p.pointee.brk) ?? 0
+        // p.area(of:), with the heap's case kept for Process.heapMapped. The
+        // break is at most brkStart + Process.brkMax: rounding it up cannot wrap.
+        let brkStart = p.pointee.brkStart, heapTop = (p.pointee.brk &+ 0xfff) & ~0xfff
         let inHeap = va >= brkStart && va < heapTop
         let area: VMA
         if inHeap {
