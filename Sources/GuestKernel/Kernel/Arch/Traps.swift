@@ -5,6 +5,15 @@ import KernelSupport
 /// report everything on the console and stop the VM (VMM_KERNEL_EXIT_KERNEL_FAULT).
 @c(trap_handler)
 func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
+    // The commonest trap first, with no call on its way (UserMemory.quickFault):
+    // a user-mode demand fault (P=0).
+    if f.pointee.vector == 14 && f.pointee.cs & 3 == 3 && f.pointee.error_code & 1 == 0, let p = Processes.current,
+       UserMemory.quickFault(p, read_cr2(), write: f.pointee.error_code & 2 != 0) { return }
+    trap(f)
+}
+
+@inline(never)
+func trap(_ f: UnsafeMutablePointer<trap_frame>) {
     let vector = f.pointee.vector
     if f.pointee.cs & 3 == 3, let p = Processes.current {
         if vector == 14 {
