@@ -27,6 +27,31 @@ struct KernelVMATests {
         expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x4000, 0x5000, 3, VMA.hugePage), (0x5000, 0x6000, 1, VMA.hugePage)])
     }
 
+    /// VMA.untouched is no attribute: areas merge regardless of it, and a
+    /// merged area is untouched only if both parts were (else munmap and
+    /// mprotect would skip the page tables of the touched part).
+    @Test func untouchedMergesAndOnlyBothUntouchedStayUntouched() {
+        var l = VMAList()
+        do { let r = l.insert(VMA(start: 0x1000, end: 0x2000, prot: 3, flags: VMA.untouched)); #expect(r) }
+        do { let r = l.insert(VMA(start: 0x2000, end: 0x3000, prot: 3, flags: VMA.untouched)); #expect(r) }   // both: untouched
+        expectAreas(l, [(0x1000, 0x3000, 3, VMA.untouched)])
+        do { let r = l.insert(VMA(start: 0x3000, end: 0x4000, prot: 3)); #expect(r) }                        // a touched one joins
+        expectAreas(l, [(0x1000, 0x4000, 3, 0)])
+        do { let r = l.insert(VMA(start: 0x8000, end: 0x9000, prot: 3)); #expect(r) }
+        do { let r = l.insert(VMA(start: 0x7000, end: 0x8000, prot: 3, flags: VMA.untouched)); #expect(r) }   // joins on the right
+        expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x7000, 0x9000, 3, 0)])
+        // mprotect's split and merge back: the untouched piece merges into a touched neighbour.
+        do { let r = l.insert(VMA(start: 0xa000, end: 0xc000, prot: 3, flags: VMA.untouched)); #expect(r) }
+        do { let r = l.update(0xa000, 0xb000, prot: 1, set: 0, clear: 0); #expect(r) }
+        expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x7000, 0x9000, 3, 0), (0xa000, 0xb000, 1, VMA.untouched), (0xb000, 0xc000, 3, VMA.untouched)])
+        do { let r = l.insert(VMA(start: 0x9000, end: 0xa000, prot: 1, flags: VMA.untouched)); #expect(r) }   // joins 0xa000 (both untouched)
+        expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x7000, 0x9000, 3, 0), (0x9000, 0xb000, 1, VMA.untouched), (0xb000, 0xc000, 3, VMA.untouched)])
+        do { let r = l.update(0x9000, 0xb000, prot: 3, set: 0, clear: 0); #expect(r) }                    // merges with both sides
+        expectAreas(l, [(0x1000, 0x4000, 3, 0), (0x7000, 0xc000, 3, 0)])
+        l.forgetUntouched()
+        #expect(areas(l).allSatisfy { $0.flags & VMA.untouched == 0 })
+    }
+
     @Test func carveKeepsFlagsOfBothHalves() {
         var l = VMAList()
         do { let r = l.insert(VMA(start: 0x1000, end: 0x9000, prot: 3, flags: VMA.hugePage)); #expect(r) }

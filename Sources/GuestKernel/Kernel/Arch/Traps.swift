@@ -5,13 +5,22 @@ import KernelSupport
 /// report everything on the console and stop the VM (VMM_KERNEL_EXIT_KERNEL_FAULT).
 @c(trap_handler)
 func trapHandler(_ f: UnsafeMutablePointer<trap_frame>) {
+    // The commonest trap first, with no call on its way (UserMemory.quickFault):
+    // a user-mode demand fault (P=0).
+    if f.pointee.vector == 14 && f.pointee.cs & 3 == 3 && f.pointee.error_code & 1 == 0, let p = Processes.current,
+       UserMemory.quickFault(p, read_cr2(), write: f.pointee.error_code & 2 != 0) { return }
+    trap(f)
+}
+
+@inline(never)
+func trap(_ f: UnsafeMutablePointer<trap_frame>) {
     let vector = f.pointee.vector
     if f.pointee.cs & 3 == 3, let p = Processes.current {
         if vector == 14 {
             let err = f.pointee.error_code
             // Not present (P=0): demand zero where an area allows the access;
             // a write to a present page: copy-on-write.
-            if err & 1 == 0, UserMemory.demandFault(p, read_cr2(), write: err & 2 != 0) { return }
+            if err & 1 == 0, UserMemory.fault(p, read_cr2(), write: err & 2 != 0) { return }
             if err & 3 == 3, UserMemory.writeFault(p, read_cr2()) { return }
             // An access the area allows that could not be served: out of
             // memory, Linux's OOM kill (SIGKILL), not a bad access.

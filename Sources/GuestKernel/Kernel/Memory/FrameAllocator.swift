@@ -59,11 +59,16 @@ enum FrameAllocator {
     @inline(__always) static func allocate() -> UInt64? {
         let f = freeList
         guard f != 0 else { return allocateFresh() }
+        takeHead(f)
+        return f
+    }
+
+    /// Takes `f`, the free list's head (not 0), off the list.
+    @inline(__always) static func takeHead(_ f: UInt64) {
         let p: UnsafeMutablePointer<UInt64> = Physical.pointer(f)
         freeList = p.pointee
         p.pointee = 0                                       // the link; the rest is zero
         freeFrames &-= 1
-        return f
     }
 
     @inline(never) private static func allocateFresh() -> UInt64? {

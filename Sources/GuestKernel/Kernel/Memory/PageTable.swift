@@ -123,6 +123,30 @@ enum PageTable {
         return entries(table) + index(va, level: 1)
     }
 
+    /// The page table the fault path last installed an entry in, for the
+    /// 2 MiB at `leafKey` << 21 of the address space `leafRoot` (a PML4): the
+    /// next fault there skips the walk (~25 guest-kernel instructions). A
+    /// page table is freed only by freePageTables and destroyUserHalf, and
+    /// both forget it first. forEachPresent uses and sets it too.
+    nonisolated(unsafe) static var leafRoot: UInt64 = 0
+    nonisolated(unsafe) static var leafKey: UInt64 = ~0
+    nonisolated(unsafe) static var leafTable = UnsafeMutablePointer<UInt64>(bitPattern: 0)
+
+    @inline(__always) static func forgetLeafTable() { leafKey = ~0 }
+
+    /// slot(pml4, va, create: true) through the page table remembered by
+    /// the last call (leafTable).
+    @inline(__always)
+    static func faultSlot(_ pml4: UInt64, _ va: UInt64) -> UnsafeMutablePointer<UInt64>? {
+        let i = Int((va >> 12) & 511)
+        if va >> 21 == leafKey && pml4 == leafRoot { return leafTable.unsafelyUnwrapped + i }
+        guard let e = slot(pml4, va, create: true) else { return nil }
+        leafRoot = pml4
+        leafKey = va >> 21
+        leafTable = e - i
+        return e
+    }
+
     /// Maps `frame` (with any software bits, e.g. sharedMapping) at `va`.
     @inline(__always) static func map(_ pml4: UInt64, _ va: UInt64, _ frame: UInt64, writable: Bool) -> Bool {
         guard let e = slot(pml4, va, create: true) else { return false }
@@ -171,12 +195,25 @@ enum PageTable {
                                _ body: (UnsafeMutablePointer<UInt64>, UInt64) -> Void) {
         let twoMiB = FrameAllocator.hugeSize, oneGiB: UInt64 = 1 << 30
         var va = start
+        // Inside one 2 MiB stretch whose page table is the remembered one (mprotect's, munmap's page): no walk.
+        if start < end && end <= userTop && start >> 21 == (end &- 1) >> 21 && start >> 21 == leafKey && pml4 == leafRoot {
+            let pt = leafTable.unsafelyUnwrapped
+            repeat {
+                let slot = pt + index(va, level: 0)
+                if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
+                va &+= Physical.pageSize
+            } while va < end
+            return
+        }
         while va < end && va < userTop {
             guard let pd = pageDirectory(pml4, &va) else { continue }
             repeat {
                 let pde = pd[index(va, level: 1)]
                 if pde & (PTE.present | PTE.large) == PTE.present {
                     let pt = entries(pde & PTE.addressMask)
+                    leafRoot = pml4
+                    leafKey = va >> 21
+                    leafTable = pt
                     repeat {
                         let slot = pt + index(va, level: 0)
                         if slot.pointee & (PTE.present | protNone) != 0 { body(slot, va) }
@@ -206,6 +243,7 @@ enum PageTable {
     /// fault there may take a 2 MiB page, and the table's frame is not held
     /// by an address space that no longer maps anything there.
     static func freePageTables(_ pml4: UInt64, _ start: UInt64, _ end: UInt64) {
+        forgetLeafTable()
         forEachStretch(pml4, start, end) { pde, from, to in
             guard pde.pointee & (PTE.present | PTE.large) == PTE.present,
                   to - from == FrameAllocator.hugeSize else { return }
@@ -350,6 +388,7 @@ extension PageTable {
     /// One walk along the entries (not unmap's walks per range), without TLB
     /// flushes: the caller has left this address space (CR3) for good.
     static func destroyUserHalf(_ pml4: UInt64) {
+        forgetLeafTable()
         let top = entries(pml4)
         forEachUsed(top, count: 256) { i in
             guard top[i] & PTE.present != 0 else { return }

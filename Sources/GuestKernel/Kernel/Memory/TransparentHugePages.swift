@@ -12,18 +12,24 @@
 /// on it is accepted but only `always` gives it huge pages.
 enum TransparentHugePages {
     enum Policy { case always, madvise, never }
-    nonisolated(unsafe) static var policy = Policy.madvise
-
-    /// Whether a fault in an area with `flags` may take a 2 MiB page. Never
-    /// in a MAP_SHARED area (Linux's shmem_enabled defaults to never, and
-    /// fork copies 2 MiB pages).
-    @inline(__always) static func eligible(flags: UInt32) -> Bool {
-        switch policy {
-        case .madvise: return flags & (VMA.hugePage | VMA.sharedMemory) == VMA.hugePage
-        case .always: return flags & (VMA.noHugePage | VMA.sharedMemory) == 0
-        case .never: return false
+    nonisolated(unsafe) static var policy = Policy.madvise {
+        didSet {
+            switch policy {
+            case .madvise: mask = VMA.hugePage | VMA.sharedMemory; want = VMA.hugePage
+            case .always: mask = VMA.noHugePage | VMA.sharedMemory; want = 0
+            case .never: mask = 0; want = 1                 // never equal
+            }
         }
     }
+    /// The policy as one test on an area's flags (the fault path's: no switch).
+    nonisolated(unsafe) private static var mask = VMA.hugePage | VMA.sharedMemory
+    nonisolated(unsafe) private static var want = VMA.hugePage
+
+    /// Whether a fault in an area with `flags` may take a 2 MiB page:
+    /// `madvise` wants VMA.hugePage, `always` no VMA.noHugePage, `never`
+    /// nothing. Never in a MAP_SHARED area (Linux's shmem_enabled defaults
+    /// to never, and fork copies 2 MiB pages).
+    @inline(__always) static func eligible(flags: UInt32) -> Bool { flags & mask == want }
 
     /// The policy named by a `transparent_hugepage=` value; nil when unknown.
     static func policy(named value: UnsafePointer<UInt8>, _ n: Int) -> Policy? {

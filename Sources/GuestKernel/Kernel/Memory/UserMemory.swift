@@ -24,37 +24,91 @@ enum UserMemory {
     }
 
     /// Maps a zero frame at `va` if an area allows the access: a 2 MiB one
-    /// when TransparentHugePages allows it there, else 4 KiB. Used by the #PF
-    /// handler and by resolve().
+    /// when TransparentHugePages allows it there, else 4 KiB. Used by
+    /// resolve() and the kernel's own faults (the #PF handler of a user-mode
+    /// fault has it inline: fault).
     static func demandFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
+        fault(p, va, write: write)
+    }
+
+    /// demandFault, inline: the user-mode #PF's path (the call and a second
+    /// prologue were ~15 guest-kernel instructions per fault).
+    @inline(__always)
+    static func fault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
         guard va < PageTable.userTop else { return false }
-        // p.area(of:), with the heap's case kept for Process.heapMapped.
-        let brkStart = p.pointee.brkStart, heapTop = pageUp(p.pointee.brk) ?? 0
+        // p.area(of:), with the heap's case kept for Process.heapMapped. The
+        // break is at most brkStart + Process.brkMax: rounding it up cannot wrap.
+        let brkStart = p.pointee.brkStart, heapTop = (p.pointee.brk &+ 0xfff) & ~0xfff
         let inHeap = va >= brkStart && va < heapTop
-        guard let area = inHeap ? VMA(start: brkStart, end: heapTop, prot: Prot.read | Prot.write) : p.pointee.vmas.area(containing: va),
-              area.prot != 0, !write || area.prot & Prot.write != 0 else { return false }
-        let writable = area.prot & Prot.write != 0
-        if TransparentHugePages.eligible(flags: area.flags) {
-            let base = va & ~(FrameAllocator.hugeSize - 1)
-            // The PD slot must be empty: no page table (4 KiB pages) there yet.
-            if base >= area.start && area.end - base >= FrameAllocator.hugeSize,
-               let pde = PageTable.pdSlot(p.pointee.pml4, base, create: true), pde.pointee == 0,
-               let frame = FrameAllocator.allocateHuge() {
-                pde.pointee = PageTable.hugeEntry(frame, writable: writable)
-                p.pointee.hasHugePages = true
-                if inHeap && base + FrameAllocator.hugeSize > p.pointee.heapMapped { p.pointee.heapMapped = base + FrameAllocator.hugeSize }
-                BootStats.hugePageFaults &+= 1
-                return true
-            }
+        let area: VMA
+        if inHeap {
+            area = VMA(start: brkStart, end: heapTop, prot: Prot.read | Prot.write)
+        } else {
+            guard let a = p.pointee.vmas.slot(containing: va) else { return false }
+            a.pointee.flags &= ~VMA.untouched           // munmap and mprotect walk it from now on
+            area = a.pointee
         }
+        guard area.prot != 0, !write || area.prot & Prot.write != 0 else { return false }
+        let writable = area.prot & Prot.write != 0
+        if TransparentHugePages.eligible(flags: area.flags), hugeFault(p, va, area, inHeap: inHeap) { return true }
         guard let frame = FrameAllocator.allocate() else { return false }
         // VMA.sharedMemory (bit 4) moved to PageTable.sharedMapping (bit 52), without a branch.
         let shared = UInt64(area.flags & VMA.sharedMemory) << 48
-        guard PageTable.map(p.pointee.pml4, pageDown(va), frame | shared, writable: writable) else {
+        guard let e = PageTable.faultSlot(p.pointee.pml4, va) else {
             FrameAllocator.free(frame)
             return false
         }
+        e.pointee = frame | shared | PTE.present | PTE.user | (writable ? PTE.writable : 0)
         if inHeap && pageDown(va) + Physical.pageSize > p.pointee.heapMapped { p.pointee.heapMapped = pageDown(va) + Physical.pageSize }
+        return true
+    }
+
+    /// The commonest user fault without a call (so the trap handler saves no
+    /// register): a 4 KiB page from the free list's head, for `va` in the
+    /// heap or in the area at the VMA gap, into the page table the fault path
+    /// used last (PageTable.leafTable). False, with nothing changed but the
+    /// area's VMA.untouched, for anything else (fault does it all then).
+    @inline(__always)
+    static func quickFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, write: Bool) -> Bool {
+        guard va < PageTable.userTop, va >> 21 == PageTable.leafKey, p.pointee.pml4 == PageTable.leafRoot else { return false }
+        let brkStart = p.pointee.brkStart, heapTop = (p.pointee.brk &+ 0xfff) & ~0xfff
+        let inHeap = va >= brkStart && va < heapTop
+        let prot: UInt32, flags: UInt32
+        if inHeap {
+            prot = Prot.read | Prot.write
+            flags = 0
+        } else {
+            let items = p.pointee.vmas.items, g = items.gap
+            guard g < items.count, g == 0 || items.belowGap.pointee.end <= va else { return false }
+            let a = items.aboveGap
+            guard a.pointee.start <= va && va < a.pointee.end else { return false }
+            a.pointee.flags &= ~VMA.untouched
+            prot = a.pointee.prot
+            flags = a.pointee.flags
+        }
+        let f = FrameAllocator.freeList
+        guard prot != 0, !write || prot & Prot.write != 0, !TransparentHugePages.eligible(flags: flags), f != 0 else { return false }
+        FrameAllocator.takeHead(f)
+        let e = PageTable.leafTable.unsafelyUnwrapped + Int((va >> 12) & 511)
+        e.pointee = f | UInt64(flags & VMA.sharedMemory) << 48 | PTE.present | PTE.user | (prot & Prot.write != 0 ? PTE.writable : 0)
+        if inHeap && pageDown(va) + Physical.pageSize > p.pointee.heapMapped { p.pointee.heapMapped = pageDown(va) + Physical.pageSize }
+        return true
+    }
+
+    /// A 2 MiB page for the fault at `va` in `area` (eligible for huge
+    /// pages), when the aligned 2 MiB around it lies in the area and no page
+    /// table is there yet; false when 4 KiB is to be mapped instead.
+    @inline(never)
+    static func hugeFault(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ area: VMA, inHeap: Bool) -> Bool {
+        let base = va & ~(FrameAllocator.hugeSize - 1)
+        // The PD slot must be empty: no page table (4 KiB pages) there yet.
+        guard base >= area.start && area.end - base >= FrameAllocator.hugeSize,
+              let pde = PageTable.pdSlot(p.pointee.pml4, base, create: true), pde.pointee == 0,
+              let frame = FrameAllocator.allocateHuge() else { return false }
+        pde.pointee = PageTable.hugeEntry(frame, writable: area.prot & Prot.write != 0)
+        p.pointee.hasHugePages = true
+        if inHeap && base + FrameAllocator.hugeSize > p.pointee.heapMapped { p.pointee.heapMapped = base + FrameAllocator.hugeSize }
+        BootStats.hugePageFaults &+= 1
         return true
     }
 

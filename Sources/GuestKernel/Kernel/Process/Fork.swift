@@ -31,7 +31,8 @@ extension Processes {
         c.pointee.brk = p.pointee.brk
         c.pointee.heapMapped = p.pointee.heapMapped
         // A vfork child's faults map the parent's heap: its own record is not the parent's.
-        if sharingMemory { p.pointee.heapMapped = UInt64.max }
+        // Nor do they mark its areas touched (VMA.untouched).
+        if sharingMemory { p.pointee.heapMapped = UInt64.max; p.pointee.vmas.forgetUntouched() }
         c.pointee.mmapTop = p.pointee.mmapTop
         c.pointee.hasHugePages = p.pointee.hasHugePages
         c.pointee.fsBase = p.pointee.fsBase

@@ -15,6 +15,11 @@ struct VMA {
     /// MAP_SHARED (anonymous): its pages are shared with the children forked
     /// while it is mapped, not copied on write (Memory/SharedAnonymous.swift).
     static let sharedMemory: UInt32 = 16
+    /// No page of the area was ever mapped (a private mmap not faulted in
+    /// yet; Linux's vma->anon_vma == NULL is the same knowledge): munmap and
+    /// mprotect of it have no page table to visit. Not an attribute: areas
+    /// merge regardless of it (the merged one is untouched only if both were).
+    static let untouched: UInt32 = 32
 }
 
 enum Prot {
@@ -54,18 +59,22 @@ struct VMAList {
         return i < count && items.at(i).pointee.start <= va ? i : nil
     }
 
-    /// The area holding `va` (the page-fault path's question), or nil.
-    @inline(__always) func area(containing va: UInt64) -> VMA? {
+    /// The area holding `va`, or nil.
+    @inline(__always) func area(containing va: UInt64) -> VMA? { slot(containing: va)?.pointee }
+
+    /// The slot of the area holding `va` (the page-fault path's question), or nil.
+    @inline(__always) func slot(containing va: UInt64) -> UnsafeMutablePointer<VMA>? {
         let g = items.gap
         if g < count && (g == 0 || items.belowGap.pointee.end <= va) && va < items.aboveGap.pointee.end {
-            return items.aboveGap.pointee.start <= va ? items.aboveGap.pointee : nil
+            let a = items.aboveGap
+            return a.pointee.start <= va ? a : nil
         }
-        return slowArea(containing: va)
+        return slowSlot(containing: va)
     }
 
-    private func slowArea(containing va: UInt64) -> VMA? {
+    private func slowSlot(containing va: UInt64) -> UnsafeMutablePointer<VMA>? {
         guard let i = find(va) else { return nil }
-        return items[i]
+        return items.at(i)
     }
 
     func overlaps(_ start: UInt64, _ end: UInt64) -> Bool {
@@ -73,26 +82,52 @@ struct VMAList {
         return i < count && items.at(i).pointee.start < end
     }
 
+    /// Same protection and flags, VMA.untouched aside.
     @inline(__always) private func same(_ a: UnsafeMutablePointer<VMA>, _ prot: UInt32, _ flags: UInt32) -> Bool {
-        a.pointee.prot == prot && a.pointee.flags == flags
+        a.pointee.prot == prot && (a.pointee.flags ^ flags) & ~VMA.untouched == 0
+    }
+
+    /// Area `a` absorbs a neighbour with `flags`: untouched only if both were.
+    @inline(__always) private func absorb(_ a: UnsafeMutablePointer<VMA>, _ flags: UInt32) {
+        a.pointee.flags &= flags | ~VMA.untouched
     }
 
     /// Inserts in address order, merged with neighbours of the same
     /// protection that touch it; false when full. The range must be free.
-    mutating func insert(_ v: VMA) -> Bool {
-        let i = firstEnding(above: v.start)
+    mutating func insert(_ v: VMA) -> Bool { insert(v, at: firstEnding(above: v.start)) }
+
+    /// insert(v) where `i` is firstEnding(above: v.start) (mmap's placement has it).
+    mutating func insert(_ v: VMA, at i: Int) -> Bool {
+        if i == items.gap && insertAtGap(v) { return true }
         let joinsLeft = i > 0 && items.at(i - 1).pointee.end == v.start && same(items.at(i - 1), v.prot, v.flags)
         let joinsRight = i < count && items.at(i).pointee.start == v.end && same(items.at(i), v.prot, v.flags)
         if joinsLeft && joinsRight {
             items.at(i - 1).pointee.end = items.at(i).pointee.end
+            absorb(items.at(i - 1), v.flags & items.at(i).pointee.flags)
             remove(at: i)
             return true
         }
-        if joinsLeft { items.at(i - 1).pointee.end = v.end; return true }
-        if joinsRight { items.at(i).pointee.start = v.start; return true }
+        if joinsLeft { items.at(i - 1).pointee.end = v.end; absorb(items.at(i - 1), v.flags); return true }
+        if joinsRight { items.at(i).pointee.start = v.start; absorb(items.at(i), v.flags); return true }
         guard items.open(at: i, 1) else { return false }
-        items[i] = v
+        items.at(i).pointee = v
         return true
+    }
+
+    /// insert(v) where v belongs at the gap (firstEnding(above: v.start) is
+    /// the gap) and joins neither neighbour: one slot written. False, with
+    /// nothing changed, when it would join one or its slot has no page yet.
+    @inline(__always) mutating func insertAtGap(_ v: VMA) -> Bool {
+        let g = items.gap
+        return (g == 0 || items.belowGap.pointee.end != v.start || !same(items.belowGap, v.prot, v.flags))
+            && (g == count || items.aboveGap.pointee.start != v.end || !same(items.aboveGap, v.prot, v.flags))
+            && items.pushAboveGap(v)
+    }
+
+    /// Forgets which areas are untouched (a vfork child's faults map pages
+    /// into this address space without marking these areas).
+    mutating func forgetUntouched() {
+        for i in 0..<count { items.at(i).pointee.flags &= ~VMA.untouched }
     }
 
     mutating func remove(at i: Int) { items.close(at: i) }
@@ -159,13 +194,31 @@ struct VMAList {
         if right { items[k + 1] = VMA(start: piece.end, end: v.end, prot: v.prot, flags: v.flags) }
         if !right && k + 1 < count && items.at(k + 1).pointee.start == piece.end && same(items.at(k + 1), piece.prot, piece.flags) {
             items.at(k).pointee.end = items.at(k + 1).pointee.end
+            absorb(items.at(k), items.at(k + 1).pointee.flags)
             remove(at: k + 1)
         }
         if !left && k > 0 && items.at(k - 1).pointee.end == piece.start && same(items.at(k - 1), piece.prot, piece.flags) {
             items.at(k - 1).pointee.end = items.at(k).pointee.end
+            absorb(items.at(k - 1), items.at(k).pointee.flags)
             remove(at: k)
         }
         return true
+    }
+
+    /// change(gap, prot:, flags:) when area gap is [start, end): one area
+    /// given `prot` in place, unless it would then merge with a neighbour;
+    /// returns the area, or nil with nothing changed.
+    @inline(__always) func changeAtGap(_ start: UInt64, _ end: UInt64, prot: UInt32) -> UnsafeMutablePointer<VMA>? {
+        let g = items.gap
+        guard g < count else { return nil }
+        let a = items.aboveGap
+        guard a.pointee.start == start && a.pointee.end == end else { return nil }
+        if a.pointee.prot == prot { return a }
+        let flags = a.pointee.flags
+        if g > 0 && items.belowGap.pointee.end == start && same(items.belowGap, prot, flags) { return nil }
+        if g + 1 < count && items.afterGap.pointee.start == end && same(items.afterGap, prot, flags) { return nil }
+        a.pointee.prot = prot
+        return a
     }
 
     /// Gives area i protection `prot` and `flags` in place; false (nothing

@@ -49,6 +49,11 @@ struct VMAStore {
         VMAStore.slot(directory.unsafelyUnwrapped, gap &+ (VMAStore.slots &- count))
     }
 
+    /// The slot of area gap+1 (gap + 1 < count).
+    @inline(__always) var afterGap: UnsafeMutablePointer<VMA> {
+        VMAStore.slot(directory.unsafelyUnwrapped, gap &+ 1 &+ (VMAStore.slots &- count))
+    }
+
     /// Area i in address order (0 ..< count).
     subscript(i: Int) -> VMA {
         get { at(i).pointee }
@@ -107,6 +112,20 @@ struct VMAStore {
         count += n                  // the new areas: the top part's first slots (the gap stays before them)
         return true
     }
+
+    /// Makes area gap a new one, `v` (areas gap... become gap+1...), when
+    /// the slot it takes has a page; false (nothing changed) otherwise. The
+    /// insert where the last change was, without open's moves and reserve.
+    @inline(__always) mutating func pushAboveGap(_ v: VMA) -> Bool {
+        let high = count &+ 1 &- gap
+        guard count < VMAStore.capacity, high <= Int(highChunks) << 7 else { return false }
+        count &+= 1
+        aboveGap.pointee = v
+        return true
+    }
+
+    /// Removes area gap (gap < count): close(at: gap), which moves nothing.
+    @inline(__always) mutating func removeAboveGap() { count &-= 1 }
 
     /// Removes area i, moving the areas between it and the gap into its slot
     /// (never a slot without a page: removal cannot fail).

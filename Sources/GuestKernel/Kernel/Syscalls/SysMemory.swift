@@ -7,11 +7,13 @@ enum SysMemory {
     static let MAP_SHARED: UInt64 = 0x01, MAP_PRIVATE: UInt64 = 0x02, MAP_FIXED: UInt64 = 0x10
     static let MAP_ANONYMOUS: UInt64 = 0x20, MAP_FIXED_NOREPLACE: UInt64 = 0x10_0000
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func brk(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let want = a.a0
         let cur = p.pointee.brk
-        guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax,
-              let newTop = pageUp(want), let oldTop = pageUp(cur) else { return Int64(cur) }
+        guard want >= p.pointee.brkStart, want - p.pointee.brkStart <= Process.brkMax else { return Int64(cur) }
+        // Both at most brkStart + brkMax, far below 2^64: rounding up cannot wrap.
+        let newTop = (want &+ 0xfff) & ~0xfff, oldTop = (cur &+ 0xfff) & ~0xfff
         if newTop > oldTop {
             let i = p.pointee.vmas.firstEnding(above: oldTop)
             if i < p.pointee.vmas.count && p.pointee.vmas.items.at(i).pointee.start < newTop { return Int64(cur) }
@@ -28,6 +30,7 @@ enum SysMemory {
         return Int64(want)
     }
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func mmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0, length = a.a1, prot = a.a2, flags = a.a3
         guard length > 0 else { return -Errno.EINVAL }
@@ -39,6 +42,7 @@ enum SysMemory {
             return p.pointee.files.get(a.a4) == nil ? -Errno.EBADF : -Errno.ENODEV   // file mappings: not yet
         }
         var start: UInt64
+        var at = -1                     // firstEnding(above: start), when known
         if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
             // The range first, as Linux's get_unmapped_area: a kernel address is ENOMEM.
             guard addr <= PageTable.userTop - len else { return -Errno.ENOMEM }
@@ -53,12 +57,23 @@ enum SysMemory {
                   !overlapsHeap(p, pageDown(addr), pageDown(addr) + len) {
             start = pageDown(addr)
         } else {
-            guard let s = findFree(p, len) else { return -Errno.ENOMEM }
+            guard let s = findFree(p, len, &at) else { return -Errno.ENOMEM }
             start = s
         }
-        let area = VMA(start: start, end: start + len, prot: UInt32(prot), flags: kind == MAP_SHARED ? VMA.sharedMemory : 0)
-        guard p.pointee.vmas.insert(area) else { return -Errno.ENOMEM }
+        // A private area starts untouched; a shared one's pages are given
+        // frames behind its back at fork (SharedAnonymous.populate).
+        let area = VMA(start: start, end: start + len, prot: UInt32(prot),
+                       flags: kind == MAP_SHARED ? VMA.sharedMemory : VMA.untouched)
+        if at == p.pointee.vmas.items.gap && p.pointee.vmas.insertAtGap(area) { return Int64(start) }
+        let inserted = at >= 0 ? p.pointee.vmas.insert(area, at: at) : p.pointee.vmas.insert(area)
+        guard inserted else { return -Errno.ENOMEM }
         return Int64(start)
+    }
+
+    /// Heap pages may be mapped in [s, e): it meets [brkStart, the break or
+    /// the highest heap page faulted in, whichever is higher).
+    @inline(__always) static func heapMayMap(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        s < max(p.pointee.heapMapped, pageUp(p.pointee.brk) ?? UInt64.max) && p.pointee.brkStart < e
     }
 
     static func overlapsHeap(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
@@ -70,13 +85,17 @@ enum SysMemory {
     /// length that is a multiple of 2 MiB is placed 2 MiB-aligned, so that
     /// huge pages can map it (Linux since 6.7, __get_unmapped_area →
     /// thp_get_unmapped_area for anonymous mappings of PMD-multiple length).
-    static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64) -> UInt64? {
+    /// `at` is set to the index the area is to be inserted at (VMAList.insert(_:at:)).
+    @inline(__always)
+    static func findFree(_ p: UnsafeMutablePointer<Process>, _ len: UInt64, _ at: inout Int) -> UInt64? {
         let align: UInt64 = len & (FrameAllocator.hugeSize - 1) == 0 ? FrameAllocator.hugeSize : Physical.pageSize
         var top = p.pointee.mmapTop
         while top >= len && (top - len) & ~(align - 1) >= p.pointee.brkStart &+ Process.brkMax {
             let s = (top - len) & ~(align - 1)
-            if !p.pointee.vmas.overlaps(s, top) {
+            let i = p.pointee.vmas.firstEnding(above: s)
+            if i == p.pointee.vmas.count || p.pointee.vmas.items.at(i).pointee.start >= top {      // [s, top) is free
                 p.pointee.mmapTop = s
+                at = i
                 return s
             }
             // Skip below the area in the way.
@@ -96,17 +115,43 @@ enum SysMemory {
         !p.pointee.hasHugePages || (PageTable.splitAround(p.pointee.pml4, s) && PageTable.splitAround(p.pointee.pml4, e))
     }
 
+    @inline(__always)
     static func unmapRange(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
-        guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
-        PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
-        // The next placement may reuse the room (Linux 2.6's
-        // arch_unmap_area_topdown raised free_area_cache the same way; today's
-        // top-down search finds the highest hole): findFree checks it is free.
-        let top = p.pointee.mmapTop
-        if s <= top && top < e { p.pointee.mmapTop = min(e, Process.mmapBase) }
+        // The range is one whole area that never had a page, and no heap
+        // page is there: nothing in the page tables to visit. The area is
+        // looked for at the gap first (where mmap put the last one).
+        let g = p.pointee.vmas.items.gap
+        if g < p.pointee.vmas.count, case let a = p.pointee.vmas.items.aboveGap, a.pointee.start == s,
+           a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
+            p.pointee.vmas.items.removeAboveGap()          // sorted: area gap is the one at s
+            raiseMmapTop(p, s, e)
+            return true
+        }
+        return unmapRangeSlow(p, s, e)
+    }
+
+    static func unmapRangeSlow(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) -> Bool {
+        if case let i = p.pointee.vmas.firstEnding(above: s), i < p.pointee.vmas.count,
+                  case let a = p.pointee.vmas.items.at(i), a.pointee.start == s,
+                  a.pointee.end == e && a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, s, e) {
+            p.pointee.vmas.remove(at: i)
+        } else {
+            guard splitEnds(p, s, e), p.pointee.vmas.carve(s, e) else { return false }
+            PageTable.unmap(p.pointee.pml4, s, e, flush: true, hugePages: p.pointee.hasHugePages)
+        }
+        raiseMmapTop(p, s, e)
         return true
     }
 
+    /// The next placement may reuse the room of unmapped [s, e) (Linux 2.6's
+    /// arch_unmap_area_topdown raised free_area_cache the same way; today's
+    /// top-down search finds the highest hole): findFree checks it is free.
+    @inline(__always) static func raiseMmapTop(_ p: UnsafeMutablePointer<Process>, _ s: UInt64, _ e: UInt64) {
+        let top = p.pointee.mmapTop
+        if s <= top && top < e { p.pointee.mmapTop = min(e, Process.mmapBase) }
+    }
+
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func munmap(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0
         guard addr & 0xfff == 0, a.a1 > 0, let len = pageUp(a.a1), addr <= PageTable.userTop,
@@ -114,12 +159,21 @@ enum SysMemory {
         return unmapRange(p, addr, addr + len) ? 0 : -Errno.ENOMEM
     }
 
+    @inline(__always)   // into its sys_ entry (Dispatcher.swift): no tail call through a frame
     static func mprotect(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let addr = a.a0, prot = a.a2 & ~UInt64(0x0300_0000)      // PROT_GROWSDOWN/UP ignored
         guard addr & 0xfff == 0, prot & ~PROT_MASK == 0 else { return -Errno.EINVAL }
         guard let len = pageUp(a.a1), addr <= PageTable.userTop, len <= PageTable.userTop - addr else { return -Errno.ENOMEM }
         if len == 0 { return 0 }
         let end = addr + len
+        // The commonest: the whole area at the gap (where the last change
+        // was), changed in place, no 2 MiB page to split. (An area mapped
+        // MAP_FIXED over the heap takes the protection too, as Linux's
+        // area there would; its pages are changed either way.)
+        if !p.pointee.hasHugePages, let a = p.pointee.vmas.changeAtGap(addr, end, prot: UInt32(prot)) {
+            if a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end) { return 0 }
+            return protectPages(p, addr, end, UInt32(prot))
+        }
         let inHeap = addr >= p.pointee.brkStart && end <= (pageUp(p.pointee.brk) ?? 0)
         // The common case, a range inside one area, with one lookup (the
         // general covers + update look every area up twice: 72 guest-kernel
@@ -130,8 +184,22 @@ enum SysMemory {
             guard i < p.pointee.vmas.count, p.pointee.vmas.items.at(i).pointee.start <= addr else { return -Errno.ENOMEM }
             if end <= p.pointee.vmas.items.at(i).pointee.end { one = i }
             else { guard p.pointee.vmas.covers(addr, end) else { return -Errno.ENOMEM } }
+            // The next mprotect of this area finds it at the gap (changeAtGap;
+            // indices stay, only slots move; a failed move loses only that).
+            if one >= 0 && i != p.pointee.vmas.items.gap { _ = p.pointee.vmas.items.focus(i) }
+        }
+        // The commonest: one whole area changed in place, no 2 MiB page to split.
+        if one >= 0 && !p.pointee.hasHugePages {
+            let a = p.pointee.vmas.items.at(one)
+            if a.pointee.start == addr && a.pointee.end == end
+                && (a.pointee.prot == UInt32(prot) || p.pointee.vmas.change(one, prot: UInt32(prot), flags: a.pointee.flags)) {
+                if a.pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end) { return 0 }
+                return protectPages(p, addr, end, UInt32(prot))
+            }
         }
         guard splitEnds(p, addr, end) else { return -Errno.ENOMEM }
+        // An area never faulted in has no entry to change.
+        let untouched = one >= 0 && p.pointee.vmas.items.at(one).pointee.flags & VMA.untouched != 0 && !heapMayMap(p, addr, end)
         if one >= 0 {
             let a = p.pointee.vmas.items.at(one)
             if a.pointee.prot != UInt32(prot)
@@ -148,7 +216,13 @@ enum SysMemory {
         // Mapped pages: W follows PROT_WRITE; PROT_NONE clears P (the frame is
         // kept under the protNone bit) so any access faults. A 2 MiB page wholly
         // inside the range changes in its PD entry: the same bits.
-        let rights = protectionBits(UInt32(prot))
+        return untouched ? 0 : protectPages(p, addr, end, UInt32(prot))
+    }
+
+    /// Gives the pages of [addr, end) (their areas changed) protection `prot`.
+    @inline(__always)
+    static func protectPages(_ p: UnsafeMutablePointer<Process>, _ addr: UInt64, _ end: UInt64, _ prot: UInt32) -> Int64 {
+        let rights = protectionBits(prot)
         if p.pointee.hasHugePages {
             PageTable.forEachHugePage(p.pointee.pml4, addr, end) { e, va in
                 e.pointee = (e.pointee & ~(PTE.writable | PTE.present | PTE.user | PageTable.protNone)) | rights
