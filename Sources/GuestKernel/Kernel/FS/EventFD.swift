@@ -52,10 +52,10 @@ enum EventFDOps: FileOperations {
             let r = waitToRead(p, f, t, i)
             if r != 0 { return r }
         }
-        var v = t[i].semaphore ? 1 : t[i].count
+        let v = t[i].semaphore ? 1 : t[i].count
         t[i].count &-= v                                    // taken even when the copy faults, as Linux
         EventFDs.changed(t, i, writer: true)
-        return UserMemory.copyOut(p, to: buf, from: &v, count: 8) ? 8 : -Errno.EFAULT
+        return UserMemory.write64(p, buf, v) ? 8 : -Errno.EFAULT
     }
 
     /// write(2): exactly 8 bytes (Linux 6.18 refuses more too), not
@@ -64,8 +64,7 @@ enum EventFDOps: FileOperations {
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 {
         guard n == 8, let t = EventFDs.table else { return -Errno.EINVAL }
-        var v: UInt64 = 0
-        guard UserMemory.copyIn(p, to: &v, from: buf, count: 8) else { return -Errno.EFAULT }
+        guard let v = UserMemory.read64(p, buf) else { return -Errno.EFAULT }
         guard v != UInt64.max else { return -Errno.EINVAL }
         let i = f.pointee.node
         if max &- t[i].count < v {
