@@ -31,7 +31,16 @@ enum SysSignal {
             slot[3] &= ~unblockable
             return 0
         }
-        return withUnsafeTemporaryAllocation(of: SigAction.self, capacity: 2) { buf -> Int64 in
+        return exchange(p, i, slot, act, oact)
+    }
+
+    /// rt_sigaction's general case, out of line (the common one then saves
+    /// no registers for it): the new action through an uninitialised stack
+    /// pair, so that a fault changes nothing, the old one kept for `oact`.
+    @inline(never)
+    static func exchange(_ p: UnsafeMutablePointer<Process>, _ i: UInt32, _ slot: UnsafeMutablePointer<UInt64>,
+                         _ act: UInt64, _ oact: UInt64) -> Int64 {
+        withUnsafeTemporaryAllocation(of: SigAction.self, capacity: 2) { buf -> Int64 in
             let new = buf.baseAddress.unsafelyUnwrapped, old = new + 1
             guard UserMemory.copyIn(p, to: new, from: act, count: 32) else { return -Errno.EFAULT }
             let s = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: SigAction.self)
@@ -39,6 +48,7 @@ enum SysSignal {
             s.pointee = new.pointee
             s.pointee.mask &= ~unblockable
             // An action that ignores drops what is pending (do_sigaction).
+            let bit: UInt64 = 1 &<< UInt64(i)
             if p.pointee.pendingSignals & bit != 0 && Signals.ignored(p, Int32(bitPattern: i) &+ 1) { Signals.drop(p, bit) }
             if oact != 0 && !UserMemory.copyOut(p, to: oact, from: old, count: 32) { return -Errno.EFAULT }
             return 0
@@ -54,20 +64,18 @@ enum SysSignal {
     /// `how` is looked at (EFAULT before EINVAL, as Linux).
     static func rtSigprocmask(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard a.a3 == 8 else { return -Errno.EINVAL }
-        let old = p.pointee.signalMask
-        if a.a1 != 0 {
-            guard let set = UserMemory.read64(p, a.a1) else { return -Errno.EFAULT }
-            let new: UInt64
-            switch UInt32(truncatingIfNeeded: a.a0) {
-            case 0: new = old | set                                 // SIG_BLOCK
-            case 1: new = old & ~set                                // SIG_UNBLOCK
-            case 2: new = set                                       // SIG_SETMASK
-            default: return -Errno.EINVAL
-            }
-            p.pointee.signalMask = new & ~unblockable
+        if a.a1 == 0 { return a.a2 == 0 || UserMemory.write64(p, a.a2, p.pointee.signalMask) ? 0 : -Errno.EFAULT }
+        guard let set = UserMemory.read64(p, a.a1) else { return -Errno.EFAULT }
+        let old = p.pointee.signalMask                      // read after the copy: only p lives across it
+        let new: UInt64
+        switch UInt32(truncatingIfNeeded: a.a0) {
+        case 0: new = old | set                             // SIG_BLOCK
+        case 1: new = old & ~set                            // SIG_UNBLOCK
+        case 2: new = set                                   // SIG_SETMASK
+        default: return -Errno.EINVAL
         }
-        if a.a2 != 0 && !UserMemory.write64(p, a.a2, old) { return -Errno.EFAULT }
-        return 0
+        p.pointee.signalMask = new & ~unblockable
+        return a.a2 == 0 || UserMemory.write64(p, a.a2, old) ? 0 : -Errno.EFAULT
     }
 
     /// rt_sigreturn(2) (SignalDelivery.sigreturn).
