@@ -45,7 +45,14 @@ enum SysPipe {
             // fault fixup instead of a walk of the page tables per page.
             // Every byte buffered lies in a frame (written before).
             var head = t[i].head
-            repeat {
+            if want <= 4096 &- (head & 4095) {                // one piece: no loop
+                let frame = frames[(head &>> 12) & (Pipes.pages &- 1)]
+                if frame != 0 {
+                    done = UserMemory.copyOutLive(to: buf, from: Physical.bytes(frame) + (head & 4095), count: want)
+                    t[i].head = (head &+ done) & (Pipes.size &- 1)
+                    t[i].count &-= done
+                }
+            } else { repeat {
                 let frame = frames[(head &>> 12) & (Pipes.pages &- 1)], off = head & 4095
                 guard frame != 0 else { break }
                 let m = min(want &- done, 4096 &- off)
@@ -56,6 +63,7 @@ enum SysPipe {
             } while done < want
             t[i].head = head
             t[i].count &-= done
+            }
         } else {
             done = readWalked(p, t, i, buf, want)
         }
@@ -149,8 +157,14 @@ enum SysPipe {
     @inline(__always)
     static func copyInLive(_ t: UnsafeMutablePointer<Pipe>, _ i: Int, _ buf: UInt64, _ n: Int) -> Int {
         guard let frames = t[i].frames else { return 0 }
-        var done = 0
         var tail = (t[i].head &+ t[i].count) & (Pipes.size &- 1)
+        let first = frames[(tail &>> 12) & (Pipes.pages &- 1)]
+        if first != 0 && n <= 4096 &- (tail & 4095) {         // one piece: no loop
+            let copied = UserMemory.copyInLive(to: Physical.bytes(first) + (tail & 4095), from: buf, count: n)
+            t[i].count &+= copied
+            return copied
+        }
+        var done = 0
         repeat {
             let k = (tail &>> 12) & (Pipes.pages &- 1), off = tail & 4095
             var frame = frames[k]
