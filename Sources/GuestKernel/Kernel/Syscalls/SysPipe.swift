@@ -52,17 +52,18 @@ enum SysPipe {
                     t[i].head = (head &+ done) & (Pipes.size &- 1)
                     t[i].count &-= done
                 }
-            } else { repeat {
-                let frame = frames[(head &>> 12) & (Pipes.pages &- 1)], off = head & 4095
-                guard frame != 0 else { break }
-                let m = min(want &- done, 4096 &- off)
-                let copied = UserMemory.copyOutLive(to: buf &+ UInt64(done), from: Physical.bytes(frame) + off, count: m)
-                head = (head &+ copied) & (Pipes.size &- 1)
-                done &+= copied
-                if copied < m { break }
-            } while done < want
-            t[i].head = head
-            t[i].count &-= done
+            } else {
+                repeat {
+                    let frame = frames[(head &>> 12) & (Pipes.pages &- 1)], off = head & 4095
+                    guard frame != 0 else { break }
+                    let m = min(want &- done, 4096 &- off)
+                    let copied = UserMemory.copyOutLive(to: buf &+ UInt64(done), from: Physical.bytes(frame) + off, count: m)
+                    head = (head &+ copied) & (Pipes.size &- 1)
+                    done &+= copied
+                    if copied < m { break }
+                } while done < want
+                t[i].head = head
+                t[i].count &-= done
             }
         } else {
             done = readWalked(p, t, i, buf, want)
