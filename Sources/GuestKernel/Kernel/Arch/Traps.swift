@@ -29,7 +29,7 @@ func trap(_ f: UnsafeMutablePointer<trap_frame>) {
         userFault(p, f)
         return
     }
-    // A fault inside user_copy or user_zero: a demand-zero page is mapped and
+    // A fault inside user_copy, user_zero or user_word.S: a demand-zero page is mapped and
     // the copy resumes; anything else ends it early (the caller returns EFAULT).
     if vector == 14, let fixup = userAccessFixup(f.pointee.rip) {
         let addr = read_cr2()
@@ -43,13 +43,16 @@ func trap(_ f: UnsafeMutablePointer<trap_frame>) {
 }
 
 /// The fixup of a ring-0 instruction that touches user memory (Linux's
-/// exception table): the string instructions of user_copy and user_zero.
+/// exception table): the string instructions of user_copy and user_zero,
+/// the load and store of user_get64 and user_put64.
 func userAccessFixup(_ rip: UInt64) -> UInt64? {
     switch rip {
     case user_copy_q_address(): return user_copy_fixup_q_address()
     case user_copy_b_address(): return user_copy_fixup_b_address()
     case user_zero_q_address(): return user_zero_fixup_q_address()
     case user_zero_b_address(): return user_zero_fixup_b_address()
+    case user_get64_load_address(): return user_get64_fixup_address()
+    case user_put64_store_address(): return user_put64_fixup_address()
     default: return nil
     }
 }

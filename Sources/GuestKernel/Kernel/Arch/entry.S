@@ -282,13 +282,19 @@ SYSCALL_SLOTS = 448                 // past faccessat2 (439)
     SYSCALL_HANDLER_NAMED \n, 20, sys_writev
     SYSCALL_HANDLER_NAMED \n, 24, sys_sched_yield
     SYSCALL_HANDLER_NAMED \n, 32, sys_dup
+    SYSCALL_HANDLER_NAMED \n, 53, sys_socketpair
+    SYSCALL_HANDLER_NAMED \n, 54, sys_setsockopt
+    SYSCALL_HANDLER_NAMED \n, 55, sys_getsockopt
     SYSCALL_HANDLER_NAMED \n, 63, sys_uname
     SYSCALL_HANDLER_NAMED \n, 72, sys_fcntl
     SYSCALL_HANDLER_NAMED \n, 110, sys_getppid
     SYSCALL_HANDLER_NAMED \n, 140, sys_getpriority
     SYSCALL_HANDLER_NAMED \n, 228, sys_clock_gettime
+    SYSCALL_HANDLER_NAMED \n, 232, sys_epoll_wait
+    SYSCALL_HANDLER_NAMED \n, 247, sys_waitid
     SYSCALL_HANDLER_NAMED \n, 257, sys_openat
     SYSCALL_HANDLER_NAMED \n, 262, sys_newfstatat
+    SYSCALL_HANDLER_NAMED \n, 281, sys_epoll_pwait
     .if handler_named == 0
     .quad   syscall_rest
     .endif

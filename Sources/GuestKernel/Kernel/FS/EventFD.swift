@@ -48,15 +48,14 @@ enum EventFDOps: FileOperations {
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
         guard n >= 8, let t = EventFDs.table else { return -Errno.EINVAL }
         let i = f.pointee.node
-        while t[i].count == 0 {
-            if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
-            Scheduler.sleep(on: EventFDs.channel(i, writer: false))
-            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_read)
+        if t[i].count == 0 {
+            let r = waitToRead(p, f, t, i)
+            if r != 0 { return r }
         }
-        var v = t[i].semaphore ? 1 : t[i].count
-        t[i].count -= v                                     // taken even when the copy faults, as Linux
+        let v = t[i].semaphore ? 1 : t[i].count
+        t[i].count &-= v                                    // taken even when the copy faults, as Linux
         EventFDs.changed(t, i, writer: true)
-        return UserMemory.copyOut(p, to: buf, from: &v, count: 8) ? 8 : -Errno.EFAULT
+        return UserMemory.write64(p, buf, v) ? 8 : -Errno.EFAULT
     }
 
     /// write(2): exactly 8 bytes (Linux 6.18 refuses more too), not
@@ -65,18 +64,40 @@ enum EventFDOps: FileOperations {
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                       _ buf: UInt64, _ n: UInt64, at offset: UInt64?) -> Int64 {
         guard n == 8, let t = EventFDs.table else { return -Errno.EINVAL }
-        var v: UInt64 = 0
-        guard UserMemory.copyIn(p, to: &v, from: buf, count: 8) else { return -Errno.EFAULT }
+        guard let v = UserMemory.read64(p, buf) else { return -Errno.EFAULT }
         guard v != UInt64.max else { return -Errno.EINVAL }
         let i = f.pointee.node
-        while max - t[i].count < v {
-            if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
-            Scheduler.sleep(on: EventFDs.channel(i, writer: true))
-            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_read)
+        if max &- t[i].count < v {
+            let r = waitToWrite(p, f, t, i, v)
+            if r != 0 { return r }
         }
-        t[i].count += v
+        t[i].count &+= v
         EventFDs.changed(t, i, writer: false)               // even for 0: an edge for EPOLLET, as Linux's wakeup
         return 8
+    }
+
+    /// The sleeps, out of line so that the ready case carries none of
+    /// their state: 0 once the counter allows the call, else its error.
+    @inline(never)
+    static func waitToRead(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                           _ t: UnsafeMutablePointer<EventFD>, _ i: Int) -> Int64 {
+        while t[i].count == 0 {
+            if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
+            Scheduler.sleep(on: EventFDs.channel(i, writer: false))
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_read)
+        }
+        return 0
+    }
+
+    @inline(never)
+    static func waitToWrite(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                            _ t: UnsafeMutablePointer<EventFD>, _ i: Int, _ v: UInt64) -> Int64 {
+        while max &- t[i].count < v {
+            if f.pointee.statusFlags & SysPipe.O_NONBLOCK != 0 { return -Errno.EAGAIN }
+            Scheduler.sleep(on: EventFDs.channel(i, writer: true))
+            if Signals.interrupted(p) { return -Errno.ERESTARTSYS }   // SA_RESTART restarts it (eventfd_write)
+        }
+        return 0
     }
 
     /// eventfd_poll: readable above 0, writable below ULLONG_MAX - 1.

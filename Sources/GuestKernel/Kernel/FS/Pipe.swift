@@ -61,6 +61,14 @@ enum Pipes {
         }
     }
 
+    /// A frame for ring page `k` of `frames` (empty): 0 when none is left.
+    @inline(never)
+    static func fill(_ frames: UnsafeMutablePointer<UInt64>, _ k: Int) -> UInt64 {
+        guard let frame = FrameAllocator.allocate() else { return 0 }
+        frames[k] = frame
+        return frame
+    }
+
     /// The kernel address of ring position `pos` and the bytes contiguous there.
     static func slot(_ i: Int, _ pos: Int, create: Bool) -> (UnsafeMutablePointer<UInt8>, Int)? {
         guard let t = table, let f = t[i].frames else { return nil }

@@ -230,10 +230,16 @@ enum UserMemory {
         }
     }
 
+    /// The running process's word through user_get64 (one load with a
+    /// fault fixup), another's through copyIn.
     @inline(__always)
     static func read64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64) -> UInt64? {
+        if isCurrent(p), inUserHalf(va, 8) {
+            let w = user_get64(UnsafeRawPointer(bitPattern: UInt(va)))
+            return w.fault == 0 ? w.value : nil
+        }
         var v: UInt64 = 0
-        return copyIn(p, to: &v, from: va, count: 8) ? v : nil
+        return copyInSlow(p, to: &v, from: va, count: 8) ? v : nil
     }
 
     @inline(__always)
@@ -250,8 +256,9 @@ enum UserMemory {
 
     @inline(__always)
     static func write64(_ p: UnsafeMutablePointer<Process>, _ va: UInt64, _ v: UInt64) -> Bool {
+        if isCurrent(p), inUserHalf(va, 8) { return user_put64(UnsafeMutableRawPointer(bitPattern: UInt(va)), v) == 0 }
         var x = v
-        return copyOut(p, to: va, from: &x, count: 8)
+        return copyOutSlow(p, to: va, from: &x, count: 8)
     }
 
     /// Copies a NUL-terminated user string of at most `max` bytes (without the

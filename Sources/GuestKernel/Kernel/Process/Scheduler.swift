@@ -141,20 +141,46 @@ enum Scheduler {
         p.pointee.interruptible = interruptible
         p.pointee.wakeReason = .woken
         p.pointee.state = .sleeping
+        sleepingOn |= bucket(channel)
         schedule()
         p.pointee.channel = 0
         p.pointee.deadline = 0
         return p.pointee.wakeReason
     }
 
+    /// Hashed wait-queue heads in one word (as Linux hashes bit and page
+    /// waits, bit_waitqueue): bit `bucket(c)` is set while a task may sleep
+    /// on a channel of that bucket. sleep() sets its bit; each walk rebuilds
+    /// the word from the tasks it leaves asleep (a task woken otherwise, by a
+    /// signal or its deadline, leaves a stale bit: one needless walk). So a
+    /// wakeup whose bucket and anyChannel's are clear has nobody to wake
+    /// (Linux's waitqueue_active test before a wake_up): an eventfd, pipe or
+    /// socket end that nobody waits on costs a test, not a table walk.
+    nonisolated(unsafe) static var sleepingOn: UInt64 = 0
+
+    @inline(__always) static func bucket(_ channel: UInt64) -> UInt64 {
+        1 &<< ((channel ^ (channel &>> 32)) & 63)
+    }
+
     /// Wakes every task sleeping on `channel`, and those on anyChannel.
-    static func wakeup(_ channel: UInt64) {
+    /// Inline, the walk out of line: with nobody asleep, one test.
+    @inline(__always) static func wakeup(_ channel: UInt64) {
+        let s = sleepingOn
+        if s != 0 && s & (bucket(channel) | bucket(anyChannel)) != 0 { wakeSleepers(channel) }
+    }
+
+    @inline(never) static func wakeSleepers(_ channel: UInt64) {
         guard let t = Processes.table else { return }
-        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping
-            && (t[i].channel == channel || t[i].channel == anyChannel) {
-            t[i].state = .runnable
-            Timers.startTick()
+        var still: UInt64 = 0
+        for i in 0..<Processes.slotsInUse where t[i].state == .sleeping {
+            if t[i].channel == channel || t[i].channel == anyChannel {
+                t[i].state = .runnable
+                Timers.startTick()
+            } else {
+                still |= bucket(t[i].channel)
+            }
         }
+        sleepingOn = still
     }
 
     /// A signal acts on `p` (Signals.send): an interruptible sleep ends with .interrupted.

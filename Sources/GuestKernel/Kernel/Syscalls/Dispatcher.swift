@@ -42,9 +42,15 @@ typealias Frame = UnsafeMutablePointer<trap_frame>
 @c(sys_dup) func sysDup(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.duplicate(task(p), f.pointee.rdi, to: nil, cloexec: false) }
 @c(sys_uname) func sysUname(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysInfo.uname(task(p), SyscallArgs(f)) }
 @c(sys_fcntl) func sysFcntl(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.fcntl(task(p), SyscallArgs(f)) }
+@c(sys_socketpair) func sysSocketpair(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSocket.socketpair(task(p), SyscallArgs(f)) }
+@c(sys_setsockopt) func sysSetsockopt(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSocket.setsockopt(task(p), SyscallArgs(f)) }
+@c(sys_getsockopt) func sysGetsockopt(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSocket.getsockopt(task(p), SyscallArgs(f)) }
 @c(sys_getppid) func sysGetppid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysProcess.getppid(task(p)) }
 @c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { 20 }   // 20 - nice(0)
 @c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
+@c(sys_epoll_wait) func sysEpollWait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollWait(task(p), SyscallArgs(f)) }
+@c(sys_waitid) func sysWaitid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFork.waitid(task(p), SyscallArgs(f)) }
+@c(sys_epoll_pwait) func sysEpollPwait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollPwait(task(p), SyscallArgs(f)) }
 @c(sys_openat) func sysOpenat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
     let a = SyscallArgs(f)
     return SysFile.openat(task(p), a.a0, a.a1, a.a2, a.a3)
@@ -105,7 +111,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 59: return SysExec.execve(p, dirfd: SysFile.AT_FDCWD, path: a.a0, argv: a.a1, envp: a.a2, flags: 0)
     case 61: return SysFork.wait4(p, a)
     case 322: return SysExec.execve(p, dirfd: a.a0, path: a.a1, argv: a.a2, envp: a.a3, flags: a.a4)   // execveat
-    case 247: return SysFork.waitid(p, a)
     case 109: return SysFork.setpgid(p, a)
     case 111: return SysFork.getpgid(p, pid: 0)                                                     // getpgrp
     case 112: return SysFork.setsid(p)
@@ -132,9 +137,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 50: return SysSocket.listen(p, a)
     case 51: return SysSocket.name(p, a, peer: false)                               // getsockname
     case 52: return SysSocket.name(p, a, peer: true)                                // getpeername
-    case 53: return SysSocket.socketpair(p, a)
-    case 54: return SysSocket.setsockopt(p, a)
-    case 55: return SysSocket.getsockopt(p, a)
     case 76: return SysTmpfs.truncate(p, a)
     case 77: return SysTmpfs.ftruncate(p, a)
     case 79: return SysDirectory.getcwd(p, a)

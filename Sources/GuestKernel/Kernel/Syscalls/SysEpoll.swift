@@ -16,8 +16,6 @@ enum SysEpoll {
         case 213: return createSized(p, a.a0)                               // epoll_create
         case 291: return create(p, flags: a.a0)                             // epoll_create1
         case 233: return ctl(p, a)
-        case 232: return epollWait(p, a)
-        case 281: return epollPwait(p, a)
         case 441: return epollPwait2(p, a)
         case 284: return SysEventFD.eventfd2(p, a.a0, 0)                    // eventfd
         case 290: return SysEventFD.eventfd2(p, a.a0, a.a1)

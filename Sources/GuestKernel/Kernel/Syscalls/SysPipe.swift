@@ -37,26 +37,61 @@ enum SysPipe {
         guard let t = Pipes.table else { return -Errno.EBADF }
         let i = f.pointee.node
         if n == 0 { return 0 }
+        if t[i].count == 0, let r = waitToRead(p, f, t, i) { return r }
+        let want = Int(min(n, UInt64(t[i].count)))
+        var done = 0
+        if UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, want), let frames = t[i].frames {
+            // The running process's buffer: user_copy per ring piece, its
+            // fault fixup instead of a walk of the page tables per page.
+            // Every byte buffered lies in a frame (written before).
+            var head = t[i].head
+            if want <= 4096 &- (head & 4095) {                // one piece: no loop
+                let frame = frames[(head &>> 12) & (Pipes.pages &- 1)]
+                if frame != 0 {
+                    done = UserMemory.copyOutLive(to: buf, from: Physical.bytes(frame) + (head & 4095), count: want)
+                    t[i].head = (head &+ done) & (Pipes.size &- 1)
+                    t[i].count &-= done
+                }
+            } else {
+                repeat {
+                    let frame = frames[(head &>> 12) & (Pipes.pages &- 1)], off = head & 4095
+                    guard frame != 0 else { break }
+                    let m = min(want &- done, 4096 &- off)
+                    let copied = UserMemory.copyOutLive(to: buf &+ UInt64(done), from: Physical.bytes(frame) + off, count: m)
+                    head = (head &+ copied) & (Pipes.size &- 1)
+                    done &+= copied
+                    if copied < m { break }
+                } while done < want
+                t[i].head = head
+                t[i].count &-= done
+            }
+        } else {
+            done = readWalked(p, t, i, buf, want)
+        }
+        if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
+        return done == 0 ? -Errno.EFAULT : Int64(done)
+    }
+
+    /// An empty pipe: nil once bytes are there, else read's result (EOF,
+    /// EAGAIN, a signal). Out of line, so that read carries none of it.
+    @inline(never)
+    static func waitToRead(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                           _ t: UnsafeMutablePointer<Pipe>, _ i: Int) -> Int64? {
         while t[i].count == 0 {
             if t[i].writers <= 0 { return 0 }
             if f.pointee.statusFlags & O_NONBLOCK != 0 { return -Errno.EAGAIN }
             Scheduler.sleep(on: channel(i, writer: false))
             if Signals.interrupted(p) { return -Errno.ERESTARTSYS }
         }
-        let want = Int(min(n, UInt64(t[i].count)))
+        return nil
+    }
+
+    /// read's copy into another process's memory (or a range that needs
+    /// checking page by page): through its page tables.
+    @inline(never)
+    static func readWalked(_ p: UnsafeMutablePointer<Process>, _ t: UnsafeMutablePointer<Pipe>, _ i: Int, _ buf: UInt64, _ want: Int) -> Int {
         var done = 0
-        if UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, want) {
-            // The running process's buffer: user_copy per ring piece, its
-            // fault fixup instead of a walk of the page tables per page.
-            while done < want, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
-                let m = min(want &- done, avail)
-                let copied = UserMemory.copyOutLive(to: buf &+ UInt64(done), from: src, count: m)
-                t[i].head = (t[i].head &+ copied) % Pipes.size
-                t[i].count &-= copied
-                done &+= copied
-                if copied < m { break }
-            }
-        } else { _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
+        _ = UserMemory.forEachChunk(p, buf, UInt64(want), write: true) { dst, c in
             var k = 0
             while k < c, let (src, avail) = Pipes.slot(i, t[i].head, create: false) {
                 let m = min(c - k, avail)
@@ -66,9 +101,8 @@ enum SysPipe {
                 t[i].count -= m
                 done += m
             }
-        } }
-        if done > 0 { Pipes.changed(t, i, readers: false, writers: true); Scheduler.wakeup(channel(i, writer: true)) }
-        return done == 0 ? -Errno.EFAULT : Int64(done)
+        }
+        return done
     }
 
     /// write(2) of a pipe (pipe(7)): all n bytes, sleeping while it is full;
@@ -79,6 +113,22 @@ enum SysPipe {
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ n: UInt64) -> Int64 {
         guard let t = Pipes.table else { return -Errno.EBADF }
         let i = f.pointee.node
+        // The common case first: a reader, room for all of it (the atomic
+        // rule then holds too), the running process's bytes.
+        if t[i].readers > 0 && n > 0 && n <= UInt64(Pipes.size &- t[i].count) && UserMemory.isCurrent(p)
+            && UserMemory.inUserHalf(buf, Int(n)) {
+            let done = copyInLive(t, i, buf, Int(n))
+            if done > 0 { Pipes.changed(t, i, readers: true, writers: false); Scheduler.wakeup(channel(i, writer: false)) }
+            if done == Int(n) { return Int64(n) }
+            return done > 0 ? Int64(done) : -Errno.EFAULT
+        }
+        return writeSlow(p, f, t, i, buf, n)
+    }
+
+    /// write's general loop: sleeps, partial and atomic writes, no reader.
+    @inline(never)
+    static func writeSlow(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                          _ t: UnsafeMutablePointer<Pipe>, _ i: Int, _ buf: UInt64, _ n: UInt64) -> Int64 {
         let atomic = n <= UInt64(pipeBuf)
         var total: UInt64 = 0
         while true {
@@ -101,6 +151,38 @@ enum SysPipe {
         }
     }
 
+    /// Copies `n` bytes of the running process at `buf` (in the user half)
+    /// into pipe `i`'s free space, which holds them: user_copy per ring
+    /// piece, a frame taken where the ring has none yet. The bytes copied
+    /// (fewer at a fault or when no frame is left).
+    @inline(__always)
+    static func copyInLive(_ t: UnsafeMutablePointer<Pipe>, _ i: Int, _ buf: UInt64, _ n: Int) -> Int {
+        guard let frames = t[i].frames else { return 0 }
+        var tail = (t[i].head &+ t[i].count) & (Pipes.size &- 1)
+        let first = frames[(tail &>> 12) & (Pipes.pages &- 1)]
+        if first != 0 && n <= 4096 &- (tail & 4095) {         // one piece: no loop
+            let copied = UserMemory.copyInLive(to: Physical.bytes(first) + (tail & 4095), from: buf, count: n)
+            t[i].count &+= copied
+            return copied
+        }
+        var done = 0
+        repeat {
+            let k = (tail &>> 12) & (Pipes.pages &- 1), off = tail & 4095
+            var frame = frames[k]
+            if frame == 0 {
+                frame = Pipes.fill(frames, k)
+                if frame == 0 { break }
+            }
+            let m = min(n &- done, 4096 &- off)
+            let copied = UserMemory.copyInLive(to: Physical.bytes(frame) + off, from: buf &+ UInt64(done), count: m)
+            t[i].count &+= copied
+            done &+= copied
+            tail = (tail &+ copied) & (Pipes.size &- 1)
+            if copied < m { break }
+        } while done < n
+        return done
+    }
+
     static let pipeBuf = 4096                                          // PIPE_BUF
 
     /// Copies up to `want` user bytes at `buf` into pipe `i`'s free space:
@@ -110,17 +192,12 @@ enum SysPipe {
         var done = 0
         var full = false
         if UserMemory.isCurrent(p) && UserMemory.inUserHalf(buf, Int(want)) {
-            // The running process's bytes: user_copy per ring piece (as read).
             let n = Int(want)
-            while done < n {
-                guard let (dst, avail) = Pipes.slot(i, (t[i].head &+ t[i].count) % Pipes.size, create: true) else { full = true; break }
-                let m = min(n &- done, avail)
-                let copied = UserMemory.copyInLive(to: dst, from: buf &+ UInt64(done), count: m)
-                t[i].count &+= copied
-                done &+= copied
-                if copied < m { return (done, true) }
-            }
-            return (done, full && done == 0)
+            let got = copyInLive(t, i, buf, n)
+            // Short: no frame left where the tail is (a fault only when
+            // nothing went in), else a fault.
+            if got < n, let f = t[i].frames, f[((t[i].head &+ t[i].count) & (Pipes.size &- 1)) &>> 12] == 0 { return (got, got == 0) }
+            return (got, got < n)
         }
         let ok = UserMemory.forEachChunk(p, buf, want, write: false) { src, c in
             var k = 0

@@ -6,42 +6,76 @@ import KernelSupport
 enum SysSignal {
     static let unblockable: UInt64 = (1 << (9 - 1)) | (1 << (19 - 1))   // SIGKILL, SIGSTOP
 
+    /// rt_sigaction(sig, act, oact, sigsetsize): struct kernel_sigaction
+    /// (handler, flags, restorer, mask: 4 words) copied in and out whole.
+    /// The new action goes through a stack copy (a fault changes nothing, as
+    /// Linux's copy_from_user first), left uninitialised: it is overwritten.
     static func rtSigaction(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        let sig = SyscallArgs.int(a.a0)
-        guard a.a3 == 8, sig >= 1, sig <= 64 else { return -Errno.EINVAL }
-        if a.a1 != 0 && (sig == Signal.kill || sig == Signal.stop) { return -Errno.EINVAL }
-        var new: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        if a.a1 != 0 {
-            guard UserMemory.copyIn(p, to: &new, from: a.a1, count: 32) else { return -Errno.EFAULT }
+        let i = UInt32(truncatingIfNeeded: a.a0) &- 1               // sig - 1
+        guard a.a3 == 8, i < 64 else { return -Errno.EINVAL }
+        let slot = p.pointee.sigactions + Int(i &* 4)
+        let act = a.a1, oact = a.a2
+        if act == 0 {                                               // a query
+            return oact == 0 || UserMemory.copyOut(p, to: oact, from: slot, count: 32) ? 0 : -Errno.EFAULT
         }
-        let slot = Signals.action(p, sig)                   // struct kernel_sigaction: 4 words
-        var old: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        if a.a2 != 0 { old = (slot[0], slot[1], slot[2], slot[3]) }
-        if a.a1 != 0 {
-            slot[0] = new.0; slot[1] = new.1; slot[2] = new.2; slot[3] = new.3 & ~unblockable
-            // An action that ignores drops what is pending (do_sigaction).
-            let bit = DefaultAction.maskBit(sig)
-            if p.pointee.pendingSignals & bit != 0 && Signals.ignored(p, sig) { Signals.drop(p, bit) }
+        guard unblockable &>> UInt64(i) & 1 == 0 else { return -Errno.EINVAL }   // SIGKILL, SIGSTOP
+        let bit: UInt64 = 1 &<< UInt64(i)
+        // The common call: no old action wanted, the signal not pending, the
+        // struct inside one page of the running process. It is copied
+        // straight into the slot: in one page a fault can only come at the
+        // first word read, before anything is written, so the slot stays
+        // as it was (as Linux's copy_from_user to a stack copy would).
+        if oact == 0 && p.pointee.pendingSignals & bit == 0 && UserMemory.isCurrent(p)
+            && act & (Physical.pageSize - 1) <= Physical.pageSize - 32 && UserMemory.inUserHalf(act, 32) {
+            guard user_copy(slot, UnsafeRawPointer(bitPattern: UInt(act)), 32) == 0 else { return -Errno.EFAULT }
+            slot[3] &= ~unblockable
+            return 0
         }
-        if a.a2 != 0 && !UserMemory.copyOut(p, to: a.a2, from: &old, count: 32) { return -Errno.EFAULT }
-        return 0
+        return exchange(p, i, slot, act, oact)
     }
 
+    /// rt_sigaction's general case, out of line (the common one then saves
+    /// no registers for it): the new action through an uninitialised stack
+    /// pair, so that a fault changes nothing, the old one kept for `oact`.
+    @inline(never)
+    static func exchange(_ p: UnsafeMutablePointer<Process>, _ i: UInt32, _ slot: UnsafeMutablePointer<UInt64>,
+                         _ act: UInt64, _ oact: UInt64) -> Int64 {
+        withUnsafeTemporaryAllocation(of: SigAction.self, capacity: 2) { buf -> Int64 in
+            let new = buf.baseAddress.unsafelyUnwrapped, old = new + 1
+            guard UserMemory.copyIn(p, to: new, from: act, count: 32) else { return -Errno.EFAULT }
+            let s = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: SigAction.self)
+            if oact != 0 { old.pointee = s.pointee }
+            s.pointee = new.pointee
+            s.pointee.mask &= ~unblockable
+            // An action that ignores drops what is pending (do_sigaction).
+            let bit: UInt64 = 1 &<< UInt64(i)
+            if p.pointee.pendingSignals & bit != 0 && Signals.ignored(p, Int32(bitPattern: i) &+ 1) { Signals.drop(p, bit) }
+            if oact != 0 && !UserMemory.copyOut(p, to: oact, from: old, count: 32) { return -Errno.EFAULT }
+            return 0
+        }
+    }
+
+    /// struct kernel_sigaction, as Process.sigactions holds it.
+    struct SigAction {
+        var handler: UInt64, flags: UInt64, restorer: UInt64, mask: UInt64
+    }
+
+    /// rt_sigprocmask(how, set, oset, sigsetsize): the set copied in before
+    /// `how` is looked at (EFAULT before EINVAL, as Linux).
     static func rtSigprocmask(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard a.a3 == 8 else { return -Errno.EINVAL }
-        let old = p.pointee.signalMask
-        if a.a1 != 0 {
-            guard let set = UserMemory.read64(p, a.a1) else { return -Errno.EFAULT }
-            switch SyscallArgs.int(a.a0) {
-            case 0: p.pointee.signalMask |= set            // SIG_BLOCK
-            case 1: p.pointee.signalMask &= ~set           // SIG_UNBLOCK
-            case 2: p.pointee.signalMask = set             // SIG_SETMASK
-            default: return -Errno.EINVAL
-            }
-            p.pointee.signalMask &= ~unblockable
+        if a.a1 == 0 { return a.a2 == 0 || UserMemory.write64(p, a.a2, p.pointee.signalMask) ? 0 : -Errno.EFAULT }
+        guard let set = UserMemory.read64(p, a.a1) else { return -Errno.EFAULT }
+        let old = p.pointee.signalMask                      // read after the copy: only p lives across it
+        let new: UInt64
+        switch UInt32(truncatingIfNeeded: a.a0) {
+        case 0: new = old | set                             // SIG_BLOCK
+        case 1: new = old & ~set                            // SIG_UNBLOCK
+        case 2: new = set                                   // SIG_SETMASK
+        default: return -Errno.EINVAL
         }
-        if a.a2 != 0 && !UserMemory.write64(p, a.a2, old) { return -Errno.EFAULT }
-        return 0
+        p.pointee.signalMask = new & ~unblockable
+        return a.a2 == 0 || UserMemory.write64(p, a.a2, old) ? 0 : -Errno.EFAULT
     }
 
     /// rt_sigreturn(2) (SignalDelivery.sigreturn).

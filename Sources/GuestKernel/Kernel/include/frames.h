@@ -42,6 +42,10 @@ KERNEL_SYMBOL_ADDRESS(user_zero_q_address, user_zero_q)            // user_zero 
 KERNEL_SYMBOL_ADDRESS(user_zero_b_address, user_zero_b)
 KERNEL_SYMBOL_ADDRESS(user_zero_fixup_q_address, user_zero_fixup_q)
 KERNEL_SYMBOL_ADDRESS(user_zero_fixup_b_address, user_zero_fixup_b)
+KERNEL_SYMBOL_ADDRESS(user_get64_load_address, user_get64_load)    // user_word.S fault sites
+KERNEL_SYMBOL_ADDRESS(user_get64_fixup_address, user_get64_fixup)
+KERNEL_SYMBOL_ADDRESS(user_put64_store_address, user_put64_store)
+KERNEL_SYMBOL_ADDRESS(user_put64_fixup_address, user_put64_fixup)
 KERNEL_SYMBOL_ADDRESS(task_start_address, task_start)              // a new task's first return
 KERNEL_SYMBOL_ADDRESS(fpu_initial_state_address, fpu_initial_state) // FXSAVE image of reset
 KERNEL_SYMBOL_ADDRESS(timer_entry_address, timer_entry)            // IDT vector 32
@@ -55,6 +59,10 @@ uint64_t isr_stub_address(unsigned vector);
 uint64_t user_copy(void *dst, const void *src, uint64_t n);
 // user_zero.S
 uint64_t user_zero(void *dst, uint64_t n);
+// user_word.S
+struct user_word { uint64_t value; uint64_t fault; };
+struct user_word user_get64(const void *src);
+uint64_t user_put64(void *dst, uint64_t v);
 void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
 void switch_context(uint64_t *from, uint64_t to);
 void idle_halt(void);                   // sti; hlt; cli
