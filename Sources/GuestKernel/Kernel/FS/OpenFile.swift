@@ -83,7 +83,7 @@ enum OpenFiles {
         return nil
     }
 
-    static func retain(_ i: Int) { table?[i].refs += 1 }
+    static func retain(_ i: Int) { table?[i].refs &+= 1 }         // at most processes x descriptors
 
     static func release(_ i: Int) {
         guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }

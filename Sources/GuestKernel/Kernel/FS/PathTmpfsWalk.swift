@@ -32,12 +32,25 @@ extension Path {
             }
             while i < n && raw[i] != 0x2f { i &+= 1 }
             // A file's children, "", "." and "..": no node, the general walk.
-            guard let c = Tmpfs.child(node, raw + start, i &- start) else { return nil }
+            guard let c = Tmpfs.child(node, raw + start, i &- start) else {
+                // The last name missing from a directory: a name to create,
+                // ENOENT to a lookup. (It is not "." or "..": the path does
+                // not end in "."; a longer name than NAME_MAX is the general
+                // walk's ENAMETOOLONG.)
+                guard i == n, t[node].isDirectory, i &- start <= nameMax else { return nil }
+                return walked(raw, n, into: norm, node: -1, parent: node)
+            }
             if t[c].isSymlink && (i < n || follow.contains(.link)) { return nil }
             node = c
         }
+        return walked(raw, n, into: norm, node: node, parent: 0)
+    }
+
+    @inline(__always)
+    private static func walked(_ raw: UnsafePointer<UInt8>, _ n: Int, into norm: UnsafeMutablePointer<UInt8>,
+                               node: Int, parent: Int) -> Int64 {
         copyBytes(norm, raw + 1, n &- 1)
-        PathBuffers.walked = (UnsafePointer(norm), n &- 1, node)
+        PathBuffers.walked = (UnsafePointer(norm), n &- 1, node, parent)
         return Int64(n &- 1)
     }
 
@@ -46,8 +59,39 @@ extension Path {
     @inline(__always)
     static func walkedNode(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         let w = PathBuffers.walked
-        guard w.length == n && w.norm == norm, let t = Tmpfs.nodes, !t[w.node].isSymlink else { return nil }
+        guard w.length == n && w.norm == norm, w.node >= 0, let t = Tmpfs.nodes, !t[w.node].isSymlink else { return nil }
         return w.node
+    }
+
+    /// The existing tmpfs node (a symbolic link too) the fast walk reached
+    /// for `norm`, or nil.
+    @inline(__always)
+    static func walkedAny(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let w = PathBuffers.walked
+        return w.length == n && w.norm == norm && w.node >= 0 ? w.node : nil
+    }
+
+    /// The directory whose missing last name the fast walk reached for
+    /// `norm` (its name is norm's last `n - start` bytes), or nil.
+    @inline(__always)
+    static func walkedMissing(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let w = PathBuffers.walked
+        return w.length == n && w.norm == norm && w.node < 0 ? w.parent : nil
+    }
+
+    /// Where the last component of normalized `path[0..<n]` starts.
+    @inline(__always)
+    static func lastComponent(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var s = n
+        while s > 0 && path[s &- 1] != 0x2f { s &-= 1 }
+        return s
+    }
+
+    /// missingError right after normalizeUser: ENOENT at once when the fast
+    /// walk found the parent directory.
+    @inline(__always)
+    static func missingWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int64 {
+        walkedMissing(norm, n) != nil ? -Errno.ENOENT : missingError(norm, n)
     }
 
     /// lookup(norm, n) right after normalizeUser/normalizeRaw into `norm`:
@@ -55,7 +99,7 @@ extension Path {
     @inline(__always)
     static func lookupWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         let w = PathBuffers.walked
-        if w.length == n && w.norm == norm { return tmpLookup(w.node) }
+        if w.length == n && w.norm == norm { return w.node >= 0 ? tmpLookup(w.node) : nil }
         return lookup(norm, n)
     }
 }
