@@ -38,6 +38,7 @@ struct FileTable {
     }
 
     /// The lowest free descriptor >= `from`, or nil (EMFILE).
+    @inline(__always)
     func lowestFree(from: Int = 0) -> Int? {
         let first = firstFree.pointee
         var fd = max(from, first)
@@ -67,14 +68,17 @@ struct FileTable {
 
     /// The slot is emptied first (as Linux's close_fd takes the file out of
     /// the table before filp_close), then the locks and the reference go.
-    func close(_ fd: Int) {
+    /// Whether `fd` was open.
+    @discardableResult @inline(__always)
+    func close(_ fd: Int) -> Bool {
         let i = Int(slots[fd])
-        guard i >= 0 else { return }
+        guard i >= 0 else { return false }
         slots[fd] = -1
         cloexec[fd] = false
         if fd < firstFree.pointee { firstFree.pointee = fd }
         if FileLocks.count != 0 { FileLocks.closed(i, by: owner) }
-        OpenFiles.release(i)
+        OpenFiles.releaseHeld(i)
+        return true
     }
 
     /// A new description `f` at the lowest free descriptor: the descriptor,

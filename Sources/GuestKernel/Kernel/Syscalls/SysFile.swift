@@ -96,9 +96,9 @@ enum SysFile {
     }
 
     static func close(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let fd = p.pointee.files.index(a.a0) else { return -Errno.EBADF }
-        p.pointee.files.close(fd)
-        return 0
+        let fd = SyscallArgs.int(a.a0)
+        guard fd >= 0, fd < Int32(FileTable.capacity) else { return -Errno.EBADF }
+        return p.pointee.files.close(Int(fd)) ? 0 : -Errno.EBADF
     }
 
     /// dup family: `to` nil = lowest free >= `from`.
@@ -107,7 +107,7 @@ enum SysFile {
         let file = Int(p.pointee.files.slots[src])
         guard let fd = to else {                              // a free slot: a store and a reference
             guard let fd = p.pointee.files.lowestFree(from: from) else { return -Errno.EMFILE }
-            OpenFiles.retain(file)
+            OpenFiles.retainHeld(file)
             p.pointee.files.installFree(fd, file, cloexec: cloexec)
             return Int64(fd)
         }
