@@ -73,8 +73,7 @@ struct FileTable {
     func close(_ fd: Int) -> Bool {
         let i = Int(slots[fd])
         guard i >= 0 else { return false }
-        slots[fd] = -1
-        cloexec[fd] = false
+        slots[fd] = -1                  // its cloexec flag is read only while open; every install sets it
         if fd < firstFree.pointee { firstFree.pointee = fd }
         if FileLocks.count != 0 { FileLocks.closed(i, by: owner) }
         OpenFiles.releaseHeld(i)

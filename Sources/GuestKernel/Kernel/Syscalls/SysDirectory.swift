@@ -115,7 +115,7 @@ enum SysDirectory {
         let length = p.pointee.cwdLength                   // at most Path.max (enter)
         let n = length &+ 2                                 // leading slash and NUL
         guard n <= Path.max else { return -Errno.ENAMETOOLONG }       // more than PATH_MAX with the NUL (fs/d_path.c)
-        guard a.a1 >= UInt64(n) else { return -Errno.ERANGE }
+        guard a.a1 >= UInt64(truncatingIfNeeded: n) else { return -Errno.ERANGE }      // n >= 2
         // "/" + path + NUL in place: the "/" is the byte before cwd (Process.cwd).
         let cwd = p.pointee.cwd
         cwd[length] = 0

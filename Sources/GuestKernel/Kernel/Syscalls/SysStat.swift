@@ -47,7 +47,7 @@ enum SysStat {
 
     @inline(__always)
     static func fillTmpInline(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 {
-        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+        let t = Tmpfs.nodes.unsafelyUnwrapped              // made at boot; `i` is a live node's
         let n = t + i
         let directory = n.pointee.isDirectory
         let size = directory ? 0 : n.pointee.size
