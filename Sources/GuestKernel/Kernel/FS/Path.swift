@@ -253,9 +253,10 @@ enum PathBuffers {
     nonisolated(unsafe) static var tail = Path.Tail.name
     /// The tmpfs node the last normalizeRaw's fast walk reached and the
     /// normal form it wrote (Path.walkTmpfs); length -1 when it took the
-    /// general walk; node -1 when the last name is missing from directory
-    /// `parent` (a name to create). Read only right after, never across a sleep.
-    nonisolated(unsafe) static var walked: (norm: UnsafePointer<UInt8>?, length: Int, node: Int, parent: Int) = (nil, -1, 0, 0)
+    /// general walk; Path.missLength(length) when the last name is missing
+    /// from directory `node` (a name to create). Read only right after,
+    /// never across a sleep.
+    nonisolated(unsafe) static var walked: (norm: UnsafePointer<UInt8>?, length: Int, node: Int) = (nil, -1, 0)
 
     static func use(_ m: TaskMemory) {
         raw = m.pathBuffer(0); full = m.pathBuffer(1); tmp = m.pathBuffer(2)

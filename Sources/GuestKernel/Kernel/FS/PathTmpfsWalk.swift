@@ -38,19 +38,24 @@ extension Path {
                 // not end in "."; a longer name than NAME_MAX is the general
                 // walk's ENAMETOOLONG.)
                 guard i == n, t[node].isDirectory, i &- start <= nameMax else { return nil }
-                return walked(raw, n, into: norm, node: -1, parent: node)
+                return walked(raw, n, into: norm, length: missLength(n &- 1), node: node)
             }
             if t[c].isSymlink && (i < n || follow.contains(.link)) { return nil }
             node = c
         }
-        return walked(raw, n, into: norm, node: node, parent: 0)
+        return walked(raw, n, into: norm, length: n &- 1, node: node)
     }
+
+    /// What PathBuffers.walked.length holds for a missing last name of a
+    /// normal form of length `n` (never a length, nor normalizeRaw's -1), so
+    /// that the checks for a node reached reject it at no cost.
+    @inline(__always) static func missLength(_ n: Int) -> Int { -2 &- n }
 
     @inline(__always)
     private static func walked(_ raw: UnsafePointer<UInt8>, _ n: Int, into norm: UnsafeMutablePointer<UInt8>,
-                               node: Int, parent: Int) -> Int64 {
+                               length: Int, node: Int) -> Int64 {
         copyBytes(norm, raw + 1, n &- 1)
-        PathBuffers.walked = (UnsafePointer(norm), n &- 1, node, parent)
+        PathBuffers.walked = (UnsafePointer(norm), length, node)
         return Int64(n &- 1)
     }
 
@@ -59,7 +64,7 @@ extension Path {
     @inline(__always)
     static func walkedNode(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         let w = PathBuffers.walked
-        guard w.length == n && w.norm == norm, w.node >= 0, let t = Tmpfs.nodes, !t[w.node].isSymlink else { return nil }
+        guard w.length == n && w.norm == norm, let t = Tmpfs.nodes, !t[w.node].isSymlink else { return nil }
         return w.node
     }
 
@@ -68,7 +73,7 @@ extension Path {
     @inline(__always)
     static func walkedAny(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         let w = PathBuffers.walked
-        return w.length == n && w.norm == norm && w.node >= 0 ? w.node : nil
+        return w.length == n && w.norm == norm ? w.node : nil
     }
 
     /// The directory whose missing last name the fast walk reached for
@@ -76,7 +81,7 @@ extension Path {
     @inline(__always)
     static func walkedMissing(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
         let w = PathBuffers.walked
-        return w.length == n && w.norm == norm && w.node < 0 ? w.parent : nil
+        return w.length == missLength(n) && w.norm == norm ? w.node : nil
     }
 
     /// Where the last component of normalized `path[0..<n]` starts.
@@ -99,7 +104,10 @@ extension Path {
     @inline(__always)
     static func lookupWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         let w = PathBuffers.walked
-        if w.length == n && w.norm == norm { return w.node >= 0 ? tmpLookup(w.node) : nil }
+        if w.norm == norm {
+            if w.length == n { return tmpLookup(w.node) }
+            if w.length == missLength(n) { return nil }
+        }
         return lookup(norm, n)
     }
 }
