@@ -121,7 +121,34 @@ enum FileLocks {
     /// range, merges with its locks of the same type that overlap or touch
     /// (fs/locks.c posix_lock_inode), splits one that holds the range inside.
     /// -ENOLCK when the table cannot take the result; nothing changes then.
+    /// No lock at all: nothing to merge, split or replace (the lock of a
+    /// file nobody else locks), or one lock, the owner's, that `r` unlocks
+    /// whole: what applyGeneral's passes would do, without its frame.
+    @inline(__always)
     static func apply(_ r: FileLock) -> Int64 {
+        let unlock = r.type == FileLock.unlock
+        if count == 0 {
+            if unlock { return 0 }
+            if let dir = directory, dir[0] != 0 {                          // the first page is there
+                at(dir, 0).pointee = r
+                count = 1
+                return 0
+            }
+        } else if count == 1 && unlock, let dir = directory {
+            let l = at(dir, 0)
+            if l.pointee.file == r.file && l.pointee.owner == r.owner && l.pointee.kind == r.kind
+                && l.pointee.start >= r.start && l.pointee.end <= r.end {
+                l.pointee = FileLock()
+                count = 0
+                wake(r.file)
+                return 0
+            }
+        }
+        return applyGeneral(r)
+    }
+
+    @inline(never)
+    static func applyGeneral(_ r: FileLock) -> Int64 {
         let unlock = r.type == FileLock.unlock
         if directory == nil && unlock { return 0 }
         if directory == nil && !reserve(1) { return -Errno.ENOLCK }
@@ -217,8 +244,14 @@ enum FileLocks {
     static func channel(_ w: UnsafeMutablePointer<FileLock>, _ slot: Int) -> UInt64 { UInt64(UInt(bitPattern: w + slot)) }
 
     /// Wakes every task waiting for a lock on `file` (each re-checks).
+    @inline(__always)
     static func wake(_ file: UInt64) {
-        guard waiting > 0, let w = waits else { return }
+        if waiting > 0 { wakeWaiters(file) }
+    }
+
+    @inline(never)
+    static func wakeWaiters(_ file: UInt64) {
+        guard let w = waits else { return }
         for s in 0..<Processes.slotsInUse where w[s].file == file { Scheduler.wakeup(channel(w, s)) }
     }
 

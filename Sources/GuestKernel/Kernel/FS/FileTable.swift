@@ -14,6 +14,14 @@ struct FileTable {
     }()
     /// The pid whose POSIX record locks a close here releases (FileLocks.closed).
     var owner: Int32 = 0
+    /// Linux's files->next_fd: every descriptor below it is in use, so the
+    /// lowest-free scan starts there (a dup beside 0-3 looks at one slot, not
+    /// five). Behind a pointer, as the slots are: copies of the table share it.
+    var firstFree: UnsafeMutablePointer<Int> = {
+        let p = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return p
+    }()
 
     /// The description behind a raw descriptor argument, or nil (EBADF).
     func get(_ raw: UInt64) -> UnsafeMutablePointer<OpenFile>? {
@@ -30,25 +38,46 @@ struct FileTable {
     }
 
     /// The lowest free descriptor >= `from`, or nil (EMFILE).
+    @inline(__always)
     func lowestFree(from: Int = 0) -> Int? {
-        var fd = max(from, 0)
-        while fd < FileTable.capacity { if slots[fd] < 0 { return fd }; fd += 1 }
+        let first = firstFree.pointee
+        var fd = max(from, first)
+        while fd < FileTable.capacity {
+            if slots[fd] < 0 {
+                if from <= first { firstFree.pointee = fd }       // all of [first, fd) is in use
+                return fd
+            }
+            fd &+= 1
+        }
         return nil
     }
 
     /// Installs description `file` (whose reference the table takes) at `fd`.
     func install(_ fd: Int, _ file: Int, cloexec flag: Bool) {
         close(fd)
-        slots[fd] = Int16(file)
-        cloexec[fd] = flag
+        installFree(fd, file, cloexec: flag)
     }
 
-    func close(_ fd: Int) {
-        guard slots[fd] >= 0 else { return }
-        if FileLocks.count != 0 { FileLocks.closed(Int(slots[fd]), by: owner) }
-        OpenFiles.release(Int(slots[fd]))
-        slots[fd] = -1
-        cloexec[fd] = false
+    /// install at `fd` that is free (lowestFree's): nothing to close first.
+    @inline(__always)
+    func installFree(_ fd: Int, _ file: Int, cloexec flag: Bool) {
+        slots[fd] = Int16(truncatingIfNeeded: file)
+        cloexec[fd] = flag
+        if fd == firstFree.pointee { firstFree.pointee = fd &+ 1 }
+    }
+
+    /// The slot is emptied first (as Linux's close_fd takes the file out of
+    /// the table before filp_close), then the locks and the reference go.
+    /// Whether `fd` was open.
+    @discardableResult @inline(__always)
+    func close(_ fd: Int) -> Bool {
+        let i = Int(slots[fd])
+        guard i >= 0 else { return false }
+        slots[fd] = -1                  // its cloexec flag is read only while open; every install sets it
+        if fd < firstFree.pointee { firstFree.pointee = fd }
+        if FileLocks.count != 0 { FileLocks.closed(i, by: owner) }
+        OpenFiles.releaseHeld(i)
+        return true
     }
 
     /// A new description `f` at the lowest free descriptor: the descriptor,
@@ -57,7 +86,7 @@ struct FileTable {
         var file = f
         guard let fd = lowestFree() else { FileOps.release(&file); return -Errno.EMFILE }
         guard let i = OpenFiles.create(f) else { FileOps.release(&file); return -Errno.ENFILE }
-        install(fd, i, cloexec: flag)
+        installFree(fd, i, cloexec: flag)
         return Int64(fd)
     }
 }

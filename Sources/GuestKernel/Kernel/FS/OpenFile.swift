@@ -83,12 +83,26 @@ enum OpenFiles {
         return nil
     }
 
-    static func retain(_ i: Int) { table?[i].refs += 1 }
+    static func retain(_ i: Int) { table?[i].refs &+= 1 }         // at most processes x descriptors
+
+    /// retain of a description a descriptor holds (live: the table exists).
+    @inline(__always)
+    static func retainHeld(_ i: Int) { table.unsafelyUnwrapped[i].refs &+= 1 }
 
     static func release(_ i: Int) {
         guard let t = table, i >= 0, i < capacity, t[i].kind != .free else { return }
         t[i].refs -= 1
         if t[i].refs <= 0 { destroy(t, i) }
+    }
+
+    /// release of a description a descriptor held (its index from a
+    /// table slot: in range and live, so none of release's checks apply).
+    @inline(__always)
+    static func releaseHeld(_ i: Int) {
+        let t = table.unsafelyUnwrapped
+        let r = t[i].refs &- 1
+        t[i].refs = r
+        if r <= 0 { destroy(t, i) }
     }
 
     /// The last reference is gone. Out of line: a close that only drops a

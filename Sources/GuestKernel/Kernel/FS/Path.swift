@@ -181,7 +181,7 @@ extension Path {
         let norm = PathBuffers.out1
         let m = normalizeUser(p, dirfd, path, into: norm, follow: follow ? .lookup : .slash)
         if m < 0 { return (nil, m) }
-        guard let f = lookupWalked(norm, Int(m)) else { return (nil, missingError(norm, Int(m))) }
+        guard let f = lookupWalked(norm, Int(m)) else { return (nil, missingWalked(norm, Int(m))) }
         return (f, 0)
     }
 
@@ -253,7 +253,9 @@ enum PathBuffers {
     nonisolated(unsafe) static var tail = Path.Tail.name
     /// The tmpfs node the last normalizeRaw's fast walk reached and the
     /// normal form it wrote (Path.walkTmpfs); length -1 when it took the
-    /// general walk. Read only by lookupWalked, right after, never across a sleep.
+    /// general walk; Path.missLength(length) when the last name is missing
+    /// from directory `node` (a name to create). Read only right after,
+    /// never across a sleep.
     nonisolated(unsafe) static var walked: (norm: UnsafePointer<UInt8>?, length: Int, node: Int) = (nil, -1, 0)
 
     static func use(_ m: TaskMemory) {

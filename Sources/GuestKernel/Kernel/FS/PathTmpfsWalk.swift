@@ -32,12 +32,30 @@ extension Path {
             }
             while i < n && raw[i] != 0x2f { i &+= 1 }
             // A file's children, "", "." and "..": no node, the general walk.
-            guard let c = Tmpfs.child(node, raw + start, i &- start) else { return nil }
+            guard let c = Tmpfs.child(node, raw + start, i &- start) else {
+                // The last name missing from a directory: a name to create,
+                // ENOENT to a lookup. (It is not "." or "..": the path does
+                // not end in "."; a longer name than NAME_MAX is the general
+                // walk's ENAMETOOLONG.)
+                guard i == n, t[node].isDirectory, i &- start <= nameMax else { return nil }
+                return walked(raw, n, into: norm, length: missLength(n &- 1), node: node)
+            }
             if t[c].isSymlink && (i < n || follow.contains(.link)) { return nil }
             node = c
         }
+        return walked(raw, n, into: norm, length: n &- 1, node: node)
+    }
+
+    /// What PathBuffers.walked.length holds for a missing last name of a
+    /// normal form of length `n` (never a length, nor normalizeRaw's -1), so
+    /// that the checks for a node reached reject it at no cost.
+    @inline(__always) static func missLength(_ n: Int) -> Int { -2 &- n }
+
+    @inline(__always)
+    private static func walked(_ raw: UnsafePointer<UInt8>, _ n: Int, into norm: UnsafeMutablePointer<UInt8>,
+                               length: Int, node: Int) -> Int64 {
         copyBytes(norm, raw + 1, n &- 1)
-        PathBuffers.walked = (UnsafePointer(norm), n &- 1, node)
+        PathBuffers.walked = (UnsafePointer(norm), length, node)
         return Int64(n &- 1)
     }
 
@@ -50,12 +68,46 @@ extension Path {
         return w.node
     }
 
+    /// The existing tmpfs node (a symbolic link too) the fast walk reached
+    /// for `norm`, or nil.
+    @inline(__always)
+    static func walkedAny(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let w = PathBuffers.walked
+        return w.length == n && w.norm == norm ? w.node : nil
+    }
+
+    /// The directory whose missing last name the fast walk reached for
+    /// `norm` (its name is norm's last `n - start` bytes), or nil.
+    @inline(__always)
+    static func walkedMissing(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let w = PathBuffers.walked
+        return w.length == missLength(n) && w.norm == norm ? w.node : nil
+    }
+
+    /// Where the last component of normalized `path[0..<n]` starts.
+    @inline(__always)
+    static func lastComponent(_ path: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        var s = n
+        while s > 0 && path[s &- 1] != 0x2f { s &-= 1 }
+        return s
+    }
+
+    /// missingError right after normalizeUser: ENOENT at once when the fast
+    /// walk found the parent directory.
+    @inline(__always)
+    static func missingWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> Int64 {
+        walkedMissing(norm, n) != nil ? -Errno.ENOENT : missingError(norm, n)
+    }
+
     /// lookup(norm, n) right after normalizeUser/normalizeRaw into `norm`:
     /// the node the fast walk reached, or the general lookup.
     @inline(__always)
     static func lookupWalked(_ norm: UnsafePointer<UInt8>, _ n: Int) -> OpenFile? {
         let w = PathBuffers.walked
-        if w.length == n && w.norm == norm { return tmpLookup(w.node) }
+        if w.norm == norm {
+            if w.length == n { return tmpLookup(w.node) }
+            if w.length == missLength(n) { return nil }
+        }
         return lookup(norm, n)
     }
 }

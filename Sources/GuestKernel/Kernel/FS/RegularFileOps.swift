@@ -76,6 +76,6 @@ extension Tmpfs {
     static func closed(_ node: Int) {
         guard node >= 0, let n = nodes else { return }
         n[node].opens -= 1
-        releaseIfUnused(node)
+        if !n[node].linked { releaseIfUnused(node) }        // a node with a name stays
     }
 }

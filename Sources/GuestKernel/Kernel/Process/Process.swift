@@ -63,8 +63,13 @@ struct Process {
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
     var files = FileTable()
-    /// Working directory, normalized without the leading slash ("" is /).
-    var cwd: UnsafeMutablePointer<UInt8> = .allocate(capacity: Path.max + 1)
+    /// Working directory, normalized without the leading slash ("" is /);
+    /// the byte before it is that "/", so getcwd copies cwd - 1 as it is.
+    var cwd: UnsafeMutablePointer<UInt8> = {
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: Path.max + 2)
+        b[0] = 0x2f
+        return b + 1
+    }()
     var cwdLength = 0
     /// What /proc/PID/ reports (FS/Proc*.swift): the executable's absolute
     /// path (exe link; comm is its last component), where argv lies on the

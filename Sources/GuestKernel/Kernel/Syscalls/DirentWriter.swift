@@ -7,8 +7,10 @@
 /// name) passes through in pieces.
 struct DirentWriter {
     static let pageSize = 4096
-    nonisolated(unsafe) static let page = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
+    nonisolated(unsafe) static let shared = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
 
+    /// `shared`, read once per call (a lazy global's check costs every access).
+    let page: UnsafeMutablePointer<UInt8>
     let p: UnsafeMutablePointer<Process>
     let user: UInt64
     let capacity: Int
@@ -22,29 +24,31 @@ struct DirentWriter {
 
     init(_ p: UnsafeMutablePointer<Process>, to user: UInt64, capacity: Int, legacy: Bool = false) {
         self.p = p; self.user = user; self.capacity = capacity; self.legacy = legacy
+        page = DirentWriter.shared
     }
 
     /// Appends one record; false (and `full`) when it does not fit. A record
     /// starts a new page rather than straddle one, unless it is longer than a page.
     mutating func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64) -> Bool {
+        // A name is at most a path (Path.max): none of these sums can wrap.
         let nameAt = legacy ? 18 : 19
-        let reclen = legacy ? (18 + n + 2 + 7) & ~7 : (19 + n + 1 + 7) & ~7
-        guard !full, reclen <= capacity - used else { full = true; return false }
-        if reclen > DirentWriter.pageSize - pending { flush() }
-        used += reclen
+        let reclen = legacy ? (18 &+ n &+ 2 &+ 7) & ~7 : (19 &+ n &+ 1 &+ 7) & ~7
+        guard !full, reclen <= capacity &- used else { full = true; return false }
+        if reclen > DirentWriter.pageSize &- pending { flush() }
+        used &+= reclen
         if reclen > DirentWriter.pageSize { return emitLong(name, n, type: type, inode: inode, offset: offset, reclen) }
-        let r = UnsafeMutableRawPointer(DirentWriter.page + pending)
-        r.storeBytes(of: 0, toByteOffset: reclen - 8, as: UInt64.self)      // the NUL and padding (first: it may
+        let r = UnsafeMutableRawPointer(page + pending)
+        r.storeBytes(of: 0, toByteOffset: reclen &- 8, as: UInt64.self)     // the NUL and padding (first: it may
         r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)           // overlap the header's last bytes)
         r.storeBytes(of: offset, toByteOffset: 8, as: UInt64.self)
-        r.storeBytes(of: UInt16(reclen), toByteOffset: 16, as: UInt16.self)
+        r.storeBytes(of: UInt16(truncatingIfNeeded: reclen), toByteOffset: 16, as: UInt16.self)
         if !legacy { r.storeBytes(of: type, toByteOffset: 18, as: UInt8.self) }
         copyBytes(r + nameAt, name, n)
         if legacy {                      // its NUL can lie below the zeroed last word; d_type is the last byte
             r.storeBytes(of: 0, toByteOffset: nameAt + n, as: UInt8.self)
             r.storeBytes(of: type, toByteOffset: reclen - 1, as: UInt8.self)
         }
-        pending += reclen
+        pending &+= reclen
         return true
     }
 
@@ -64,7 +68,7 @@ struct DirentWriter {
         while i < n {
             if pending == DirentWriter.pageSize { flush() }
             let c = min(n - i, DirentWriter.pageSize - pending)
-            copyBytes(DirentWriter.page + pending, src + i, c)
+            copyBytes(page + pending, src + i, c)
             pending += c
             i += c
         }
@@ -73,7 +77,7 @@ struct DirentWriter {
     private mutating func zeros(_ n: Int) {
         for _ in 0..<n {
             if pending == DirentWriter.pageSize { flush() }
-            DirentWriter.page[pending] = 0
+            page[pending] = 0
             pending += 1
         }
     }
@@ -81,7 +85,7 @@ struct DirentWriter {
     /// Copies the page out; a fault is remembered (the call is EFAULT).
     mutating func flush() {
         if pending > 0 && !faulted {
-            faulted = !UserMemory.copyOut(p, to: user &+ UInt64(flushed), from: DirentWriter.page, count: pending)
+            faulted = !UserMemory.copyOut(p, to: user &+ UInt64(flushed), from: page, count: pending)
         }
         flushed += pending
         pending = 0

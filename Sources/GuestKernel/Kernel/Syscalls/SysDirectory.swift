@@ -112,13 +112,13 @@ enum SysDirectory {
     }
 
     static func getcwd(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        let n = p.pointee.cwdLength + 2                    // leading slash and NUL
+        let length = p.pointee.cwdLength                   // at most Path.max (enter)
+        let n = length &+ 2                                 // leading slash and NUL
         guard n <= Path.max else { return -Errno.ENAMETOOLONG }       // more than PATH_MAX with the NUL (fs/d_path.c)
-        guard a.a1 >= UInt64(n) else { return -Errno.ERANGE }
-        let buf = p.pointee.scratch                         // Path.max + 1 bytes; nothing else uses it during this call
-        buf[0] = 0x2f
-        copyBytes(buf + 1, p.pointee.cwd, p.pointee.cwdLength)
-        buf[n - 1] = 0
-        return UserMemory.copyOut(p, to: a.a0, from: buf, count: n) ? Int64(n) : -Errno.EFAULT
+        guard a.a1 >= UInt64(truncatingIfNeeded: n) else { return -Errno.ERANGE }      // n >= 2
+        // "/" + path + NUL in place: the "/" is the byte before cwd (Process.cwd).
+        let cwd = p.pointee.cwd
+        cwd[length] = 0
+        return UserMemory.copyOut(p, to: a.a0, from: cwd - 1, count: n) ? Int64(n) : -Errno.EFAULT
     }
 }

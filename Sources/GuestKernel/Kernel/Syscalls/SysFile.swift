@@ -22,6 +22,9 @@ enum SysFile {
             return e != 0 ? e : -Errno.EISDIR
         }
         if let node = Path.walkedNode(norm, Int(len)) { return openTmp(p, node, flags) }
+        if let parent = Path.walkedMissing(norm, Int(len)) {
+            return flags & O_CREAT != 0 ? createTmp(p, parent, norm, Int(len), flags, mode) : -Errno.ENOENT
+        }
         var found = Path.lookupWalked(norm, Int(len))
         if found == nil {
             let e = Path.missingError(norm, Int(len))
@@ -76,24 +79,37 @@ enum SysFile {
         guard let fd = p.pointee.files.lowestFree() else { return -Errno.EMFILE }
         let status = UInt32(truncatingIfNeeded: flags) & ~UInt32(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC)
         guard let i = OpenFiles.createTmp(node, directory: directory, mode: mode, statusFlags: status) else { return -Errno.ENFILE }
-        p.pointee.files.install(fd, i, cloexec: flags & O_CLOEXEC != 0)
+        p.pointee.files.installFree(fd, i, cloexec: flags & O_CLOEXEC != 0)
         return Int64(fd)
     }
 
+    /// openat with O_CREAT of a name the fast walk found missing from tmpfs
+    /// directory `parent`: the file made, then opened as openTmp opens an
+    /// existing one (what openat's general path does after its create).
+    @inline(never)
+    static func createTmp(_ p: UnsafeMutablePointer<Process>, _ parent: Int, _ norm: UnsafePointer<UInt8>, _ len: Int,
+                          _ flags: UInt64, _ mode: UInt64) -> Int64 {
+        let s = Path.lastComponent(norm, len)
+        guard let i = Tmpfs.create(parent: parent, norm + s, len &- s, directory: false,
+                                   mode: UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask) else { return -Errno.ENOSPC }
+        return openTmp(p, i, flags & ~O_EXCL)
+    }
+
     static func close(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let fd = p.pointee.files.index(a.a0) else { return -Errno.EBADF }
-        p.pointee.files.close(fd)
-        return 0
+        let fd = SyscallArgs.int(a.a0)
+        guard fd >= 0, fd < Int32(FileTable.capacity) else { return -Errno.EBADF }
+        return p.pointee.files.close(Int(fd)) ? 0 : -Errno.EBADF
     }
 
     /// dup family: `to` nil = lowest free >= `from`.
     static func duplicate(_ p: UnsafeMutablePointer<Process>, _ old: UInt64, to: Int?, from: Int = 0, cloexec: Bool) -> Int64 {
         guard let src = p.pointee.files.index(old) else { return -Errno.EBADF }
         let file = Int(p.pointee.files.slots[src])
-        let fd: Int
-        if let t = to { fd = t } else {
-            guard let f = p.pointee.files.lowestFree(from: from) else { return -Errno.EMFILE }
-            fd = f
+        guard let fd = to else {                              // a free slot: a store and a reference
+            guard let fd = p.pointee.files.lowestFree(from: from) else { return -Errno.EMFILE }
+            OpenFiles.retainHeld(file)
+            p.pointee.files.installFree(fd, file, cloexec: cloexec)
+            return Int64(fd)
         }
         if fd == src { return Int64(fd) }
         OpenFiles.retain(file)
@@ -167,7 +183,7 @@ enum SysFile {
         if let node = Path.walkedNode(norm, Int(m)), let t = Tmpfs.nodes {
             return mode & 1 != 0 && t[node].mode & 0o111 == 0 ? -Errno.EACCES : 0
         }
-        guard let file = Path.lookupWalked(norm, Int(m)) else { return Path.missingError(norm, Int(m)) }
+        guard let file = Path.lookupWalked(norm, Int(m)) else { return Path.missingWalked(norm, Int(m)) }
         if mode & 2 != 0 && file.inInitrd { return -Errno.EROFS }
         if mode & 1 != 0 && file.mode & 0o111 == 0 { return -Errno.EACCES }
         return 0

@@ -108,7 +108,25 @@ enum SysIO {
     @inline(never)
     static func readv(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { vector(p, a, write: false) }
     @inline(never)
-    static func writev(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 { vector(p, a, write: true) }
+    static func writev(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        if a.a2 == 1, let f = p.pointee.files.get(a.a0) { return writeOne(p, f, a.a1) }
+        return vector(p, a, write: true)
+    }
+
+    /// writev of one iovec (stdio's), apart from `vector` and its prologue:
+    /// vector's checks in its order (EBADF, then the entry's EFAULT/EINVAL),
+    /// the entry read into registers, then the kind's write with nothing
+    /// checked twice.
+    @inline(never)
+    static func writeOne(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ iov: UInt64) -> Int64 {
+        guard f.pointee.writable else { return -Errno.EBADF }
+        var v: (UInt64, UInt64) = (0, 0)
+        guard UserMemory.copyIn(p, to: &v, from: iov, count: 16) else { return -Errno.EFAULT }
+        if Int64(bitPattern: v.1) < 0 { return -Errno.EINVAL }
+        guard UserMemory.accessOK(v.0, v.1) else { return -Errno.EFAULT }
+        if v.1 == 0 { return 0 }
+        return FileOps.write(p, f, v.0, min(v.1, maxRW), at: nil)
+    }
 
     static func vector(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, write isWrite: Bool) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }

@@ -119,7 +119,8 @@ enum SysLock {
         r.file = FileLocks.key(f)
         r.start = 0
         r.end = Int64.max
-        r.owner = UInt32(descriptionIndex(f))
+        // The description's index from the slot get read (no pointer division).
+        r.owner = UInt32(truncatingIfNeeded: p.pointee.files.slots[Int(SyscallArgs.int(a.a0))])
         r.kind = LockKind.flock.rawValue
         r.type = type
         var i = 0

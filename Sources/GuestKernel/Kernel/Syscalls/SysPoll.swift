@@ -7,11 +7,22 @@ enum SysPoll {
     /// dispatcher: the non-blocking scan is the whole of a poll(0).
     @inline(__always)
     static func poll(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        if a.a1 == 1 { return pollOne(p, a) }
         guard a.a1 <= UInt64(FileTable.capacity) else { return -Errno.EINVAL }      // nfds > RLIMIT_NOFILE
         let r = scan(p, a.a0, Int(a.a1))
         let ms = Int32(truncatingIfNeeded: a.a2)
         if r != 0 || ms == 0 { return r }
         return run(p, a.a0, a.a1, PollWait(milliseconds: ms), mask: nil, remaining: 0, restartBlock: true)
+    }
+
+    /// poll of one descriptor (an event loop's), a tail call from the
+    /// dispatcher: the scan unrolled, in a frame of its own.
+    @inline(never)
+    static func pollOne(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        let r = scan(p, a.a0, 1)
+        let ms = Int32(truncatingIfNeeded: a.a2)
+        if r != 0 || ms == 0 { return r }
+        return run(p, a.a0, 1, PollWait(milliseconds: ms), mask: nil, remaining: 0, restartBlock: true)
     }
 
     /// ppoll(2): a timespec (NULL: no end) and a signal mask in force meanwhile.

@@ -1,3 +1,5 @@
+import KernelSupport
+
 /// stat(2) family: fstat, stat, lstat, newfstatat (AT_EMPTY_PATH), over what
 /// Path.lookup finds, a tmpfs node the fast walk reached, or a descriptor's
 /// open-file description.
@@ -41,8 +43,11 @@ enum SysStat {
     /// a description of it): st_dev 2, its live mode and size (a directory's
     /// 0), nlink 1 or 2 + its subdirectories, owner and times.
     @inline(never)
-    static func fillTmp(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 {
-        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+    static func fillTmp(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 { fillTmpInline(p, i, buf) }
+
+    @inline(__always)
+    static func fillTmpInline(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 {
+        let t = Tmpfs.nodes.unsafelyUnwrapped              // made at boot; `i` is a live node's
         let n = t + i
         let directory = n.pointee.isDirectory
         let size = directory ? 0 : n.pointee.size
@@ -65,7 +70,7 @@ enum SysStat {
 
     /// stat, lstat, newfstatat. A path the fast walk took to a tmpfs file or
     /// directory is filled from its node (no description built for it).
-    @inline(never)
+    @inline(__always)
     static func stat(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
         if flags & AT_EMPTY_PATH != 0 { return statEmpty(p, dirfd, path, buf, flags) }
         return statPath(p, dirfd, path, buf, flags)
@@ -77,7 +82,7 @@ enum SysStat {
         let m = Path.normalizeUser(p, dirfd, path, into: norm, follow: flags & AT_SYMLINK_NOFOLLOW == 0 ? .lookup : .slash)
         if m < 0 { return m }
         if let node = Path.walkedNode(norm, Int(m)) { return fillTmp(p, node, buf) }
-        guard var f = Path.lookupWalked(norm, Int(m)) else { return Path.missingError(norm, Int(m)) }
+        guard var f = Path.lookupWalked(norm, Int(m)) else { return Path.missingWalked(norm, Int(m)) }
         return fill(p, &f, buf)
     }
 
@@ -88,7 +93,13 @@ enum SysStat {
         var first: UInt8 = 0
         guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return -Errno.EFAULT }
         if first != 0 { return statPath(p, dirfd, path, buf, flags) }
-        if SyscallArgs.int(dirfd) != -100, let d = p.pointee.files.get(dirfd) { return fill(p, d, buf) }
+        // glibc's fstat of a tmpfs file: its node filled in this frame (one prologue, not two).
+        if SyscallArgs.int(dirfd) != -100, let d = p.pointee.files.get(dirfd) {
+            if d.pointee.kind == .tmpFile || d.pointee.kind == .tmpDirectory, d.pointee.node >= 0 {
+                return fillTmpInline(p, d.pointee.node, buf)
+            }
+            return fillOther(p, d, buf)
+        }
         return emptyPath(p, dirfd, buf)
     }
 
@@ -124,10 +135,54 @@ enum SysStat {
         return Path.resolveUser(p, dirfd, path, follow: flags & AT_SYMLINK_NOFOLLOW == 0)
     }
 
-    /// statx(2): struct statx (256 bytes), basic fields.
+    /// statx(2): struct statx (256 bytes), basic fields. A path the fast
+    /// walk took to a tmpfs file or directory is filled from its node
+    /// (statxTmp: no description built), as stat's is.
     static func statx(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        if a.a2 & AT_EMPTY_PATH == 0 {                                      // resolveUser's walk
+            let norm = PathBuffers.out1
+            let m = Path.normalizeUser(p, a.a0, a.a1, into: norm, follow: a.a2 & AT_SYMLINK_NOFOLLOW == 0 ? .lookup : .slash)
+            if m < 0 { return m }
+            if let node = Path.walkedNode(norm, Int(m)) { return statxTmp(p, node, a.a4) }
+            guard let f = Path.lookupWalked(norm, Int(m)) else { return Path.missingWalked(norm, Int(m)) }
+            return statxFill(p, f, a.a4)
+        }
         let (f, err) = target(p, a.a0, a.a1, a.a2)
         guard let file = f else { return err }
+        return statxFill(p, file, a.a4)
+    }
+
+    /// struct statx of tmpfs file or directory node `i`: what statxFill
+    /// writes for a description of it (fillTmp's fields in statx's places:
+    /// dev 0:2, rdev 0:0, no btime), every word stored once.
+    @inline(never)
+    static func statxTmp(_ p: UnsafeMutablePointer<Process>, _ i: Int, _ buf: UInt64) -> Int64 {
+        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+        let n = t + i
+        let directory = n.pointee.isDirectory
+        let size = directory ? 0 : n.pointee.size
+        let w = UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
+        let a = FileMetadata.split(n.pointee.atime), m = FileMetadata.split(n.pointee.mtime), c = FileMetadata.split(n.pointee.ctime)
+        w[0] = 0x7ff | 4096 << 32                                           // STATX_BASIC_STATS, stx_blksize
+        w[1] = 0                                                            // stx_attributes
+        w[2] = (directory ? 2 &+ UInt64(n.pointee.subdirectories) : 1) | UInt64(n.pointee.uid) << 32
+        w[3] = UInt64(n.pointee.gid) | UInt64(UInt16(truncatingIfNeeded: n.pointee.mode)) << 32
+        w[4] = Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: i)
+        w[5] = size
+        w[6] = (size &+ 511) >> 9
+        w[7] = 0                                                            // stx_attributes_mask
+        w[8] = a.0; w[9] = a.1                                              // stx_atime
+        w[10] = 0; w[11] = 0                                                // stx_btime
+        w[12] = c.0; w[13] = c.1                                            // stx_ctime
+        w[14] = m.0; w[15] = m.1                                            // stx_mtime
+        w[16] = 0                                                           // stx_rdev
+        w[17] = 2 << 32                                                     // stx_dev 0:2
+        zero_qwords(w + 18, 14)
+        return UserMemory.copyOut(p, to: buf, from: w, count: 256) ? 0 : -Errno.EFAULT
+    }
+
+    @inline(never)
+    static func statxFill(_ p: UnsafeMutablePointer<Process>, _ file: OpenFile, _ out: UInt64) -> Int64 {
         // The task's scratch page (the path is resolved by now): no allocation per call.
         let buf = UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
         buf.update(repeating: 0, count: 32)
@@ -157,6 +212,6 @@ enum SysStat {
         r.storeBytes(of: rdev.0, toByteOffset: 128, as: UInt32.self)
         r.storeBytes(of: rdev.1, toByteOffset: 132, as: UInt32.self)
         r.storeBytes(of: k.dev, toByteOffset: 140, as: UInt32.self)                    // stx_dev_minor
-        return UserMemory.copyOut(p, to: a.a4, from: r, count: 256) ? 0 : -Errno.EFAULT
+        return UserMemory.copyOut(p, to: out, from: r, count: 256) ? 0 : -Errno.EFAULT
     }
 }

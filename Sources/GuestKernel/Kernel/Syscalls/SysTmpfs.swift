@@ -60,13 +60,18 @@ enum SysTmpfs {
         let norm = PathBuffers.out1
         let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
+        let umode = UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask
+        if let parent = Path.walkedMissing(norm, Int(n)) {                 // the fast walk's name to create
+            let s = Path.lastComponent(norm, Int(n))
+            return Tmpfs.create(parent: parent, norm + s, Int(n) &- s, directory: true, mode: umode) != nil ? 0 : -Errno.ENOSPC
+        }
+        if Path.walkedAny(norm, Int(n)) != nil { return -Errno.EEXIST }
         if let e = createError(norm, Int(n), tail, exists: Path.lookup(norm, Int(n)) != nil, directory: true) { return e }
         guard Tmpfs.contains(norm, Int(n)) else { return readOnlyError(norm, Int(n)) }
         let w = Tmpfs.walk(norm, Int(n))
         guard let parent = w.parent else { return Path.missingError(norm, Int(n)) }
         guard w.nameLength <= Tmpfs.nameMax else { return -Errno.ENAMETOOLONG }
-        guard Tmpfs.create(parent: parent, w.name, w.nameLength, directory: true,
-                           mode: UInt32(truncatingIfNeeded: mode) & ~p.pointee.umask) != nil else { return -Errno.ENOSPC }
+        guard Tmpfs.create(parent: parent, w.name, w.nameLength, directory: true, mode: umode) != nil else { return -Errno.ENOSPC }
         return 0
     }
 
@@ -77,7 +82,8 @@ enum SysTmpfs {
         let norm = PathBuffers.out1
         let (n, tail) = path(p, dirfd, user, norm)
         if n < 0 { return n }
-        guard let f = Path.lookup(norm, Int(n)) else { return Path.missingError(norm, Int(n)) }
+        if let node = Path.walkedAny(norm, Int(n)) { return removeNode(node, directory: directory) }
+        guard let f = Path.lookup(norm, Int(n)) else { return Path.missingWalked(norm, Int(n)) }
         if directory && !f.isDirectory { return -Errno.ENOTDIR }
         if !directory && f.isDirectory { return -Errno.EISDIR }
         if tail != .name {                              // "x/." and "x/.." found a directory (normalizeUser)
@@ -90,6 +96,19 @@ enum SysTmpfs {
             guard f.kind == .tmpFile || f.kind == .tmpDirectory else { return f.isDevice ? -Errno.EACCES : -Errno.EROFS }
             node = f.node
         }
+        if node == 0 { return -Errno.EBUSY }                                // /tmp itself
+        if directory && !Tmpfs.isEmpty(node) { return -Errno.ENOTEMPTY }
+        Tmpfs.unlink(node)
+        return 0
+    }
+
+    /// remove of the tmpfs node the fast walk reached (a name: its tail is
+    /// `.name`; a symbolic link itself): remove's checks in its order.
+    static func removeNode(_ node: Int, directory: Bool) -> Int64 {
+        guard let t = Tmpfs.nodes else { return -Errno.ENOENT }
+        let isDirectory = t[node].isDirectory
+        if directory && !isDirectory { return -Errno.ENOTDIR }
+        if !directory && isDirectory { return -Errno.EISDIR }
         if node == 0 { return -Errno.EBUSY }                                // /tmp itself
         if directory && !Tmpfs.isEmpty(node) { return -Errno.ENOTEMPTY }
         Tmpfs.unlink(node)
