@@ -43,7 +43,7 @@ typealias Frame = UnsafeMutablePointer<trap_frame>
 @c(sys_uname) func sysUname(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysInfo.uname(task(p), SyscallArgs(f)) }
 @c(sys_fcntl) func sysFcntl(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFile.fcntl(task(p), SyscallArgs(f)) }
 @c(sys_getppid) func sysGetppid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysProcess.getppid(task(p)) }
-@c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { 20 }   // 20 - nice(0)
+@c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysPriority.get(task(p), SyscallArgs(f)) }
 @c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
 @c(sys_openat) func sysOpenat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
     let a = SyscallArgs(f)
@@ -153,6 +153,7 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
         return Int64(old)
     case 96: return SysTime.gettimeofday(p, a)
     case 97, 302: return SysInfo.prlimit(p, nr == 97 ? 0 : a.a0, nr == 97 ? a.a0 : a.a1, nr == 97 ? 0 : a.a2, nr == 97 ? a.a1 : a.a3)
+    case 141: return SysPriority.set(p, a)
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
     case 201: return SysTime.time(p, a)

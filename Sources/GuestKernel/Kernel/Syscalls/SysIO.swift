@@ -61,6 +61,7 @@ enum SysIO {
     }
 
     /// Reads up to `len` bytes of `f` at `offset` into user `buf`; bytes read, or -errno.
+    @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
                      at offset: UInt64) -> Int64 {
         guard f.pointee.readable else { return -Errno.EBADF }
@@ -71,19 +72,23 @@ enum SysIO {
     /// Reads advance the offset of kinds that have one.
     static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { FileOps.seeking(f.pointee.kind) == .offset }
 
-    @inline(never)                 // a tail call from the dispatcher's frame-less jump table
+    /// Inlined into sys_read/sys_write: the checks, then the kind's
+    /// function by the one switch (a tail call where the kind needs no
+    /// more), with no frame of their own.
+    @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        let r = read(p, f, a.a1, a.a2, at: f.pointee.offset)
-        if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
-        return r
+        guard let f = p.pointee.files.get(a.a0), f.pointee.readable else { return -Errno.EBADF }
+        guard UserMemory.accessOK(a.a1, a.a2) else { return -Errno.EFAULT }
+        return FileOps.read(p, f, a.a1, min(a.a2, maxRW))
     }
 
+    @inline(__always)
     static func write(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         return write(p, f, a.a1, a.a2)
     }
 
+    @inline(__always)
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }
