@@ -144,16 +144,29 @@ enum SysFile {
         }
     }
 
+    /// lseek(fd, 0, SEEK_CUR) only reads the position, as Linux's
+    /// generic_file_llseek_size special-cases it (no store of the same value).
+    @inline(__always)
     static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        switch FileOps.seeking(f.pointee.kind) {
-        case .unseekable: return -Errno.ESPIPE
-        case .ignored, .stream: return 0
-        case .offset: break
-        }
+        guard FileOps.seeking(f.pointee.kind) == .offset else { return seekWithoutOffset(f) }
+        if UInt32(truncatingIfNeeded: a.a2) == 1 && a.a1 == 0 { return Int64(bitPattern: f.pointee.offset) }
+        return seek(f, a)
+    }
+
+    /// Pipes and terminals: ESPIPE; /dev/null, eventfd, epoll: 0 (noop_llseek).
+    @inline(never)
+    static func seekWithoutOffset(_ f: UnsafeMutablePointer<OpenFile>) -> Int64 {
+        FileOps.seeking(f.pointee.kind) == .unseekable ? -Errno.ESPIPE : 0
+    }
+
+    /// lseek's other cases on a kind that seeks by offset; `whence` is an
+    /// unsigned int (SYSCALL_DEFINE3(lseek, ...)): its low 32 bits.
+    @inline(never)
+    static func seek(_ f: UnsafeMutablePointer<OpenFile>, _ a: SyscallArgs) -> Int64 {
         let off = Int64(bitPattern: a.a1)
         let base: Int64
-        switch a.a2 {
+        switch UInt32(truncatingIfNeeded: a.a2) {
         case 0: base = 0                                          // SEEK_SET
         case 1: base = Int64(bitPattern: f.pointee.offset)        // SEEK_CUR
         case 2: base = Int64(bitPattern: f.pointee.currentSize)   // SEEK_END
