@@ -17,4 +17,16 @@ struct FidelityDifferentialTests {
         Differential.compare(guest, with: host, "fidelity (\(libc)) guest vs host")
         #expect(!guest.stderr.contains("unimplemented"), "\(guest.stderr)")
     }
+
+    /// guest-images/kernel-tests/priority.c: getpriority/setpriority's
+    /// values, errors (EINVAL, ESRCH), clamp, PRIO_PGRP, fork and execve.
+    @Test(arguments: KernelTestPrograms.libcs)
+    func priorityMatchesTheHost(libc: String) throws {
+        let exe = try RunCommandTests.build("priority", compiler: try #require(KernelTestPrograms.compiler(libc)))
+        let host = try Run.program(exe, [], limit: 60)
+        #expect(host.status == 0 && host.stdout.hasSuffix("done\n"), "host: \(host.stderr)")
+        let guest = try Run.vmm(["run", "--memory", "128M", "--timeout", "120", exe.path], limit: 150)
+        Differential.compare(guest, with: host, "priority (\(libc)) guest vs host")
+        #expect(!guest.stderr.contains("unimplemented"), "\(guest.stderr)")
+    }
 }

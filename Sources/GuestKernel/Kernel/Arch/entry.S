@@ -88,8 +88,8 @@ syscall_entry:
 // Only user-settable flags go back through iretq (SDM Vol. 3A, 2.3): not IOPL,
 // RF, VM, VIF/VIP, nor NT (SYSCALL clears it, as SFMASK does); IF is always
 // set: ring 3 takes the timer interrupt (Interrupts.swift). The CPU's error
-// code slot becomes the frame's (0, as the SYSCALL path pushes); falls
-// through into syscall_common.
+// code slot becomes the frame's, left as it is: only a whole frame needs
+// the 0 there (syscall_complete); falls through into syscall_common.
 USER_RFLAGS = 0x240dd5              // CF PF AF ZF SF TF DF OF AC ID
 USER_RFLAGS_SET = 0x202             // IF, and bit 1 (always 1)
     .balign 16
@@ -104,7 +104,6 @@ isr14:
     orl     $USER_RFLAGS_SET, %r11d
     movq    %rcx, 8(%rsp)           // the frame becomes the return frame
     movq    %r11, 24(%rsp)
-    movq    $0, (%rsp)              // error code
 
 // struct trap_frame (include/frames.h): the registers a system call may
 // clobber and must give back (number, arguments) above all others, so that a
@@ -129,8 +128,17 @@ isr14:
     pushq   %r14
     pushq   %r15
 .endm
-FRAME_RAX = 11*8                    // offsetof(struct trap_frame, rax)
+FRAME_R10 = 8*8                     // offsetof(struct trap_frame, r10)
+FRAME_R9 = 9*8
+FRAME_R8 = 10*8
+FRAME_RAX = 11*8
+FRAME_RDX = 12*8
+FRAME_RSI = 13*8
+FRAME_RDI = 14*8
+FRAME_VECTOR = 15*8
+FRAME_ERROR = 16*8
 FRAME_RIP = 17*8
+FRAME_RFLAGS = 19*8
 
 // Common tail of both paths: the stack holds an iretq frame (RIP = user RCX,
 // RFLAGS = user R11) and error code 0; RCX and R11 hold what SYSCALL left
@@ -157,22 +165,28 @@ syscall_getuid:                     // getuid, getgid, geteuid, getegid: one use
     addq    $8, %rsp
     iretq
 
-// The partial frame (Linux's old SAVE_ARGS): vector 256, the number and the
-// argument registers; the slots of RCX, R11 (the frame's RIP and RFLAGS, as
-// SYSCALL left them) and of the callee-saved registers are left unwritten,
-// since every handler preserves RBX, RBP and R12-R15 (System V ABI) and no
-// handler of this way reads them from the frame. The handler is
+// The partial frame (Linux's old SAVE_ARGS): the number and the argument
+// registers, stored below one stack adjustment; the slots of RCX, R11 (the
+// frame's RIP and RFLAGS, as SYSCALL left them), of the callee-saved
+// registers, the vector and the error code are left unwritten, since every
+// handler preserves RBX, RBP and R12-R15 (System V ABI) and no handler of
+// this way reads them from the frame. The handler is
 // syscall_table[nr](process, frame) (Dispatcher.swift). On the way out one
 // word is tested, the running task's pending signals (Linux's TIF work
-// flags): with none, only what was saved is reloaded (RAX is the result: the
-// number's slot is dropped into RCX), RCX = RIP and R11 = RFLAGS as SYSCALL
-// leaves them; with some, the frame is completed from the registers, which
-// still hold the user's values, and SignalDelivery acts on it
-// (syscall_exit_signals).
+// flags): with none, only what was saved is reloaded (RAX is the result),
+// RCX = RIP and R11 = RFLAGS as SYSCALL leaves them, and one adjustment
+// drops the frame down to the iretq frame; with some, the frame is
+// completed from the registers, which still hold the user's values, and
+// SignalDelivery acts on it (syscall_exit_signals).
 .macro SYSCALL_PARTIAL_FRAME
-    pushq   $256                    // vector: system call
-    PUSH_SYSCALL_SAVED
-    subq    $8*8, %rsp              // rcx r11 rbx rbp r12-r15: unwritten
+    subq    $FRAME_ERROR, %rsp      // from the error code's slot down
+    movq    %rdi, FRAME_RDI(%rsp)
+    movq    %rsi, FRAME_RSI(%rsp)
+    movq    %rdx, FRAME_RDX(%rsp)
+    movq    %rax, FRAME_RAX(%rsp)
+    movq    %r8, FRAME_R8(%rsp)
+    movq    %r9, FRAME_R9(%rsp)
+    movq    %r10, FRAME_R10(%rsp)
     cld
     movq    current_process(%rip), %rdi
     movq    %rsp, %rsi
@@ -185,19 +199,19 @@ syscall_exit:
     movq    current_pending(%rip), %rcx
     cmpq    $0, (%rcx)
     jne     syscall_exit_work
-    addq    $8*8, %rsp
-    popq    %r10
-    popq    %r9
-    popq    %r8
-    popq    %rcx                    // the number's slot
-    popq    %rdx
-    popq    %rsi
-    popq    %rdi
-    movq    16(%rsp), %rcx          // RIP
-    movq    32(%rsp), %r11          // RFLAGS
-    addq    $16, %rsp               // vector, error code
+    movq    FRAME_R10(%rsp), %r10
+    movq    FRAME_R9(%rsp), %r9
+    movq    FRAME_R8(%rsp), %r8
+    movq    FRAME_RDX(%rsp), %rdx
+    movq    FRAME_RSI(%rsp), %rsi
+    movq    FRAME_RDI(%rsp), %rdi
+    movq    FRAME_RIP(%rsp), %rcx
+    movq    FRAME_RFLAGS(%rsp), %r11
+    addq    $FRAME_RIP, %rsp
     iretq
 syscall_exit_work:
+    movq    $256, FRAME_VECTOR(%rsp)
+    movq    $0, FRAME_ERROR(%rsp)
     movq    FRAME_RIP(%rsp), %rcx
     movq    %rcx, 7*8(%rsp)
     movq    FRAME_RIP+16(%rsp), %rcx
@@ -225,6 +239,7 @@ syscall_far:
 // rewrite the frame's RAX; the result goes into the frame, which
 // return_to_user reloads whole.
 syscall_full:
+    movq    $0, (%rsp)              // error code (isr14 leaves the CPU's)
     pushq   $256
     PUSH_GENERAL_REGISTERS
     cld
@@ -240,6 +255,7 @@ syscall_full:
     jmp     syscall_signals
 
 syscall_bad_return:
+    movq    $0, (%rsp)
     pushq   $256
     PUSH_GENERAL_REGISTERS
     cld

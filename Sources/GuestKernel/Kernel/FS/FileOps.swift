@@ -130,12 +130,37 @@ enum FileOps {
         }
     }
 
+    // The reads' arms are tail calls of one out-of-line function per kind
+    // (readKind, readAtOffset), with the arguments in registers: no arm's
+    // own calls (the TTY's job control, /dev/zero's user_zero, a socket's
+    // receive) give the dispatching function a frame that /dev/null's read
+    // would pay for, and no generic arm is called with the operation in memory.
     private struct Read: FileOperation {
         let p: UnsafeMutablePointer<Process>, f: UnsafeMutablePointer<OpenFile>, buf: UInt64, n: UInt64, offset: UInt64
-        func callAsFunction<K: FileOperations>(_ k: K.Type) -> Int64 { K.read(p, f, buf, n, at: offset) }
+        @inline(__always)
+        func callAsFunction<K: FileOperations>(_ k: K.Type) -> Int64 { FileOps.readKind(K.self, p, f, buf, n, offset) }
+    }
+    private struct ReadAtOffset: FileOperation {
+        let p: UnsafeMutablePointer<Process>, f: UnsafeMutablePointer<OpenFile>, buf: UInt64, n: UInt64
+        @inline(__always)
+        func callAsFunction<K: FileOperations>(_ k: K.Type) -> Int64 { FileOps.readAtOffset(K.self, p, f, buf, n) }
+    }
+    @inline(never)
+    static func readKind<K: FileOperations>(_ k: K.Type, _ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                                            _ buf: UInt64, _ n: UInt64, _ offset: UInt64) -> Int64 {
+        K.read(p, f, buf, n, at: offset)
+    }
+    /// read(2) at the description's offset, which kinds that seek by offset advance.
+    @inline(never)
+    static func readAtOffset<K: FileOperations>(_ k: K.Type, _ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                                                _ buf: UInt64, _ n: UInt64) -> Int64 {
+        let r = K.read(p, f, buf, n, at: f.pointee.offset)
+        if K.seeking == .offset && r > 0 { f.pointee.offset &+= UInt64(r) }
+        return r
     }
     private struct Write: FileOperation {
         let p: UnsafeMutablePointer<Process>, f: UnsafeMutablePointer<OpenFile>, buf: UInt64, n: UInt64, offset: UInt64?
+        @inline(__always)
         func callAsFunction<K: FileOperations>(_ k: K.Type) -> Int64 { K.write(p, f, buf, n, at: offset) }
     }
     private struct PollNow: FileOperation {
@@ -182,6 +207,12 @@ enum FileOps {
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
                      _ buf: UInt64, _ n: UInt64, at offset: UInt64) -> Int64 {
         on(f.pointee.kind, Read(p: p, f: f, buf: buf, n: n, offset: offset))
+    }
+    /// read(2): at the description's offset, which advances by what was read.
+    @inline(__always)
+    static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,
+                     _ buf: UInt64, _ n: UInt64) -> Int64 {
+        on(f.pointee.kind, ReadAtOffset(p: p, f: f, buf: buf, n: n))
     }
     @inline(__always)
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>,

@@ -23,12 +23,16 @@ struct FileTable {
         return p
     }()
 
-    /// The description behind a raw descriptor argument, or nil (EBADF).
+    /// The description behind a raw descriptor argument, or nil (EBADF):
+    /// one unsigned bounds check (a negative int is past it) and one load.
+    /// A slot holds an index only once OpenFiles.create has found the table
+    /// there, so the table needs no test of its own.
+    @inline(__always)
     func get(_ raw: UInt64) -> UnsafeMutablePointer<OpenFile>? {
-        let fd = SyscallArgs.int(raw)
-        guard fd >= 0, fd < Int32(FileTable.capacity), let t = OpenFiles.table else { return nil }
+        let fd = UInt32(truncatingIfNeeded: raw)
+        guard fd < UInt32(FileTable.capacity) else { return nil }
         let i = slots[Int(fd)]
-        return i < 0 ? nil : t + Int(i)
+        return i < 0 ? nil : OpenFiles.table.unsafelyUnwrapped + Int(i)
     }
 
     func index(_ raw: UInt64) -> Int? {

@@ -199,7 +199,9 @@ enum ProcFiles {
         // ticks (all of it user time, as getrusage), priority nice num_threads itrealvalue
         t.put(" 0 -1 4194304 0 0 0 0 "); t.decimal(TaskAccounting.clockTicks(TaskAccounting.ticks(q)))
         t.put(" 0 "); t.decimal(TaskAccounting.clockTicks(TaskAccounting.childTicks[Processes.slot(q)]))
-        t.put(" 0 20 0 1 0 ")
+        let nice = 20 - q.pointee.priority
+        t.put(" 0 "); t.decimal(UInt64(20 + nice)); t.put(nice < 0 ? " -" : " "); t.decimal(nice.magnitude)
+        t.put(" 1 0 ")
         t.decimal(q.pointee.startTime / 10_000_000)               // starttime, clock ticks (USER_HZ 100)
         t.put(" "); t.decimal(size); t.put(" "); t.decimal(rss)
         t.put(" 18446744073709551615 0 0 "); t.decimal(q.pointee.argv)   // rsslim startcode endcode startstack

@@ -40,6 +40,7 @@ extension Processes {
         c.pointee.signals.altStack = p.pointee.signals.altStack     // sigaltstack(2): inherited by fork
         copy_qwords(c.pointee.sigactions, p.pointee.sigactions, 64 * 4)
         c.pointee.umask = p.pointee.umask
+        c.pointee.priority = p.pointee.priority
         c.pointee.pgid = p.pointee.pgid
         c.pointee.sid = p.pointee.sid
         copyBytes(c.pointee.cwd, p.pointee.cwd, p.pointee.cwdLength)

@@ -62,6 +62,9 @@ struct Process {
     var continueReport = false
     var sigactions: UnsafeMutablePointer<UInt64> = .allocate(capacity: 64 * 4)  // 64 x kernel_sigaction
     var umask: UInt32 = 0o022
+    /// 20 - the nice value (-20...19), as getpriority(2) returns it (Linux's
+    /// nice_to_rlimit): SysPriority, /proc/PID/stat.
+    var priority: Int64 = 20
     var files = FileTable()
     /// Working directory, normalized without the leading slash ("" is /);
     /// the byte before it is that "/", so getcwd copies cwd - 1 as it is.
@@ -152,6 +155,7 @@ enum Processes {
             t[i].deadline = 0
             t[i].itimerDeadline = 0                 // not inherited by fork
             t[i].itimerInterval = 0
+            t[i].priority = 20                      // nice 0 for a run-list program; fork copies the parent's
             t[i].pid = nextPid
             t[i].pgid = t[i].pid
             t[i].files.owner = t[i].pid

@@ -46,7 +46,7 @@ typealias Frame = UnsafeMutablePointer<trap_frame>
 @c(sys_setsockopt) func sysSetsockopt(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSocket.setsockopt(task(p), SyscallArgs(f)) }
 @c(sys_getsockopt) func sysGetsockopt(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysSocket.getsockopt(task(p), SyscallArgs(f)) }
 @c(sys_getppid) func sysGetppid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysProcess.getppid(task(p)) }
-@c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { 20 }   // 20 - nice(0)
+@c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysPriority.get(task(p), SyscallArgs(f)) }
 @c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
 @c(sys_epoll_wait) func sysEpollWait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollWait(task(p), SyscallArgs(f)) }
 @c(sys_waitid) func sysWaitid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFork.waitid(task(p), SyscallArgs(f)) }
@@ -155,6 +155,7 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
         return Int64(old)
     case 96: return SysTime.gettimeofday(p, a)
     case 97, 302: return SysInfo.prlimit(p, nr == 97 ? 0 : a.a0, nr == 97 ? a.a0 : a.a1, nr == 97 ? 0 : a.a2, nr == 97 ? a.a1 : a.a3)
+    case 141: return SysPriority.set(p, a)
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
     case 201: return SysTime.time(p, a)

@@ -130,8 +130,17 @@ enum SysFile {
     static let F_DUPFD: UInt64 = 0, F_GETFD: UInt64 = 1, F_SETFD: UInt64 = 2, F_GETFL: UInt64 = 3
     static let F_SETFL: UInt64 = 4, F_DUPFD_CLOEXEC: UInt64 = 1030
 
+    /// F_GETFL, the commonest command, before the others' switch.
+    @inline(__always)
     static func fcntl(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let fd = p.pointee.files.index(a.a0), let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
+        if a.a1 & 0xffff_ffff == F_GETFL { return Int64(f.pointee.statusFlags | 0o100000) }   // O_LARGEFILE, as Linux reports
+        return fcntl(p, f, a)
+    }
+
+    @inline(never)
+    static func fcntl(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ a: SyscallArgs) -> Int64 {
+        let fd = Int(UInt32(truncatingIfNeeded: a.a0))                 // valid: get found it
         switch a.a1 & 0xffff_ffff {
         case F_DUPFD, F_DUPFD_CLOEXEC:
             let from = SyscallArgs.int(a.a2)
@@ -143,7 +152,6 @@ enum SysFile {
             return Int64(Pipes.size)
         case F_SETFD: p.pointee.files.cloexec[fd] = a.a2 & 1 != 0; return 0
         case let cmd where SysLock.isLockCommand(cmd): return SysLock.fcntl(p, f, cmd, a.a2)
-        case F_GETFL: return Int64(f.pointee.statusFlags | 0o100000)        // O_LARGEFILE, as Linux reports
         case F_SETFL:                                                        // O_APPEND O_NONBLOCK O_ASYNC O_DIRECT O_NOATIME
             let settable: UInt32 = 0o2000 | 0o4000 | 0o20000 | 0o40000 | 0o1000000
             f.pointee.statusFlags = (f.pointee.statusFlags & ~settable) | (UInt32(truncatingIfNeeded: a.a2) & settable)
@@ -152,16 +160,29 @@ enum SysFile {
         }
     }
 
+    /// lseek(fd, 0, SEEK_CUR) only reads the position, as Linux's
+    /// generic_file_llseek_size special-cases it (no store of the same value).
+    @inline(__always)
     static func lseek(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        switch FileOps.seeking(f.pointee.kind) {
-        case .unseekable: return -Errno.ESPIPE
-        case .ignored, .stream: return 0
-        case .offset: break
-        }
+        guard FileOps.seeking(f.pointee.kind) == .offset else { return seekWithoutOffset(f) }
+        if UInt32(truncatingIfNeeded: a.a2) == 1 && a.a1 == 0 { return Int64(bitPattern: f.pointee.offset) }
+        return seek(f, a)
+    }
+
+    /// Pipes and terminals: ESPIPE; /dev/null, eventfd, epoll: 0 (noop_llseek).
+    @inline(never)
+    static func seekWithoutOffset(_ f: UnsafeMutablePointer<OpenFile>) -> Int64 {
+        FileOps.seeking(f.pointee.kind) == .unseekable ? -Errno.ESPIPE : 0
+    }
+
+    /// lseek's other cases on a kind that seeks by offset; `whence` is an
+    /// unsigned int (SYSCALL_DEFINE3(lseek, ...)): its low 32 bits.
+    @inline(never)
+    static func seek(_ f: UnsafeMutablePointer<OpenFile>, _ a: SyscallArgs) -> Int64 {
         let off = Int64(bitPattern: a.a1)
         let base: Int64
-        switch a.a2 {
+        switch UInt32(truncatingIfNeeded: a.a2) {
         case 0: base = 0                                          // SEEK_SET
         case 1: base = Int64(bitPattern: f.pointee.offset)        // SEEK_CUR
         case 2: base = Int64(bitPattern: f.pointee.currentSize)   // SEEK_END

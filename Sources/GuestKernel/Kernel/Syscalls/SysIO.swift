@@ -5,12 +5,22 @@ import KernelSupport
 enum SysIO {
     static let maxRW: UInt64 = 0x7fff_f000          // Linux MAX_RW_COUNT
 
+    /// vfs_read/vfs_write's order: access_ok(buf, len) on the whole length,
+    /// then the length clamped to MAX_RW_COUNT; the count to move, or nil
+    /// (EFAULT). A length within MAX_RW_COUNT (below the user top) needs one
+    /// compare: buf <= top - len cannot wrap.
+    @inline(__always)
+    static func count(_ buf: UInt64, _ len: UInt64) -> UInt64? {
+        if len <= maxRW { return buf <= PageTable.userTop &- len ? len : nil }
+        return UserMemory.accessOK(buf, len) ? maxRW : nil
+    }
+
     /// Writes `len` user bytes at `buf` to `f` (at `offset`: pwrite); bytes written, or -errno.
     static func write(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
                       at offset: UInt64? = nil) -> Int64 {
         guard f.pointee.writable else { return -Errno.EBADF }
-        guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
-        return FileOps.write(p, f, buf, min(len, maxRW), at: offset)
+        guard let n = count(buf, len) else { return -Errno.EFAULT }
+        return FileOps.write(p, f, buf, n, at: offset)
     }
 
     /// Writes into tmpfs file `node` at `offset`, growing it (EFBIG past Tmpfs.maxPages).
@@ -61,29 +71,34 @@ enum SysIO {
     }
 
     /// Reads up to `len` bytes of `f` at `offset` into user `buf`; bytes read, or -errno.
+    @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<OpenFile>, _ buf: UInt64, _ len: UInt64,
                      at offset: UInt64) -> Int64 {
         guard f.pointee.readable else { return -Errno.EBADF }
-        guard UserMemory.accessOK(buf, len) else { return -Errno.EFAULT }
-        return FileOps.read(p, f, buf, min(len, maxRW), at: offset)
+        guard let n = count(buf, len) else { return -Errno.EFAULT }
+        return FileOps.read(p, f, buf, n, at: offset)
     }
 
     /// Reads advance the offset of kinds that have one.
     static func seekable(_ f: UnsafeMutablePointer<OpenFile>) -> Bool { FileOps.seeking(f.pointee.kind) == .offset }
 
-    @inline(never)                 // a tail call from the dispatcher's frame-less jump table
+    /// Inlined into sys_read/sys_write: the checks, then the kind's
+    /// function by the one switch (a tail call where the kind needs no
+    /// more), with no frame of their own.
+    @inline(__always)
     static func read(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
-        let r = read(p, f, a.a1, a.a2, at: f.pointee.offset)
-        if r > 0 && seekable(f) { f.pointee.offset &+= UInt64(r) }
-        return r
+        guard let f = p.pointee.files.get(a.a0), f.pointee.readable else { return -Errno.EBADF }
+        guard let n = count(a.a1, a.a2) else { return -Errno.EFAULT }
+        return FileOps.read(p, f, a.a1, n)
     }
 
+    @inline(__always)
     static func write(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         return write(p, f, a.a1, a.a2)
     }
 
+    @inline(__always)
     static func pread(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard Int64(bitPattern: a.a3) >= 0 else { return -Errno.EINVAL }

@@ -13,8 +13,8 @@
 //
 // Most system calls save only the number and the arguments (entry.S,
 // syscall_dispatch; Linux's old SAVE_ARGS): their handlers see the first
-// eight fields (rbx, rbp, r12-r15, and rcx/r11, which equal rip/rflags)
-// unwritten. The calls that read or rewrite the whole image (rt_sigreturn,
+// eight fields (rbx, rbp, r12-r15, and rcx/r11, which equal rip/rflags),
+// vector and error_code unwritten. The calls that read or rewrite the whole image (rt_sigreturn,
 // clone, fork, vfork, execve, execveat) and every return that delivers a
 // signal have it whole. Hence the order: those eight first.
 struct trap_frame {
