@@ -45,10 +45,12 @@ extension Processes {
             let adopter = initSlot().flatMap { $0 == me ? nil : $0 }
             for i in 0..<slotsInUse where t[i].state != .free && t[i].parent == me {
                 t[i].parent = adopter ?? -1
+                if let a = adopter { t[a].children &+= 1 }
                 if t[i].state == .zombie {
                     if let a = adopter { Scheduler.wakeup(Scheduler.childChannel(a)) } else { t[i].state = .free }
                 }
             }
+            p.pointee.children = 0
         }
         p.pointee.waitStatus = ws
         p.pointee.state = .zombie
@@ -56,11 +58,11 @@ extension Processes {
         if p.pointee.parent >= 0, let t = table {
             // SIGCHLD: ignored by default; SIG_IGN or SA_NOCLDWAIT means the
             // parent reaps nothing (no zombie, wait gives ECHILD: wait(2)).
-            let parent = t + p.pointee.parent
+            let parentSlot = p.pointee.parent, parent = t + parentSlot
             let action = parent.pointee.sigactions + Int(ChildInfo.sigchld - 1) * 4
-            if action[0] == Signals.SIG_IGN || action[1] & Signals.SA_NOCLDWAIT != 0 { p.pointee.state = .free }
+            if action[0] == Signals.SIG_IGN || action[1] & Signals.SA_NOCLDWAIT != 0 { leaveParent(p); p.pointee.state = .free }
             else { Signals.send(parent, QueuedSignal.child(pid: p.pointee.pid, waitStatus: ws)) }
-            Scheduler.wakeup(Scheduler.childChannel(p.pointee.parent))
+            Scheduler.wakeup(Scheduler.childChannel(parentSlot))
         } else if me == RunList.slot {
             Scheduler.runIdle()            // the run list logs and reaps it
         } else {

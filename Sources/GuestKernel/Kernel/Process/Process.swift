@@ -20,6 +20,10 @@ struct Process {
     /// Slot of the parent; -1: the kernel (a program of the run list, or an
     /// orphan once init is gone, which nobody waits for).
     var parent = -1
+    /// How many slots name this one as `parent` (live children and zombies):
+    /// Linux's children list as a count, so that a wait with none gives
+    /// ECHILD without a scan of the table. Kept by create, destroy and exit.
+    var children = 0
     /// Linux's wait status once a zombie (wait(2): code << 8, or the signal).
     var waitStatus: Int32 = 0
     /// What a sleeping task waits for (Scheduler.sleep/wakeup).
@@ -149,6 +153,8 @@ enum Processes {
             t[i].state = .runnable
             if i >= slotsInUse { slotsInUse = i + 1 }
             t[i].parent = parent
+            if parent >= 0 { t[parent].children &+= 1 }
+            t[i].children = 0                       // every child of a slot's last owner went at its exit
             TaskAccounting.created(i, parent: parent)
             t[i].waitStatus = 0
             t[i].channel = 0
@@ -203,7 +209,15 @@ enum Processes {
     static func destroy(_ p: UnsafeMutablePointer<Process>) {
         guard p.pointee.state != .free else { return }
         release(p)
+        leaveParent(p)
         p.pointee.state = .free         // the rest is reset when the slot is reused (create)
+    }
+
+    /// `p` stops being its parent's child (it is freed: reaped, or never to
+    /// be waited for).
+    static func leaveParent(_ p: UnsafeMutablePointer<Process>) {
+        if p.pointee.parent >= 0, let t = table { t[p.pointee.parent].children &-= 1 }
+        p.pointee.parent = -1
     }
 
     /// Frees what a process owns in memory and files, as exit(2) does before

@@ -56,7 +56,7 @@ enum SysFork {
     /// child matches, nil with 0 when none has anything yet.
     static func reap(_ p: UnsafeMutablePointer<Process>, pid: Int32, group: Int32?, keep: Bool,
                      exited: Bool = true, stopped: Bool = false, continued: Bool = false) -> ((Int32, Int32)?, Int64) {
-        guard let t = Processes.table else { return (nil, -Errno.ECHILD) }
+        guard p.pointee.children > 0, let t = Processes.table else { return (nil, -Errno.ECHILD) }
         let me = Processes.slot(p)
         var found = false
         for i in 0..<Processes.slotsInUse where t[i].state != .free && t[i].parent == me {
