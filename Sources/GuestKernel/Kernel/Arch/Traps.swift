@@ -44,7 +44,7 @@ func trap(_ f: UnsafeMutablePointer<trap_frame>) {
 
 /// The fixup of a ring-0 instruction that touches user memory (Linux's
 /// exception table): the string instructions of user_copy and user_zero,
-/// the load and store of user_get64 and user_put64.
+/// the loads and store of user_get64, user_get8 and user_put64.
 func userAccessFixup(_ rip: UInt64) -> UInt64? {
     switch rip {
     case user_copy_q_address(): return user_copy_fixup_q_address()
@@ -53,6 +53,7 @@ func userAccessFixup(_ rip: UInt64) -> UInt64? {
     case user_zero_b_address(): return user_zero_fixup_b_address()
     case user_get64_load_address(): return user_get64_fixup_address()
     case user_put64_store_address(): return user_put64_fixup_address()
+    case user_get8_load_address(): return user_get8_fixup_address()
     default: return nil
     }
 }

@@ -20,7 +20,9 @@ enum FileMetadata {
             st[2] = f.kind == .tmpFile ? 1 : 2 &+ UInt64(n.pointee.subdirectories)
             st[3] |= UInt64(n.pointee.uid) << 32
             st[4] = UInt64(n.pointee.gid)
-            split(n.pointee.atime, st + 9); split(n.pointee.mtime, st + 11); split(n.pointee.ctime, st + 13)
+            st[9] = n.pointee.atime.seconds; st[10] = n.pointee.atime.nanoseconds
+            st[11] = n.pointee.mtime.seconds; st[12] = n.pointee.mtime.nanoseconds
+            st[13] = n.pointee.ctime.seconds; st[14] = n.pointee.ctime.nanoseconds
             return
         }
         fillOther(f, st)
@@ -50,7 +52,7 @@ enum FileMetadata {
     struct Times { var atime: UInt64 = 0, mtime: UInt64 = 0, ctime: UInt64 = 0 }    // ns since the Epoch
 
     static func times(_ f: OpenFile) -> Times {
-        if let i = tmpNode(f), let t = Tmpfs.nodes { return Times(atime: t[i].atime, mtime: t[i].mtime, ctime: t[i].ctime) }
+        if let i = tmpNode(f), let t = Tmpfs.nodes { return Times(atime: t[i].atime.ns, mtime: t[i].mtime.ns, ctime: t[i].ctime.ns) }
         if f.isPipe { return Times() }
         if f.inInitrd || f.kind == .symlink {
             let m = UInt64(f.mtime) &* 1_000_000_000

@@ -25,13 +25,13 @@ struct TmpNode {
     var uid: UInt32 = 0
     var gid: UInt32 = 0
     var subdirectories: UInt32 = 0                       // linked child directories: st_nlink is 2 + this
-    /// ns since the Epoch (the wall clock, Clock.realtime): set at creation,
+    /// The wall clock (Clock.realtime), split (FileTime): set at creation,
     /// mtime and ctime by writes, truncation and (directories) name changes
     /// inside, ctime by chmod/chown, all by utimensat. atime changes only by
     /// utimensat and creation (reads leave it, as with noatime).
-    var atime: UInt64 = 0
-    var mtime: UInt64 = 0
-    var ctime: UInt64 = 0
+    var atime = FileTime()
+    var mtime = FileTime()
+    var ctime = FileTime()
 }
 
 enum Tmpfs {
@@ -62,7 +62,7 @@ enum Tmpfs {
     static func initialize() {
         let t = zeroedTable(of: TmpNode.self, count: capacity)        // all zero = unused
         t[0].used = true; t[0].isDirectory = true; t[0].mode = 0o041777; t[0].linked = true
-        let now = Clock.realtime()
+        let now = FileTime(Clock.realtime())
         t[0].atime = now; t[0].mtime = now; t[0].ctime = now
         nodes = t
         initializeNameHash()
@@ -110,7 +110,7 @@ enum Tmpfs {
             t[i].nameLength = n
             t[i].mode = (directory ? 0o040000 : 0o100000) | (mode & 0o7777)
             t[i].linked = true
-            let now = Clock.realtime()
+            let now = FileTime(Clock.realtime())
             t[i].atime = now; t[i].mtime = now; t[i].ctime = now
             if directory { t[parent].subdirectories &+= 1 }
             hashName(i)
@@ -133,7 +133,7 @@ enum Tmpfs {
         t[i].linked = false
         if t[i].isDirectory && t[i].parent >= 0 { t[Int(t[i].parent)].subdirectories &-= 1 }
         modified(Int(t[i].parent))
-        t[i].ctime = Clock.realtime()
+        t[i].ctime = FileTime(Clock.realtime())
         releaseIfUnused(i)
     }
 
@@ -167,7 +167,7 @@ enum Tmpfs {
     /// Node `i`'s data (a directory's names) changed now: mtime and ctime.
     static func modified(_ i: Int) {
         guard let t = nodes, i >= 0, i < capacity else { return }
-        let now = Clock.realtime()
+        let now = FileTime(Clock.realtime())
         t[i].mtime = now
         t[i].ctime = now
     }

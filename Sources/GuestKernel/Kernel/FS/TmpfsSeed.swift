@@ -49,7 +49,8 @@ extension Tmpfs {
         }
         t[i].uid = e.uid
         t[i].gid = e.gid
-        let m = UInt64(e.mtime) &* 1_000_000_000
+        var m = FileTime()
+        m.seconds = UInt64(e.mtime)
         t[i].atime = m; t[i].mtime = m
         return true
     }

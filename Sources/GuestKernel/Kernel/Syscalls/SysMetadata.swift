@@ -35,7 +35,7 @@ enum SysMetadata {
     static func chmod(_ node: (Int?, Int64), _ mode: UInt64) -> Int64 {
         guard let i = node.0, let t = Tmpfs.nodes else { return node.1 }
         t[i].mode = t[i].mode & 0o170000 | UInt32(truncatingIfNeeded: mode) & 0o7777
-        t[i].ctime = Clock.realtime()
+        t[i].ctime = FileTime(Clock.realtime())
         return 0
     }
 
@@ -59,7 +59,7 @@ enum SysMetadata {
             t[i].mode &= ~UInt32(0o4000)
             if t[i].mode & 0o010 != 0 { t[i].mode &= ~UInt32(0o2000) }
         }
-        t[i].ctime = Clock.realtime()
+        t[i].ctime = FileTime(Clock.realtime())
         return 0
     }
 
@@ -83,9 +83,9 @@ enum SysMetadata {
         if at.1 == UTIME_OMIT && mt.1 == UTIME_OMIT { return 0 }
         let now = Clock.realtime()
         func value(_ v: (UInt64, UInt64)) -> UInt64 { v.1 == UTIME_NOW ? now : v.0 &* 1_000_000_000 &+ v.1 }
-        if at.1 != UTIME_OMIT { t[i].atime = value(at) }
-        if mt.1 != UTIME_OMIT { t[i].mtime = value(mt) }
-        t[i].ctime = now
+        if at.1 != UTIME_OMIT { t[i].atime = FileTime(value(at)) }
+        if mt.1 != UTIME_OMIT { t[i].mtime = FileTime(value(mt)) }
+        t[i].ctime = FileTime(now)
         return 0
     }
 

@@ -51,13 +51,14 @@ enum SysStat {
         let n = t + i
         let directory = n.pointee.isDirectory
         let size = directory ? 0 : n.pointee.size
-        let a = FileMetadata.split(n.pointee.atime), m = FileMetadata.split(n.pointee.mtime), c = FileMetadata.split(n.pointee.ctime)
+        let a = n.pointee.atime, m = n.pointee.mtime, c = n.pointee.ctime
         // Every word written once (no zeroing first): dev, ino, nlink,
         // mode | uid << 32, gid, rdev, size, blksize, blocks, the times, reserved.
         var st: Words = (2, Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: i),
                          directory ? 2 &+ UInt64(n.pointee.subdirectories) : 1,
                          UInt64(n.pointee.mode) | UInt64(n.pointee.uid) << 32, UInt64(n.pointee.gid), 0,
-                         size, 4096, (size &+ 511) >> 9, a.0, a.1, m.0, m.1, c.0, c.1, 0, 0, 0)
+                         size, 4096, (size &+ 511) >> 9, a.seconds, a.nanoseconds, m.seconds, m.nanoseconds,
+                         c.seconds, c.nanoseconds, 0, 0, 0)
         return UserMemory.copyOut(p, to: buf, from: &st, count: 144) ? 0 : -Errno.EFAULT
     }
 
@@ -90,8 +91,7 @@ enum SysStat {
     /// "" is dirfd's file (glibc's fstat), anything else the path's.
     @inline(never)
     static func statEmpty(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ buf: UInt64, _ flags: UInt64) -> Int64 {
-        var first: UInt8 = 0
-        guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return -Errno.EFAULT }
+        guard let first = UserMemory.read8(p, path) else { return -Errno.EFAULT }
         if first != 0 { return statPath(p, dirfd, path, buf, flags) }
         // glibc's fstat of a tmpfs file: its node filled in this frame (one prologue, not two).
         if SyscallArgs.int(dirfd) != -100, let d = p.pointee.files.get(dirfd) {
@@ -121,8 +121,7 @@ enum SysStat {
     /// copied once and "" fails there with ENOENT before any dirfd is looked at.
     static func target(_ p: UnsafeMutablePointer<Process>, _ dirfd: UInt64, _ path: UInt64, _ flags: UInt64) -> (OpenFile?, Int64) {
         if flags & AT_EMPTY_PATH != 0 {
-            var first: UInt8 = 0
-            guard UserMemory.copyIn(p, to: &first, from: path, count: 1) else { return (nil, -Errno.EFAULT) }
+            guard let first = UserMemory.read8(p, path) else { return (nil, -Errno.EFAULT) }
             if first == 0 {
                 if SyscallArgs.int(dirfd) == -100 {                         // the working directory
                     guard let cwd = Path.lookup(p.pointee.cwd, p.pointee.cwdLength) else { return (nil, -Errno.ENOENT) }
@@ -162,7 +161,7 @@ enum SysStat {
         let directory = n.pointee.isDirectory
         let size = directory ? 0 : n.pointee.size
         let w = UnsafeMutableRawPointer(p.pointee.scratch).assumingMemoryBound(to: UInt64.self)
-        let a = FileMetadata.split(n.pointee.atime), m = FileMetadata.split(n.pointee.mtime), c = FileMetadata.split(n.pointee.ctime)
+        let a = n.pointee.atime, m = n.pointee.mtime, c = n.pointee.ctime
         w[0] = 0x7ff | 4096 << 32                                           // STATX_BASIC_STATS, stx_blksize
         w[1] = 0                                                            // stx_attributes
         w[2] = (directory ? 2 &+ UInt64(n.pointee.subdirectories) : 1) | UInt64(n.pointee.uid) << 32
@@ -171,10 +170,10 @@ enum SysStat {
         w[5] = size
         w[6] = (size &+ 511) >> 9
         w[7] = 0                                                            // stx_attributes_mask
-        w[8] = a.0; w[9] = a.1                                              // stx_atime
+        w[8] = a.seconds; w[9] = a.nanoseconds                              // stx_atime
         w[10] = 0; w[11] = 0                                                // stx_btime
-        w[12] = c.0; w[13] = c.1                                            // stx_ctime
-        w[14] = m.0; w[15] = m.1                                            // stx_mtime
+        w[12] = c.seconds; w[13] = c.nanoseconds                            // stx_ctime
+        w[14] = m.seconds; w[15] = m.nanoseconds                            // stx_mtime
         w[16] = 0                                                           // stx_rdev
         w[17] = 2 << 32                                                     // stx_dev 0:2
         zero_qwords(w + 18, 14)

@@ -168,7 +168,7 @@ enum SysTmpfs {
             t[Int(t[srcNode].parent)].subdirectories &-= 1
             t[parent].subdirectories &+= 1
         }
-        t[srcNode].ctime = Clock.realtime()
+        t[srcNode].ctime = FileTime(Clock.realtime())
         Tmpfs.move(srcNode, to: parent, name: copy, w.nameLength)
         return 0
     }

@@ -46,6 +46,8 @@ KERNEL_SYMBOL_ADDRESS(user_get64_load_address, user_get64_load)    // user_word.
 KERNEL_SYMBOL_ADDRESS(user_get64_fixup_address, user_get64_fixup)
 KERNEL_SYMBOL_ADDRESS(user_put64_store_address, user_put64_store)
 KERNEL_SYMBOL_ADDRESS(user_put64_fixup_address, user_put64_fixup)
+KERNEL_SYMBOL_ADDRESS(user_get8_load_address, user_get8_load)
+KERNEL_SYMBOL_ADDRESS(user_get8_fixup_address, user_get8_fixup)
 KERNEL_SYMBOL_ADDRESS(task_start_address, task_start)              // a new task's first return
 KERNEL_SYMBOL_ADDRESS(fpu_initial_state_address, fpu_initial_state) // FXSAVE image of reset
 KERNEL_SYMBOL_ADDRESS(timer_entry_address, timer_entry)            // IDT vector 32
@@ -63,6 +65,7 @@ uint64_t user_zero(void *dst, uint64_t n);
 struct user_word { uint64_t value; uint64_t fault; };
 struct user_word user_get64(const void *src);
 uint64_t user_put64(void *dst, uint64_t v);
+struct user_word user_get8(const void *src);
 void load_gdt(const void *pointer);     // lgdt, reload CS/SS, null DS/ES/FS/GS
 void switch_context(uint64_t *from, uint64_t to);
 void idle_halt(void);                   // sti; hlt; cli
