@@ -3,11 +3,17 @@
 /// sleep on Scheduler.anyChannel (any wakeup may have changed a readiness)
 /// and scan again.
 enum SysPoll {
-    /// poll(2): `ms` < 0 waits without end, 0 not at all. Inlined into the
-    /// dispatcher: the non-blocking scan is the whole of a poll(0).
+    /// poll(2): `ms` < 0 waits without end, 0 not at all. One descriptor
+    /// (pollOne) or several (pollMany), each a tail call, so the dispatcher
+    /// keeps no frame (with the scan inlined here the compiler saved six
+    /// registers before the test and restored them for the tail call).
     @inline(__always)
     static func poll(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        if a.a1 == 1 { return pollOne(p, a) }
+        a.a1 == 1 ? pollOne(p, a) : pollMany(p, a)
+    }
+
+    @inline(never)
+    static func pollMany(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         guard a.a1 <= UInt64(FileTable.capacity) else { return -Errno.EINVAL }      // nfds > RLIMIT_NOFILE
         let r = scan(p, a.a0, Int(a.a1))
         let ms = Int32(truncatingIfNeeded: a.a2)
