@@ -26,9 +26,15 @@ enum SysPoll {
     @inline(never)
     static func pollOne(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
         let r = scan(p, a.a0, 1)
-        let ms = Int32(truncatingIfNeeded: a.a2)
-        if r != 0 || ms == 0 { return r }
-        return run(p, a.a0, 1, PollWait(milliseconds: ms), mask: nil, remaining: 0, restartBlock: true)
+        if r != 0 || Int32(truncatingIfNeeded: a.a2) == 0 { return r }
+        return waitOne(p, a)
+    }
+
+    /// pollOne with nothing ready and time to wait: out of line, so that
+    /// the scan keeps fewer values live across its calls.
+    @inline(never)
+    static func waitOne(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
+        run(p, a.a0, 1, PollWait(milliseconds: Int32(truncatingIfNeeded: a.a2)), mask: nil, remaining: 0, restartBlock: true)
     }
 
     /// ppoll(2): a timespec (NULL: no end) and a signal mask in force meanwhile.
