@@ -10,7 +10,7 @@ extension Initramfs {
     nonisolated(unsafe) static var slotMask = 0
 
     @inline(__always) static func nameHash(_ name: UnsafePointer<UInt8>, _ n: Int) -> Int {
-        Int(Tmpfs.hash(0, name, n))
+        Int(NameHash.of(0, name, n))
     }
 
     /// Hashes the `count` indexed entries; the first of equal names wins, as the scan's did.

@@ -16,21 +16,9 @@ extension Tmpfs {
         chain = zeroedTable(of: Int32.self, count: capacity)
     }
 
-    /// The chain of (parent, name): a hash of the parent, the length and the
-    /// name's first and last eight bytes, a constant ~20 instructions however
-    /// long the name (a byte-by-byte hash costs more than the compare it
-    /// saves); names that differ only in between share a chain.
-    static func hash(_ parent: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> UInt32 {
-        var w = UInt64(truncatingIfNeeded: n) << 32 ^ UInt64(truncatingIfNeeded: parent)
-        if n >= 8 {
-            w ^= UnsafeRawPointer(name).loadUnaligned(as: UInt64.self) &* 0x9E37_79B9_7F4A_7C15
-            w ^= UnsafeRawPointer(name + (n &- 8)).loadUnaligned(as: UInt64.self)
-        } else {
-            for i in 0..<n { w ^= UInt64(name[i]) << UInt64(8 &* i &+ 8) }
-        }
-        w = w &* 0x9E37_79B9_7F4A_7C15
-        return UInt32(truncatingIfNeeded: w >> 32)
-    }
+    /// The chain of (parent, name) (NameHash).
+    @inline(__always)
+    static func hash(_ parent: Int, _ name: UnsafePointer<UInt8>, _ n: Int) -> UInt32 { NameHash.of(parent, name, n) }
 
     /// The linked child `name[0..<n]` of `dir` whose name hashes to `h`.
     static func child(_ dir: Int, _ name: UnsafePointer<UInt8>, _ n: Int, hash h: UInt32) -> Int? {
