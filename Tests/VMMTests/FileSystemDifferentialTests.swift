@@ -3,10 +3,11 @@ import GuestKernel
 import Testing
 
 /// The file-system differential programs (guest-images/kernel-tests/fs_*.c,
-/// issue 13: sendfile, statfs/fstatfs), built with gcc -static (glibc) and
-/// musl-gcc -static, compared line for line with the host.
+/// issue 13: sendfile, statfs/fstatfs; issue 14: tmpfs directory listings),
+/// built with gcc -static (glibc) and musl-gcc -static, compared line for line
+/// with the host.
 enum FileSystemPrograms {
-    static let names = ["fs_sendfile"]
+    static let names = ["fs_sendfile", "fs_dirents"]
 }
 
 /// The host half: each program ends with "done" and status 0, and glibc and musl agree. No KVM.

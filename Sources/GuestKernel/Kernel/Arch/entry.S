@@ -305,6 +305,7 @@ SYSCALL_SLOTS = 448                 // past faccessat2 (439)
     SYSCALL_HANDLER_NAMED \n, 72, sys_fcntl
     SYSCALL_HANDLER_NAMED \n, 110, sys_getppid
     SYSCALL_HANDLER_NAMED \n, 140, sys_getpriority
+    SYSCALL_HANDLER_NAMED \n, 217, sys_getdents64
     SYSCALL_HANDLER_NAMED \n, 228, sys_clock_gettime
     SYSCALL_HANDLER_NAMED \n, 232, sys_epoll_wait
     SYSCALL_HANDLER_NAMED \n, 247, sys_waitid

@@ -25,6 +25,16 @@ struct TmpNode {
     var uid: UInt32 = 0
     var gid: UInt32 = 0
     var subdirectories: UInt32 = 0                       // linked child directories: st_nlink is 2 + this
+    /// A directory's list of linked children, and this node's place in its
+    /// parent's (TmpfsChildren.swift); 0 ends a list.
+    var firstChild: Int32 = 0
+    var lastChild: Int32 = 0
+    var nextSibling: Int32 = 0
+    var previousSibling: Int32 = 0
+    /// This node's getdents64 position in its parent (d_off is it + 1), and
+    /// a directory's next one to give (TmpfsChildren.swift).
+    var position: UInt64 = 0
+    var positionsGiven: UInt64 = 0
     /// The wall clock (Clock.realtime), split (FileTime): set at creation,
     /// mtime and ctime by writes, truncation and (directories) name changes
     /// inside, ctime by chmod/chown, all by utimensat. atime changes only by
@@ -118,12 +128,6 @@ enum Tmpfs {
             return i
         }
         return nil
-    }
-
-    static func isEmpty(_ dir: Int) -> Bool {
-        guard let t = nodes else { return true }
-        for i in 1..<end where t[i].used && t[i].linked && t[i].parent == Int32(dir) { return false }
-        return true
     }
 
     /// Drops the name; frees the node when nothing has it open.

@@ -3,7 +3,8 @@
 /// chain of `heads`, so finding a name compares the few names of its chain
 /// instead of scanning every node. A name is in its chain exactly while it is
 /// linked: `create` adds it, `unlink` and `move` (rename) take it out, so
-/// there is nothing to invalidate. Node 0, /tmp itself, has no name and is in
+/// there is nothing to invalidate. The same two calls keep each directory's
+/// list of children (TmpfsChildren.swift). Node 0, /tmp itself, has no name and is in
 /// no chain; 0 ends a chain.
 extension Tmpfs {
     static let bucketCount = 256                                   // a power of two >= capacity
@@ -37,11 +38,13 @@ extension Tmpfs {
         let b = Int(hash(Int(t[i].parent), nm, t[i].nameLength) & UInt32(bucketCount - 1))
         next[i] = hd[b]
         hd[b] = Int32(i)
+        addChild(t, i, to: Int(t[i].parent))
     }
 
     /// Takes node `i` out of its name's chain (before its name or parent changes).
     static func unhashName(_ i: Int) {
         guard let t = nodes, let hd = heads, let next = chain, i > 0, let nm = t[i].name else { return }
+        removeChild(t, i, from: Int(t[i].parent))
         let b = Int(hash(Int(t[i].parent), nm, t[i].nameLength) & UInt32(bucketCount - 1))
         if hd[b] == Int32(i) { hd[b] = next[i]; next[i] = 0; return }
         var j = Int(hd[b])

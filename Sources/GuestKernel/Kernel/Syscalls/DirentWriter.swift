@@ -52,6 +52,26 @@ struct DirentWriter {
         return true
     }
 
+    /// Appends "." (`dots` 1) or ".." (2) as emit would: both records are 24
+    /// bytes, their name, NUL and type one word of stores.
+    @inline(__always)
+    mutating func emitDot(_ dots: Int, inode: UInt64, offset: UInt64) -> Bool {
+        let reclen = 24
+        guard !full, reclen <= capacity &- used else { full = true; return false }
+        if reclen > DirentWriter.pageSize &- pending { flush() }
+        let name: UInt64 = dots == 1 ? 0x2e : 0x2e2e
+        // linux_dirent64: d_reclen, d_type, d_name at 19; linux_dirent: d_reclen, d_name at 18, d_type in byte 23.
+        let tail = legacy ? UInt64(reclen) | name << 16 | UInt64(SysDirectory.DT_DIR) << 56
+                          : UInt64(reclen) | UInt64(SysDirectory.DT_DIR) << 16 | name << 24
+        let r = UnsafeMutableRawPointer(page + pending)
+        r.storeBytes(of: inode, toByteOffset: 0, as: UInt64.self)
+        r.storeBytes(of: offset, toByteOffset: 8, as: UInt64.self)
+        r.storeBytes(of: tail, toByteOffset: 16, as: UInt64.self)
+        used &+= reclen
+        pending &+= reclen
+        return true
+    }
+
     private mutating func emitLong(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64, offset: UInt64,
                                    _ reclen: Int) -> Bool {
         let nameAt = legacy ? 18 : 19

@@ -49,6 +49,7 @@ typealias Frame = UnsafeMutablePointer<trap_frame>
 @c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysPriority.get(task(p), SyscallArgs(f)) }
 @c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
 @c(sys_epoll_wait) func sysEpollWait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollWait(task(p), SyscallArgs(f)) }
+@c(sys_getdents64) func sysGetdents64(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysDirectory.getdents64(task(p), SyscallArgs(f)) }
 @c(sys_waitid) func sysWaitid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFork.waitid(task(p), SyscallArgs(f)) }
 @c(sys_epoll_pwait) func sysEpollPwait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollPwait(task(p), SyscallArgs(f)) }
 @c(sys_openat) func sysOpenat(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
@@ -162,7 +163,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 229: return SysTime.clockGetres(p, a)
     case 230: return SysTime.clockNanosleep(p, a)
     case 258: return SysTmpfs.mkdir(p, a.a0, a.a1, a.a2)                             // mkdirat
-    case 217: return SysDirectory.getdents64(p, a)
     case 78: return SysDirectory.getdents64(p, a, legacy: true)
     case 263: return SysTmpfs.unlinkat(p, a)
     case 264: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: 0)         // renameat

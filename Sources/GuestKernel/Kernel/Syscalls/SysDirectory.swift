@@ -3,7 +3,8 @@ enum SysDirectory {
     static let DT_CHR: UInt8 = 2, DT_DIR: UInt8 = 4, DT_REG: UInt8 = 8, DT_LNK: UInt8 = 10
 
     /// struct linux_dirent64 records: d_ino, d_off, d_reclen, d_type, d_name;
-    /// the description's offset counts entries ("." and ".." first). The
+    /// the description's offset counts entries ("." and ".." first; in tmpfs
+    /// a name's offset is its stable position, TmpfsChildren.swift). The
     /// count is a C int (fs/readdir.c): negative is too small for a record
     /// (EINVAL); records stream out a page at a time (DirentWriter).
     /// getdents(2), the old record (dietlibc's readdir still uses it): the
@@ -11,32 +12,69 @@ enum SysDirectory {
     static func getdents64(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs, legacy: Bool = false) -> Int64 {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard f.pointee.isDirectory else { return -Errno.ENOTDIR }
-        let dir = f.pointee.data ?? StaticString("").utf8Start
         var out = DirentWriter(p, to: a.a1, capacity: max(Int(SyscallArgs.int(a.a2)), 0), legacy: legacy)
-        var index: UInt64 = 0
-        let dirLength = Int(f.pointee.size)
-
-        func emit(_ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64) {
-            defer { index += 1 }
-            if out.full || index < f.pointee.offset { return }
-            if out.emit(name, n, type: type, inode: inode, offset: index + 1) { f.pointee.offset = index + 1 }
+        // Entries 0 and 1, as fs/libfs.c dir_emit_dots: no name to copy.
+        if f.pointee.offset == 0 && out.emitDot(1, inode: f.pointee.inode, offset: 1) { f.pointee.offset = 1 }
+        if f.pointee.offset == 1 && out.emitDot(2, inode: 1, offset: 2) { f.pointee.offset = 2 }
+        if !out.full {
+            if f.pointee.kind == .tmpDirectory { tmpfsEntries(f, &out) } else { otherEntries(f, &out) }
         }
+        out.flush()
+        if out.used == 0 && out.full { return -Errno.EINVAL }              // buffer too small for one record
+        return out.faulted ? -Errno.EFAULT : Int64(out.used)
+    }
 
-        emit(StaticString(".").utf8Start, 1, type: DT_DIR, inode: f.pointee.inode)
-        emit(StaticString("..").utf8Start, 2, type: DT_DIR, inode: 1)
-        if f.pointee.kind == .tmpDirectory, let t = Tmpfs.nodes {
-            for i in 1..<Tmpfs.end where t[i].used && t[i].linked && t[i].parent == Int32(f.pointee.node) {
-                guard let name = t[i].name else { continue }
+    /// Emits entry `index` (2 on: past the dots) unless the description's
+    /// offset is past it; the offset follows what was emitted.
+    @inline(__always)
+    private static func entry(_ f: UnsafeMutablePointer<OpenFile>, _ out: inout DirentWriter, _ index: inout UInt64,
+                              _ name: UnsafePointer<UInt8>, _ n: Int, type: UInt8, inode: UInt64) {
+        defer { index &+= 1 }
+        if out.full || index < f.pointee.offset { return }
+        if out.emit(name, n, type: type, inode: inode, offset: index &+ 1) { f.pointee.offset = index &+ 1 }
+    }
+
+    /// A tmpfs directory's own children (TmpfsChildren.swift), in creation
+    /// order; an empty one costs a test, not the loop's setup.
+    @inline(__always)
+    private static func tmpfsEntries(_ f: UnsafeMutablePointer<OpenFile>, _ out: inout DirentWriter) {
+        guard let t = Tmpfs.nodes, f.pointee.node >= 0, f.pointee.node < Tmpfs.capacity else { return }
+        let first = Int(t[f.pointee.node].firstChild)
+        if first != 0 { tmpfsChildren(t, from: first, f, &out) }
+    }
+
+    /// The children at or past the description's offset, by their positions
+    /// (stable: TmpfsChildren.swift), so that removing a listed name does not
+    /// move the ones after it.
+    @inline(never)
+    private static func tmpfsChildren(_ t: UnsafeMutablePointer<TmpNode>, from first: Int, _ f: UnsafeMutablePointer<OpenFile>,
+                                      _ out: inout DirentWriter) {
+        var i = first
+        while i != 0 && !out.full {
+            let position = t[i].position
+            if position >= f.pointee.offset, let name = t[i].name {
                 let type = t[i].isDirectory ? DT_DIR : (t[i].isSymlink ? DT_LNK : DT_REG)
-                emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase + UInt64(i))
-                if out.full { break }
+                if out.emit(UnsafePointer(name), t[i].nameLength, type: type, inode: Tmpfs.inodeBase &+ UInt64(i),
+                            offset: position &+ 1) {
+                    f.pointee.offset = position &+ 1
+                }
             }
-        } else if f.pointee.kind == .procDirectory {
-            ProcFS.list(f.pointee.node) { name, n, type, inode in emit(name, n, type: type, inode: inode) }
+            i = Int(t[i].nextSibling)
+        }
+    }
+
+    /// /proc, /dev and the initramfs directories.
+    @inline(never)
+    private static func otherEntries(_ f: UnsafeMutablePointer<OpenFile>, _ out: inout DirentWriter) {
+        var index: UInt64 = 2
+        let dir = f.pointee.data ?? StaticString("").utf8Start
+        let dirLength = Int(f.pointee.size)
+        if f.pointee.kind == .procDirectory {
+            ProcFS.list(f.pointee.node) { name, n, type, inode in entry(f, &out, &index, name, n, type: type, inode: inode) }
         } else if dirLength == 3 && bytesEqual(dir, "dev", 3) {
             let devices: [(StaticString, UInt64)] = [("console", 2), ("tty", FileMetadata.ttyInode), ("null", 3), ("zero", 4),
                                                       ("urandom", 5), ("random", FileMetadata.randomInode)]
-            for (name, inode) in devices { emit(name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
+            for (name, inode) in devices { entry(f, &out, &index, name.utf8Start, name.utf8CodeUnitCount, type: DT_CHR, inode: inode) }
         } else {
             // Emits `e` if it is a direct child: "<dir>/<name>" (or "<name>"
             // in the root) with no further slash.
@@ -55,7 +93,7 @@ enum SysDirectory {
                 case 0o020000: type = DT_CHR
                 default: type = DT_REG
                 }
-                emit(name + skip, n - skip, type: type, inode: 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff))
+                entry(f, &out, &index, name + skip, n - skip, type: type, inode: 100 &+ UInt64(UInt(bitPattern: e.name) & 0xffff_ffff))
                 return true
             }
             if Initramfs.indexed {
@@ -76,9 +114,6 @@ enum SysDirectory {
                 Initramfs.forEach { e in !(child(e) && out.full) }
             }
         }
-        out.flush()
-        if out.used == 0 && out.full { return -Errno.EINVAL }              // buffer too small for one record
-        return out.faulted ? -Errno.EFAULT : Int64(out.used)
     }
 
     static func chdir(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
