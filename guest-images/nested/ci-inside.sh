@@ -98,12 +98,12 @@ for libc in musl glibc; do
   # (ev_eventfd is not here: Linux 6.1 here and the outer host's newer Linux
   # differ on a 16-byte eventfd write, and the guest follows the newer one.)
   # fidelity, priority: getrusage, times, groups, modes and times of files;
-  # getpriority/setpriority.
+  # getpriority/setpriority. fs_dirents: tmpfs listings, d_off, unlink while listing.
   # proc_signals, proc_sigframe: handlers, frames and the FPU state across
   # them on the real SYSCALL path; proc_fork, proc_stress: COW, 50 children,
   # many processes at once; proc_sleep, proc_cpuclock: sleeps and CPU time.
   for prog in proc_exec proc_pipes proc_wait proc_restart proc_timer proc_signals proc_sigframe proc_fork \
-      proc_stress proc_sleep proc_cpuclock ev_epoll ev_poll ev_user_words ipc_locks ipc_sockets fidelity priority; do
+      proc_stress proc_sleep proc_cpuclock ev_epoll ev_poll ev_user_words ipc_locks ipc_sockets fidelity priority fs_dirents; do
     args=; [ $prog = proc_stress ] && args=50       # ProcessPrograms.arguments
     (cd / && timeout 120 $P/$prog-$libc $args) > $T/linux 2>&1
     run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc $args && same "$prog $libc = Linux" $T/linux $T/out

@@ -303,7 +303,9 @@ SYSCALL_SLOTS = 448                 // past faccessat2 (439)
     SYSCALL_HANDLER_NAMED \n, 55, sys_getsockopt
     SYSCALL_HANDLER_NAMED \n, 63, sys_uname
     SYSCALL_HANDLER_NAMED \n, 72, sys_fcntl
+    SYSCALL_HANDLER_NAMED \n, 97, sys_getrlimit
     SYSCALL_HANDLER_NAMED \n, 110, sys_getppid
+    SYSCALL_HANDLER_NAMED \n, 124, sys_getsid
     SYSCALL_HANDLER_NAMED \n, 140, sys_getpriority
     SYSCALL_HANDLER_NAMED \n, 217, sys_getdents64
     SYSCALL_HANDLER_NAMED \n, 228, sys_clock_gettime
@@ -312,6 +314,8 @@ SYSCALL_SLOTS = 448                 // past faccessat2 (439)
     SYSCALL_HANDLER_NAMED \n, 257, sys_openat
     SYSCALL_HANDLER_NAMED \n, 262, sys_newfstatat
     SYSCALL_HANDLER_NAMED \n, 281, sys_epoll_pwait
+    SYSCALL_HANDLER_NAMED \n, 302, sys_prlimit64
+    SYSCALL_HANDLER_NAMED \n, 332, sys_statx
     .if handler_named == 0
     .quad   syscall_rest
     .endif

@@ -49,6 +49,16 @@ typealias Frame = UnsafeMutablePointer<trap_frame>
 @c(sys_getpriority) func sysGetpriority(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysPriority.get(task(p), SyscallArgs(f)) }
 @c(sys_clock_gettime) func sysClockGettime(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysTime.clockGettime(task(p), SyscallArgs(f)) }
 @c(sys_epoll_wait) func sysEpollWait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollWait(task(p), SyscallArgs(f)) }
+@c(sys_getrlimit) func sysGetrlimit(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
+    let a = SyscallArgs(f)
+    return SysInfo.prlimit(task(p), 0, a.a0, 0, a.a1)
+}
+@c(sys_getsid) func sysGetsid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFork.getsid(task(p), SyscallArgs(f)) }
+@c(sys_prlimit64) func sysPrlimit64(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 {
+    let a = SyscallArgs(f)
+    return SysInfo.prlimit(task(p), a.a0, a.a1, a.a2, a.a3)
+}
+@c(sys_statx) func sysStatx(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysStat.statx(task(p), SyscallArgs(f)) }
 @c(sys_getdents64) func sysGetdents64(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysDirectory.getdents64(task(p), SyscallArgs(f)) }
 @c(sys_waitid) func sysWaitid(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysFork.waitid(task(p), SyscallArgs(f)) }
 @c(sys_epoll_pwait) func sysEpollPwait(_ p: UnsafeMutableRawPointer, _ f: Frame) -> Int64 { SysEpoll.epollPwait(task(p), SyscallArgs(f)) }
@@ -116,7 +126,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 111: return SysFork.getpgid(p, pid: 0)                                                     // getpgrp
     case 112: return SysFork.setsid(p)
     case 121: return SysFork.getpgid(p, a)
-    case 124: return SysFork.getsid(p, a)
     case 435: return -Errno.ENOSYS                             // clone3: glibc falls back to clone
     case 34: return SysKill.pause(p, mask: nil)
     case 130: return SysKill.rtSigsuspend(p, a)
@@ -155,7 +164,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
         p.pointee.umask = UInt32(truncatingIfNeeded: a.a0) & 0o777
         return Int64(old)
     case 96: return SysTime.gettimeofday(p, a)
-    case 97, 302: return SysInfo.prlimit(p, nr == 97 ? 0 : a.a0, nr == 97 ? a.a0 : a.a1, nr == 97 ? 0 : a.a2, nr == 97 ? a.a1 : a.a3)
     case 141: return SysPriority.set(p, a)
     case 158: return SysProcess.archPrctl(p, a)
     case 218: return SysProcess.setTidAddress(p, a)
@@ -174,7 +182,6 @@ func handleRest(_ p: UnsafeMutablePointer<Process>, _ f: UnsafeMutablePointer<tr
     case 316: return SysTmpfs.rename(p, a.a0, a.a1, a.a2, a.a3, flags: a.a4)      // renameat2
     case 293: return SysPipe.pipe2(p, a.a0, a.a1)
     case 318: return SysInfo.getrandom(p, a)
-    case 332: return SysStat.statx(p, a)
     case 334: return -Errno.ENOSYS                             // rseq: glibc goes on without it
     case 98: return SysResources.getrusage(p, a)
     case 99: return SysResources.sysinfo(p, a)
