@@ -2,14 +2,15 @@
  * getdents64(2), getdents(2) and readdir(3) over a directory under /tmp
  * (issue 14: tmpfs's per-directory child lists and stable offsets): every
  * name exactly once at several buffer sizes, d_type, resuming at a record's
- * d_off, the dots of an empty directory, EINVAL/ENOTDIR/EBADF/EFAULT, and
- * names removed while the directory is being read (rm -r's pattern:
+ * d_off, the dots of an empty directory and their inodes, EINVAL, ENOTDIR,
+ * EBADF, EFAULT, and names removed while the directory is being read (rm -r's pattern:
  * readdir(3) says each entry neither removed nor added is returned once).
  * Only totals are printed: the order of names is the file system's own.
  */
 #include "ev_common.h"
 #include <dirent.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define FILES 150
@@ -86,6 +87,20 @@ static long batch(int fd, size_t size, int legacy, long *second_off)
     return n;
 }
 
+/* d_ino of `which` ("." or "..") in directory `at`, by getdents64. */
+static uint64_t dot_ino(const char *at, const char *which)
+{
+    int fd = open(at, O_RDONLY | O_DIRECTORY);
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    close(fd);
+    for (long off = 0; off < n;) {
+        struct d64 *d = (struct d64 *)(buf + off);
+        if (!strcmp(d->name, which)) return d->ino;
+        off += d->reclen;
+    }
+    return 0;
+}
+
 static void list(size_t size, int legacy)
 {
     reset();
@@ -121,6 +136,14 @@ int main(void)
     printf("files %d, mkdir sub %s", made, rv(mkdir(path, 0755)));
     path_of("link", path, sizeof path);
     printf(", symlink %s\n", rv(symlink("sub", path)));
+
+    /* ".." is the parent directory (its d_ino is stat's st_ino of it). */
+    struct stat parent, mine;
+    stat("/tmp", &parent);
+    stat(dir, &mine);
+    path_of("sub", path, sizeof path);
+    printf("dots' inodes: %d %d %d\n", dot_ino(dir, "..") == parent.st_ino, dot_ino(dir, ".") == mine.st_ino,
+           dot_ino(path, "..") == mine.st_ino);
 
     list(sizeof buf, 0);
     list(200, 0);

@@ -7,9 +7,12 @@
 /// name) passes through in pieces.
 struct DirentWriter {
     static let pageSize = 4096
-    nonisolated(unsafe) static let shared = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
+    /// Allocated at the first call (`sharedPage`): a plain optional, not a
+    /// lazy global, whose once-check costs every call. One vCPU, and a
+    /// system call is not preempted in the kernel: no race.
+    nonisolated(unsafe) static var shared = UnsafeMutablePointer<UInt8>(bitPattern: 0)
 
-    /// `shared`, read once per call (a lazy global's check costs every access).
+    /// `shared`, read once per call.
     let page: UnsafeMutablePointer<UInt8>
     let p: UnsafeMutablePointer<Process>
     let user: UInt64
@@ -24,7 +27,14 @@ struct DirentWriter {
 
     init(_ p: UnsafeMutablePointer<Process>, to user: UInt64, capacity: Int, legacy: Bool = false) {
         self.p = p; self.user = user; self.capacity = capacity; self.legacy = legacy
-        page = DirentWriter.shared
+        page = DirentWriter.shared ?? DirentWriter.allocateShared()
+    }
+
+    @inline(never)
+    private static func allocateShared() -> UnsafeMutablePointer<UInt8> {
+        let page = UnsafeMutablePointer<UInt8>.allocate(capacity: pageSize)
+        shared = page
+        return page
     }
 
     /// Appends one record; false (and `full`) when it does not fit. A record

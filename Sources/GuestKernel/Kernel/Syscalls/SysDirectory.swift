@@ -13,15 +13,49 @@ enum SysDirectory {
         guard let f = p.pointee.files.get(a.a0) else { return -Errno.EBADF }
         guard f.pointee.isDirectory else { return -Errno.ENOTDIR }
         var out = DirentWriter(p, to: a.a1, capacity: max(Int(SyscallArgs.int(a.a2)), 0), legacy: legacy)
-        // Entries 0 and 1, as fs/libfs.c dir_emit_dots: no name to copy.
-        if f.pointee.offset == 0 && out.emitDot(1, inode: f.pointee.inode, offset: 1) { f.pointee.offset = 1 }
-        if f.pointee.offset == 1 && out.emitDot(2, inode: 1, offset: 2) { f.pointee.offset = 2 }
-        if !out.full {
-            if f.pointee.kind == .tmpDirectory { tmpfsEntries(f, &out) } else { otherEntries(f, &out) }
+        if f.pointee.kind == .tmpDirectory, let t = Tmpfs.nodes, f.pointee.node >= 0, f.pointee.node < Tmpfs.capacity {
+            let node = t + f.pointee.node, parent = node.pointee.parent      // /tmp (node 0) has none: "/"
+            emitDots(f, &out) { f.pointee.node == 0 || parent < 0 ? 1 : Tmpfs.inodeBase &+ UInt64(truncatingIfNeeded: parent) }
+            // Its own children; an empty directory costs this test, not the loop's setup.
+            if !out.full && node.pointee.firstChild != 0 { tmpfsChildren(t, from: Int(node.pointee.firstChild), f, &out) }
+        } else {
+            emitDots(f, &out) { pathParentInode(f) }
+            if !out.full { otherEntries(f, &out) }
         }
         out.flush()
         if out.used == 0 && out.full { return -Errno.EINVAL }              // buffer too small for one record
         return out.faulted ? -Errno.EFAULT : Int64(out.used)
+    }
+
+    /// Entries 0 and 1, as fs/libfs.c dir_emit_dots: no name to copy. ".."'s
+    /// d_ino is the parent directory's inode, as stat(2) of it reports
+    /// (parent_ino); "/" is its own parent.
+    @inline(__always)
+    private static func emitDots(_ f: UnsafeMutablePointer<OpenFile>, _ out: inout DirentWriter, parent: () -> UInt64) {
+        if f.pointee.offset == 0 && out.emitDot(1, inode: f.pointee.inode, offset: 1) { f.pointee.offset = 1 }
+        if f.pointee.offset == 1 && out.emitDot(2, inode: parent(), offset: 2) { f.pointee.offset = 2 }
+    }
+
+    /// Of an initramfs or /proc directory: stat of its path without the last name.
+    @inline(never)
+    private static func pathParentInode(_ f: UnsafeMutablePointer<OpenFile>) -> UInt64 {
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &buffer) { raw -> UInt64 in
+            let scratch = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let path: UnsafePointer<UInt8>, n: Int
+            if f.pointee.kind == .procDirectory {
+                n = ProcFS.path(of: f.pointee.node, into: scratch, max: raw.count)        // "proc/7/fd": short
+                path = UnsafePointer(scratch)
+            } else {
+                guard let d = f.pointee.data else { return 1 }
+                path = d
+                n = Int(f.pointee.size)
+            }
+            var cut = n
+            while cut > 0 && path[cut - 1] != 0x2f { cut -= 1 }
+            cut = cut > 0 ? cut - 1 : 0                                                 // without the slash
+            return Path.lookup(path, cut)?.inode ?? 1
+        }
     }
 
     /// Emits entry `index` (2 on: past the dots) unless the description's
@@ -32,15 +66,6 @@ enum SysDirectory {
         defer { index &+= 1 }
         if out.full || index < f.pointee.offset { return }
         if out.emit(name, n, type: type, inode: inode, offset: index &+ 1) { f.pointee.offset = index &+ 1 }
-    }
-
-    /// A tmpfs directory's own children (TmpfsChildren.swift), in creation
-    /// order; an empty one costs a test, not the loop's setup.
-    @inline(__always)
-    private static func tmpfsEntries(_ f: UnsafeMutablePointer<OpenFile>, _ out: inout DirentWriter) {
-        guard let t = Tmpfs.nodes, f.pointee.node >= 0, f.pointee.node < Tmpfs.capacity else { return }
-        let first = Int(t[f.pointee.node].firstChild)
-        if first != 0 { tmpfsChildren(t, from: first, f, &out) }
     }
 
     /// The children at or past the description's offset, by their positions
