@@ -5,7 +5,7 @@ import Testing
 /// The multi-process differential programs (guest-images/kernel-tests/proc_*.c,
 /// issue 11), built with gcc -static (glibc) and musl-gcc -static.
 enum ProcessPrograms {
-    static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep", "proc_stress", "proc_timer", "proc_sigframe", "proc_restart", "proc_cpuclock"]
+    static let names = ["proc_fork", "proc_exec", "proc_wait", "proc_pipes", "proc_signals", "proc_sleep", "proc_stress", "proc_timer", "proc_sigframe", "proc_restart", "proc_cpuclock", "proc_itimer"]
 
     /// Programs whose guest run is still expected to differ from the host
     /// (issue 11); none today. Add a name with the reason here; remove it

@@ -101,9 +101,10 @@ for libc in musl glibc; do
   # getpriority/setpriority. fs_dirents: tmpfs listings, d_off, unlink while listing.
   # proc_signals, proc_sigframe: handlers, frames and the FPU state across
   # them on the real SYSCALL path; proc_fork, proc_stress: COW, 50 children,
-  # many processes at once; proc_sleep, proc_cpuclock: sleeps and CPU time.
+  # many processes at once; proc_sleep, proc_cpuclock: sleeps and CPU time;
+  # proc_itimer: ITIMER_PROF/VIRTUAL fired from the LAPIC timer.
   for prog in proc_exec proc_pipes proc_wait proc_restart proc_timer proc_signals proc_sigframe proc_fork \
-      proc_stress proc_sleep proc_cpuclock ev_epoll ev_poll ev_user_words ipc_locks ipc_sockets fidelity priority fs_dirents; do
+      proc_stress proc_sleep proc_cpuclock proc_itimer ev_epoll ev_poll ev_user_words ipc_locks ipc_sockets fidelity priority fs_dirents; do
     args=; [ $prog = proc_stress ] && args=50       # ProcessPrograms.arguments
     (cd / && timeout 120 $P/$prog-$libc $args) > $T/linux 2>&1
     run "$prog $libc" 0 vmm run --memory 256M --timeout 300 $P/$prog-$libc $args && same "$prog $libc = Linux" $T/linux $T/out

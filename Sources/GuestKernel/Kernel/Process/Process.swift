@@ -156,6 +156,7 @@ enum Processes {
             if parent >= 0 { t[parent].children &+= 1 }
             t[i].children = 0                       // every child of a slot's last owner went at its exit
             TaskAccounting.created(i, parent: parent)
+            CPUTimers.clear(i)                      // ITIMER_VIRTUAL/PROF: not inherited by fork either
             t[i].waitStatus = 0
             t[i].channel = 0
             t[i].deadline = 0
@@ -237,5 +238,6 @@ enum Processes {
         p.pointee.pml4 = 0
         Tmpfs.executionEnded(p.pointee.exeNode)
         p.pointee.exeNode = -1
+        CPUTimers.clear(slot(p))
     }
 }

@@ -46,6 +46,7 @@ enum Scheduler {
         syscall_kernel_rsp = top
         PathBuffers.use(next.pointee.memory)
         fxrstor(next.pointee.memory.fpu)
+        if CPUTimers.armed != 0 { CPUTimers.switchedIn(next) }
         Timers.switched(preempted: prev.map { $0.pointee.state == .runnable } ?? false)
         TaskAccounting.switching(from: prev)
         switch_context(contexts + from, contexts[Processes.slot(next)])

@@ -1,8 +1,8 @@
 import KernelSupport
 
 /// Timed events in TSC ticks: the deadlines of timed sleeps
-/// (Scheduler.sleep(on:deadline:)), the processes' ITIMER_REAL (SysTimer)
-/// and the preemption tick, and the one LAPIC
+/// (Scheduler.sleep(on:deadline:)), the processes' ITIMER_REAL (SysTimer),
+/// the running task's CPU-time timers (CPUTimers) and the preemption tick, and the one LAPIC
 /// timer interrupt that serves them (program). Each sleeping task keeps its
 /// own deadline (Process.deadline, 0: none); `earliest` is a lower bound of
 /// them, so "has anything expired?" is one rdtsc and one compare, and the
@@ -61,6 +61,7 @@ enum Timers {
                 if t[i].itimerDeadline != 0 && t[i].itimerDeadline < next { next = t[i].itimerDeadline }
             }
         }
+        if CPUTimers.armed != 0, let running = Processes.current { next = min(next, CPUTimers.check(running, now: now)) }
         earliest = next
         if woke { startTick() }
         return woke

@@ -4,7 +4,7 @@ import KernelSupport
 /// (Process.itimerDeadline in TSC ticks, 0: disarmed; itimerInterval in ns).
 /// Timers.expire sends SIGALRM when it is due and re-arms a periodic one.
 /// Not inherited by fork, kept across execve (Linux). ITIMER_VIRTUAL and
-/// ITIMER_PROF need CPU-time accounting, which this kernel has not: EOPNOTSUPP.
+/// ITIMER_PROF are timers of the process's CPU time (CPUTimers).
 enum SysTimer {
     static let ITIMER_REAL: UInt64 = 0
 
@@ -52,18 +52,21 @@ enum SysTimer {
     }
 
     static func getitimer(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        if a.a0 == 1 || a.a0 == 2 { return -SysTime.EOPNOTSUPP }
+        if a.a0 == 1 || a.a0 == 2 {
+            let which = Int(a.a0)
+            return write(p, a.a1, value: CPUTimers.remaining(p, which), interval: CPUTimers.interval(p, which)) ? 0 : -Errno.EFAULT
+        }
         guard a.a0 == ITIMER_REAL else { return -Errno.EINVAL }
         return write(p, a.a1, value: remaining(p), interval: p.pointee.itimerInterval) ? 0 : -Errno.EFAULT
     }
 
     /// setitimer(which, new, old): a NULL new disarms, as Linux accepts.
     static func setitimer(_ p: UnsafeMutablePointer<Process>, _ a: SyscallArgs) -> Int64 {
-        if a.a0 == 1 || a.a0 == 2 { return -SysTime.EOPNOTSUPP }
-        guard a.a0 == ITIMER_REAL else { return -Errno.EINVAL }
+        guard a.a0 <= 2 else { return -Errno.EINVAL }
         let new = a.a1 == 0 ? (value: 0, interval: 0, error: 0) : read(p, a.a1)
         if new.error != 0 { return new.error }
-        let (oldValue, oldInterval) = set(p, value: new.value, interval: new.interval)
+        let (oldValue, oldInterval) = a.a0 == ITIMER_REAL ? set(p, value: new.value, interval: new.interval)
+            : CPUTimers.set(p, Int(a.a0), value: new.value, interval: new.interval)
         if a.a2 != 0 && !write(p, a.a2, value: oldValue, interval: oldInterval) { return -Errno.EFAULT }
         return 0
     }
