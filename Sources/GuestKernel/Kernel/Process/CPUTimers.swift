@@ -67,7 +67,13 @@ enum CPUTimers {
     }
 
     /// Disarms the timers of slot `slot` (its process exits, or is created there).
+    @inline(__always)
     static func clear(_ slot: Int) {
+        if armed != 0 { clearArmed(slot) }            // none armed: every slot's are zero already
+    }
+
+    @inline(never)
+    private static func clearArmed(_ slot: Int) {
         for which in virtual...prof {
             let i = index(slot, which)
             if expires[i] != 0 { armed &-= 1 }
