@@ -62,10 +62,12 @@ for libc in musl glibc; do
 done
 
 # Debian's kernel (the nested host's own) as the Linux guest of the
-# --linux-kernel bench.
+# --linux-kernel bench. The watchdog is for a hang: the checks take about a
+# quarter hour of TCG on an idle 2-core machine, and a loaded one (a second
+# nested run beside them) once took past 20 minutes.
 linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 status=0
-"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-1200}" \
+"$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-1800}" \
   --add "$here/ci-inside.sh" --add "$ci" --add "$repo/guest-images/bench/baseline-hardware.json" \
   --add "$repo/guest-images/kernel-tests/busybox" \
   ${linux:+--add "$linux"} -- "sh $here/ci-inside.sh '$BENCH_FILTER' '$linux'" || status=$?
