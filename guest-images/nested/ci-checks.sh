@@ -62,9 +62,9 @@ for libc in musl glibc; do
 done
 
 # Debian's kernel (the nested host's own) as the Linux guest of the
-# --linux-kernel bench. The watchdog is for a hang: the checks take about a
-# quarter hour of TCG on an idle 2-core machine, and a loaded one (a second
-# nested run beside them) once took past 20 minutes.
+# --linux-kernel bench. The watchdog is for a hang: on an idle 2-core
+# machine both nested hosts' checks took about 4 minutes (eba957b's CI), but
+# TCG is CPU-bound, and beside builds and bench runs they once took past 20.
 linux=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1 || true)
 status=0
 "$here/nested-kvm.sh" --timeout "${NESTED_KVM_TIMEOUT:-1800}" \
